@@ -1,0 +1,16 @@
+/// Everything that can happen to a node. Time, randomness and the network arrive here;
+/// the core itself never reads a clock or a socket.
+public enum Input: Hashable, Sendable {
+    /// (Re)start from durable state. The first input of every incarnation; volatile state
+    /// (role, leader, votes, follower progress, buffered proposals) starts empty.
+    case restart(PersistentState)
+    /// The election timer fired: campaign (or, for a leader with check-quorum, check that a
+    /// majority was heard from since the last time).
+    case electionTimeout
+    /// The replication timer fired: a leader sends heartbeats and retries replication.
+    case heartbeatTimeout
+    /// A message from a peer arrived.
+    case receive(Message)
+    /// Client proposals submitted at this node, in order.
+    case propose([Proposal])
+}

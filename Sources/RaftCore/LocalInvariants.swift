@@ -1,0 +1,51 @@
+/// Invariants one node can check about itself across one step (asserted in debug builds).
+enum LocalInvariants {
+    /// What a step must not break, captured before it.
+    struct Snapshot {
+        let term: Term
+        let role: Role
+        let commitIndex: Int
+        let lastIndex: Int
+        let isRunning: Bool
+
+        init(_ node: RaftNode) {
+            term = node.currentTerm
+            role = node.role
+            commitIndex = node.commitIndex
+            lastIndex = node.log.lastIndex
+            isRunning = node.isRunning
+        }
+    }
+
+    static func check(before: Snapshot, after node: RaftNode, input: Input) {
+        if case .restart = input {
+            // A restart may start from anything durable; only the shape below must hold.
+        } else {
+            precondition(node.currentTerm >= before.term,
+                         "node \(node.id): term went back \(before.term) -> \(node.currentTerm) on \(input)")
+            precondition(node.commitIndex >= before.commitIndex,
+                         "node \(node.id): commit index went back \(before.commitIndex) -> \(node.commitIndex)")
+            if before.role == .leader && node.role == .leader && node.currentTerm == before.term {
+                precondition(node.log.lastIndex >= before.lastIndex,
+                             "node \(node.id): leader's log shrank (Leader Append-Only)")
+            }
+        }
+        precondition(node.commitIndex <= node.log.lastIndex,
+                     "node \(node.id): commit index \(node.commitIndex) past the log (\(node.log.lastIndex))")
+        precondition(node.log.lastTerm <= node.currentTerm,
+                     "node \(node.id): log holds term \(node.log.lastTerm) beyond current term \(node.currentTerm)")
+        switch node.role {
+        case .leader:
+            precondition(node.leaderID == node.id && node.votedFor == node.id,
+                         "node \(node.id): a leader leads and voted for itself")
+        case .candidate:
+            precondition(node.votedFor == node.id && node.leaderID == nil,
+                         "node \(node.id): a candidate voted for itself and knows no leader")
+        case .preCandidate:
+            precondition(node.options.preVote && node.leaderID == nil,
+                         "node \(node.id): pre-candidate without pre-vote, or with a leader")
+        case .follower:
+            precondition(node.leaderID != node.id, "node \(node.id): a follower cannot lead")
+        }
+    }
+}

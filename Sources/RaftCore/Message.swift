@@ -1,0 +1,105 @@
+/// A message between two servers: who sent it, to whom, the sender's term, and the body.
+public struct Message: Hashable, Sendable {
+    /// Sender.
+    public var from: NodeID
+    /// Receiver.
+    public var to: NodeID
+    /// The sender's current term (for a pre-vote request: the term it would campaign in;
+    /// for a granted pre-vote response: that same term echoed back).
+    public var term: Term
+    /// What the message says.
+    public var body: Body
+
+    /// A message from `from` to `to` in `term`.
+    public init(from: NodeID, to: NodeID, term: Term, body: Body) {
+        self.from = from
+        self.to = to
+        self.term = term
+        self.body = body
+    }
+
+    /// The five kinds of message (Kleppmann's four, plus forwarding of client proposals).
+    public enum Body: Hashable, Sendable {
+        case voteRequest(VoteRequest)
+        case voteResponse(VoteResponse)
+        case logRequest(LogRequest)
+        case logResponse(LogResponse)
+        case forward(Forward)
+    }
+}
+
+/// A candidate (or pre-candidate) asks for a vote, showing how up to date its log is.
+public struct VoteRequest: Hashable, Sendable {
+    /// Number of entries in the candidate's log.
+    public var logLength: Int
+    /// Term of the candidate's last entry (`0` when empty).
+    public var lastLogTerm: Term
+    /// A pre-vote asks "would you vote for me?" without anyone changing term.
+    public var preVote: Bool
+
+    public init(logLength: Int, lastLogTerm: Term, preVote: Bool) {
+        self.logLength = logLength
+        self.lastLogTerm = lastLogTerm
+        self.preVote = preVote
+    }
+}
+
+/// The answer to a `VoteRequest`.
+public struct VoteResponse: Hashable, Sendable {
+    public var granted: Bool
+    /// Echoes the request's kind.
+    public var preVote: Bool
+
+    public init(granted: Bool, preVote: Bool) {
+        self.granted = granted
+        self.preVote = preVote
+    }
+}
+
+/// A leader's log replication (an empty suffix is a heartbeat).
+public struct LogRequest: Hashable, Sendable {
+    /// Entries before the suffix that the follower must already hold.
+    public var prefixLength: Int
+    /// Term of the last prefix entry (`0` when the prefix is empty).
+    public var prefixTerm: Term
+    /// The leader's commit index.
+    public var leaderCommit: Int
+    /// Entries to place at `prefixLength + 1 ...`.
+    public var suffix: [Entry]
+
+    public init(prefixLength: Int, prefixTerm: Term, leaderCommit: Int, suffix: [Entry]) {
+        self.prefixLength = prefixLength
+        self.prefixTerm = prefixTerm
+        self.leaderCommit = leaderCommit
+        self.suffix = suffix
+    }
+}
+
+/// A follower's answer to a `LogRequest`.
+public struct LogResponse: Hashable, Sendable {
+    /// On success, how many entries the follower now holds in agreement with the leader.
+    public var ack: Int
+    /// Whether the prefix matched and the suffix was stored.
+    public var success: Bool
+    /// On failure, a length below which the follower may agree with the leader (the leader
+    /// restarts replication there); `0` on success.
+    public var conflictHint: Int
+
+    public init(ack: Int, success: Bool, conflictHint: Int) {
+        self.ack = ack
+        self.success = success
+        self.conflictHint = conflictHint
+    }
+}
+
+/// Client proposals passed from a node that is not leader to the node it believes leads.
+public struct Forward: Hashable, Sendable {
+    public var proposals: [Proposal]
+    /// How many times these proposals were forwarded already (bounded by `RaftLimits.forwardHopsMax`).
+    public var hops: Int
+
+    public init(proposals: [Proposal], hops: Int) {
+        self.proposals = proposals
+        self.hops = hops
+    }
+}

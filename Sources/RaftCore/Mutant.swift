@@ -1,0 +1,30 @@
+/// Deliberate bugs that tests, the model checker and chaos experiments switch on to prove
+/// that they catch unsafe code. Never set outside a test or a checker run.
+///
+/// While a mutant is active the core's own safety preconditions are silenced, so that the
+/// broken behaviour reaches the cluster-wide properties instead of stopping at the first
+/// local assertion.
+public enum Mutant: String, Hashable, Sendable, CaseIterable {
+    /// Grant a vote without checking that the candidate's log is up to date.
+    case grantVoteWithoutLogCheck = "vote-without-log-check"
+    /// Forget the vote on restart (so a node can vote twice in one term).
+    case forgetVoteOnRestart = "forget-vote-on-restart"
+    /// Commit the highest index a majority holds even if it is from an older term (figure 8).
+    case commitOlderTermByCounting = "commit-older-term"
+    /// Keep a follower's conflicting entries instead of truncating them.
+    case skipConflictTruncation = "skip-truncation"
+    /// Adopt a higher term without stepping down from leader or candidate.
+    case noStepDownOnHigherTerm = "no-step-down"
+    /// Count a vote granted in an earlier term towards the current election.
+    case countStaleVotes = "count-stale-votes"
+    /// Use `n / 2` instead of `n / 2 + 1` as the majority.
+    case majorityOffByOne = "majority-off-by-one"
+}
+
+extension RaftNode {
+    /// A safety precondition that holds for the correct protocol; silenced under a mutant.
+    func requireSafe(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String) {
+        guard options.mutant == nil else { return }
+        precondition(condition(), message())
+    }
+}

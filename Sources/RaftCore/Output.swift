@@ -1,0 +1,54 @@
+/// An effect the driver must carry out, in the order of the ordering contract on `RaftNode`.
+public enum Output: Hashable, Sendable {
+    /// Send this message to `message.to`. Loss, delay, duplication and reordering are all
+    /// tolerated; sending to a crashed peer is fine.
+    case send(Message)
+    /// Make this change durable before any later `send` or `deliver` is performed.
+    case persist(PersistentChange)
+    /// The entry at `index` is committed: hand it to the application. Indexes arrive in order,
+    /// without gaps, once per incarnation.
+    case deliver(index: Int, entry: Entry)
+    /// (Re)arm this timer with a fresh duration (randomized for the election timer).
+    case resetTimer(TimerKind)
+    /// This proposal will not be appended; tell the client why.
+    case rejectProposal(RequestID, ProposalRejection)
+    /// Something worth recording happened (see `TraceEvent`).
+    case trace(TraceEvent)
+}
+
+/// A change to the durable state.
+public enum PersistentChange: Hashable, Sendable {
+    /// Term and vote, always written together.
+    case hardState(term: Term, votedFor: NodeID?)
+    /// Entries written at `firstIndex ...` (everything from `firstIndex` on was truncated
+    /// before, or is new).
+    case append(firstIndex: Int, entries: [Entry])
+    /// Keep the first `length` entries, drop the rest (never below the commit index).
+    case truncate(length: Int)
+    /// The commit index advanced to `index`.
+    case commit(index: Int)
+}
+
+/// The two timers a node owns.
+public enum TimerKind: String, Hashable, Sendable, CaseIterable {
+    /// Fires when no leader was heard from for a (randomized) election timeout.
+    case election
+    /// Fires every heartbeat interval while leading.
+    case heartbeat
+}
+
+/// Why a proposal was refused.
+public enum ProposalRejection: Hashable, Sendable {
+    /// Request id `0` is reserved for the protocol's own entries.
+    case invalidRequestID
+    /// The payload is larger than `RaftOptions.proposalPayloadBytesMax`.
+    case payloadTooLarge(bytes: Int)
+    /// No leader is known and `RaftOptions.bufferedProposalsMax` proposals already wait.
+    case bufferFull
+    /// The proposal bounced between nodes `RaftLimits.forwardHopsMax` times.
+    case tooManyHops
+    /// The leader holds `RaftOptions.uncommittedEntriesMax` uncommitted entries already.
+    case tooManyUncommitted
+    /// The request is already in the leader's log at this index.
+    case duplicate(index: Int)
+}

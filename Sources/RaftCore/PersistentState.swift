@@ -1,0 +1,30 @@
+/// Everything a node needs durable to restart safely: term, vote, log, and commit index.
+///
+/// A driver rebuilds this from disk and passes it in `Input.restart`.
+public struct PersistentState: Hashable, Sendable {
+    /// The latest term the node has seen.
+    public var currentTerm: Term
+    /// The candidate the node voted for in `currentTerm`, if any.
+    public var votedFor: NodeID?
+    /// The durable log.
+    public var entries: [Entry]
+    /// Highest index known committed when the node stopped (entries up to it were delivered).
+    public var commitIndex: Int
+    /// Highest index the application has already applied. Entries after it and up to
+    /// `commitIndex` are delivered again right after the restart; `nil` means `commitIndex`
+    /// (an application whose state survives restarts wants exactly that; an in-memory one
+    /// passes `0` to replay the committed log).
+    public var appliedIndex: Int?
+
+    public init(currentTerm: Term = 0, votedFor: NodeID? = nil, entries: [Entry] = [],
+                commitIndex: Int = 0, appliedIndex: Int? = nil) {
+        self.currentTerm = currentTerm
+        self.votedFor = votedFor
+        self.entries = entries
+        self.commitIndex = commitIndex
+        self.appliedIndex = appliedIndex
+    }
+
+    /// A node that never ran: term 0, no vote, empty log.
+    public static let initial = PersistentState()
+}

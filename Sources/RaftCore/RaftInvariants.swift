@@ -1,0 +1,125 @@
+/// Raft's safety properties (Raft paper, figure 3) as functions over node states.
+///
+/// Tests call them after every simulated step, the model checker uses them as `always`
+/// properties, and the offline analyzer applies them to nodes rebuilt from traces.
+/// Each returns `nil` when the property holds, or the first violation found.
+public enum RaftInvariants {
+    /// The property a violation breaks.
+    public enum Property: String, Sendable, CaseIterable {
+        case electionSafety = "Election Safety"
+        case logMatching = "Log Matching"
+        case leaderAppendOnly = "Leader Append-Only"
+        case leaderCompleteness = "Leader Completeness"
+        case stateMachineSafety = "State Machine Safety"
+    }
+
+    /// A broken property, with the evidence in words.
+    public struct Violation: Error, Hashable, Sendable, CustomStringConvertible {
+        public var property: Property
+        public var detail: String
+        public var description: String { "\(property.rawValue) violated: \(detail)" }
+    }
+
+    /// Election Safety: at most one leader per term.
+    public static func electionSafety<V: RaftStateView>(_ nodes: [V]) -> Violation? {
+        var leaderOfTerm: [Term: NodeID] = [:]
+        for node in nodes where node.isLeader {
+            if let other = leaderOfTerm.updateValue(node.nodeID, forKey: node.currentTerm) {
+                return Violation(property: .electionSafety,
+                                 detail: "nodes \(other) and \(node.nodeID) both lead term \(node.currentTerm)")
+            }
+        }
+        return nil
+    }
+
+    /// Log Matching: if two logs hold an entry with the same index and term, the logs are
+    /// identical up to that index.
+    public static func logMatching<V: RaftStateView>(_ nodes: [V]) -> Violation? {
+        for (position, a) in nodes.enumerated() {
+            for b in nodes[(position + 1)...] {
+                var index = min(a.lastIndex, b.lastIndex)
+                while index > 0 && a.entryTerm(at: index) != b.entryTerm(at: index) { index -= 1 }
+                while index > 0 {
+                    if !a.sameEntry(at: index, as: b) {
+                        return Violation(property: .logMatching,
+                                         detail: "nodes \(a.nodeID) and \(b.nodeID) agree on a term at some index but differ at index \(index)")
+                    }
+                    index -= 1
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Leader Append-Only: a leader never overwrites or deletes entries in its log.
+    /// `before` and `after` are the same node across one step.
+    public static func leaderAppendOnly<V: RaftStateView>(before: V, after: V) -> Violation? {
+        guard before.isLeader, after.isLeader, before.currentTerm == after.currentTerm else { return nil }
+        guard after.lastIndex >= before.lastIndex else {
+            return Violation(property: .leaderAppendOnly,
+                             detail: "leader \(after.nodeID) of term \(after.currentTerm) shrank its log from \(before.lastIndex) to \(after.lastIndex)")
+        }
+        for index in stride(from: before.lastIndex, to: 0, by: -1) where !before.sameEntry(at: index, as: after) {
+            return Violation(property: .leaderAppendOnly,
+                             detail: "leader \(after.nodeID) of term \(after.currentTerm) overwrote index \(index)")
+        }
+        return nil
+    }
+
+    /// Leader Completeness: a leader's log holds every entry committed in an earlier term.
+    ///
+    /// Checked from states alone: a node can only know an entry committed in a term no later
+    /// than its own current term, so every entry committed at a node whose term is at most a
+    /// leader's term was committed no later than that leader's term, and must be in its log.
+    public static func leaderCompleteness<V: RaftStateView>(_ nodes: [V]) -> Violation? {
+        for leader in nodes where leader.isLeader {
+            for node in nodes where node.currentTerm <= leader.currentTerm {
+                if node.commitIndex > leader.lastIndex {
+                    return Violation(property: .leaderCompleteness,
+                                     detail: "leader \(leader.nodeID) of term \(leader.currentTerm) holds \(leader.lastIndex) entries but node \(node.nodeID) (term \(node.currentTerm)) committed \(node.commitIndex)")
+                }
+                for index in stride(from: node.commitIndex, to: 0, by: -1) where !node.sameEntry(at: index, as: leader) {
+                    return Violation(property: .leaderCompleteness,
+                                     detail: "leader \(leader.nodeID) of term \(leader.currentTerm) lacks entry \(index) committed at node \(node.nodeID)")
+                }
+            }
+        }
+        return nil
+    }
+
+    /// State Machine Safety: no two nodes commit (and so deliver) different entries at one index.
+    public static func stateMachineSafety<V: RaftStateView>(_ nodes: [V]) -> Violation? {
+        for (position, a) in nodes.enumerated() {
+            for b in nodes[(position + 1)...] {
+                let common = min(a.commitIndex, b.commitIndex)
+                for index in stride(from: common, to: 0, by: -1) where !a.sameEntry(at: index, as: b) {
+                    return Violation(property: .stateMachineSafety,
+                                     detail: "nodes \(a.nodeID) and \(b.nodeID) committed different entries at index \(index)")
+                }
+            }
+        }
+        return nil
+    }
+
+    /// State Machine Safety over what was actually delivered: sequences of (term, digest)
+    /// per node, index `i` at position `i - 1`. Catches a driver that delivers something the
+    /// log does not say.
+    public static func deliveredSequencesAgree(_ delivered: [NodeID: [Entry]]) -> Violation? {
+        let longest = delivered.max { $0.value.count < $1.value.count }
+        guard let (reference, referenceEntries) = longest else { return nil }
+        for (node, entries) in delivered.sorted(by: { $0.key < $1.key }) {
+            for (offset, entry) in entries.enumerated() where entry != referenceEntries[offset] {
+                return Violation(property: .stateMachineSafety,
+                                 detail: "nodes \(node) and \(reference) delivered different entries at index \(offset + 1)")
+            }
+        }
+        return nil
+    }
+
+    /// Every state-based property over `nodes` (Leader Append-Only needs two states: see
+    /// `leaderAppendOnly(before:after:)`).
+    public static func check<V: RaftStateView>(_ nodes: [V]) -> [Violation] {
+        [electionSafety(nodes), logMatching(nodes), leaderCompleteness(nodes), stateMachineSafety(nodes)]
+            .compactMap { $0 }
+    }
+}

@@ -1,0 +1,74 @@
+/// Client proposals: append at the leader, forward from a follower, buffer while no leader is known.
+extension RaftNode {
+    /// Handles proposals submitted here (`hops == 0`) or forwarded by a peer.
+    mutating func propose(_ proposals: [Proposal], hops: Int) {
+        var valid: [Proposal] = []
+        valid.reserveCapacity(proposals.count)
+        for proposal in proposals {
+            if proposal.request == 0 {
+                reject(proposal.request, .invalidRequestID)
+            } else if proposal.payload.count > options.proposalPayloadBytesMax {
+                reject(proposal.request, .payloadTooLarge(bytes: proposal.payload.count))
+            } else {
+                valid.append(proposal)
+            }
+        }
+        guard !valid.isEmpty else { return }
+        if role == .leader {
+            appendProposals(valid)
+            replicateToAll(isHeartbeat: false)
+            advanceLeaderCommit() // a single-node cluster commits on its own
+        } else if let leader = leaderID, hops < RaftLimits.forwardHopsMax {
+            sendMessage(.forward(Forward(proposals: valid, hops: hops + 1)), to: leader)
+            trace(.forwarded(count: valid.count, to: leader))
+        } else if leaderID != nil {
+            for proposal in valid { reject(proposal.request, .tooManyHops) }
+        } else {
+            buffer(valid)
+        }
+    }
+
+    /// Appends new client requests to the leader's log; refuses duplicates and overload.
+    mutating func appendProposals(_ proposals: [Proposal]) {
+        precondition(role == .leader)
+        var entries: [Entry] = []
+        entries.reserveCapacity(proposals.count)
+        var indexInBatch: [RequestID: Int] = [:]
+        for proposal in proposals {
+            if let index = log.index(of: proposal.request) ?? indexInBatch[proposal.request] {
+                reject(proposal.request, .duplicate(index: index))
+            } else if log.lastIndex + entries.count - commitIndex >= options.uncommittedEntriesMax {
+                reject(proposal.request, .tooManyUncommitted)
+            } else {
+                entries.append(Entry(term: currentTerm, request: proposal.request, payload: proposal.payload))
+                indexInBatch[proposal.request] = log.lastIndex + entries.count
+                trace(.proposed(request: proposal.request, index: log.lastIndex + entries.count))
+            }
+        }
+        appendToLog(entries)
+    }
+
+    private mutating func buffer(_ proposals: [Proposal]) {
+        let room = max(0, options.bufferedProposalsMax - bufferedProposals.count)
+        let kept = proposals.prefix(room)
+        if !kept.isEmpty {
+            bufferedProposals.append(contentsOf: kept)
+            trace(.buffered(count: kept.count))
+        }
+        for proposal in proposals.dropFirst(room) { reject(proposal.request, .bufferFull) }
+    }
+
+    /// A leader became known: pass on what waited for it.
+    mutating func flushBufferedProposals() {
+        guard let leader = leaderID, leader != id, !bufferedProposals.isEmpty else { return }
+        let waiting = bufferedProposals
+        bufferedProposals = []
+        sendMessage(.forward(Forward(proposals: waiting, hops: 1)), to: leader)
+        trace(.forwarded(count: waiting.count, to: leader))
+    }
+
+    private mutating func reject(_ request: RequestID, _ reason: ProposalRejection) {
+        emit(.rejectProposal(request, reason))
+        trace(.proposalRejected(request: request, reason: reason))
+    }
+}

@@ -1,0 +1,177 @@
+/// Log replication: log requests, acknowledgements and commitment.
+extension RaftNode {
+    mutating func handleHeartbeatTimeout() {
+        guard role == .leader else { return }
+        if options.rearmTimers { emit(.resetTimer(.heartbeat)) }
+        replicateToAll(isHeartbeat: true)
+    }
+
+    mutating func replicateToAll(isHeartbeat: Bool) {
+        for peer in peers { replicate(to: peer, isHeartbeat: isHeartbeat) }
+    }
+
+    /// Sends `peer` what it is missing. Without pipelining (raft-lite) every request carries
+    /// everything after the acknowledged length. With pipelining a probing follower gets one
+    /// request at a time (again on every heartbeat), a replicating one gets only new entries
+    /// within the in-flight window, and an empty heartbeat when there are none.
+    mutating func replicate(to peer: NodeID, isHeartbeat: Bool) {
+        precondition(role == .leader && peer != id)
+        var follower = progress[peer]
+        defer { progress[peer] = follower }
+        guard options.pipelining else {
+            sendLogRequest(to: peer, prefixLength: follower.sentLength, limited: true)
+            return
+        }
+        if follower.isProbing {
+            guard isHeartbeat || !follower.probeInFlight else { return }
+            sendLogRequest(to: peer, prefixLength: follower.sentLength, limited: true)
+            follower.probeInFlight = true
+            return
+        }
+        let windowFree = follower.ackedLength + options.entriesInFlightMax - follower.sentLength
+        if follower.sentLength < log.lastIndex && windowFree > 0 {
+            let sent = sendLogRequest(to: peer, prefixLength: follower.sentLength,
+                                      limited: true, countMax: windowFree)
+            follower.sentLength += sent
+        } else if isHeartbeat {
+            sendLogRequest(to: peer, prefixLength: follower.sentLength, limited: false)
+        }
+    }
+
+    /// Sends a log request starting after `prefixLength`; returns how many entries it carries.
+    @discardableResult
+    private mutating func sendLogRequest(to peer: NodeID, prefixLength: Int, limited: Bool,
+                                         countMax: Int = .max) -> Int {
+        let suffix = limited
+            ? log.entries(from: prefixLength + 1, countMax: min(countMax, options.entriesPerAppendMax),
+                          bytesMax: options.appendPayloadBytesMax)
+            : []
+        let request = LogRequest(prefixLength: prefixLength, prefixTerm: log.term(at: prefixLength),
+                                 leaderCommit: commitIndex, suffix: suffix)
+        sendMessage(.logRequest(request), to: peer)
+        return suffix.count
+    }
+
+    mutating func handleLogRequest(_ request: LogRequest, from leader: NodeID, term: Term) {
+        if term == currentTerm {
+            requireSafe(role != .leader, "two leaders in term \(term): \(id) and \(leader) (Election Safety)")
+            becomeFollower(leader: leader)
+            resetElectionTimer()
+        }
+        let prefix = request.prefixLength
+        let logIsOK = prefix >= 0 && log.lastIndex >= prefix && log.term(at: prefix) == request.prefixTerm
+        guard term == currentTerm && logIsOK else {
+            let hint = max(0, min(prefix - 1, log.lastIndex))
+            sendMessage(.logResponse(LogResponse(ack: 0, success: false, conflictHint: hint)), to: leader)
+            return
+        }
+        mergeSuffix(request.suffix, after: prefix)
+        let matched = prefix + request.suffix.count
+        let leaderCommit = min(request.leaderCommit, matched)
+        if leaderCommit > commitIndex { advanceCommit(to: leaderCommit) }
+        sendMessage(.logResponse(LogResponse(ack: matched, success: true, conflictHint: 0)), to: leader)
+    }
+
+    /// Places `suffix` after the first `prefix` entries: entries that agree stay, the first
+    /// conflicting one and everything after it is dropped, the rest is appended.
+    private mutating func mergeSuffix(_ suffix: [Entry], after prefix: Int) {
+        var offset = 0
+        while offset < suffix.count {
+            let index = prefix + offset + 1
+            if index > log.lastIndex { break }
+            if log.term(at: index) != suffix[offset].term {
+                if options.mutant == .skipConflictTruncation { offset += 1; continue }
+                truncateLog(toLength: index - 1)
+                break
+            }
+            offset += 1
+        }
+        if offset < suffix.count {
+            appendToLog(Array(suffix[offset...]))
+        }
+    }
+
+    private mutating func truncateLog(toLength length: Int) {
+        requireSafe(length >= commitIndex,
+                    "node \(id) would truncate committed entries (\(length) < commit \(commitIndex))")
+        requireSafe(role != .leader, "a leader never truncates its log (Leader Append-Only)")
+        log.truncate(toLength: length)
+        emit(.persist(.truncate(length: length)))
+        trace(.truncated(length: length))
+    }
+
+    /// Appends `entries` to the log (persisted before anything later leaves).
+    mutating func appendToLog(_ entries: [Entry]) {
+        guard !entries.isEmpty else { return }
+        let firstIndex = log.lastIndex + 1
+        for entry in entries {
+            requireSafe(entry.term <= currentTerm, "entry of term \(entry.term) beyond current term \(currentTerm)")
+            requireSafe(entry.term >= log.lastTerm, "entry terms go down in node \(id)'s log")
+            log.append(entry)
+        }
+        emit(.persist(.append(firstIndex: firstIndex, entries: entries)))
+        trace(.appended(firstIndex: firstIndex, entries: entries))
+        if role == .leader { progress[id].ackedLength = log.lastIndex }
+    }
+
+    mutating func handleLogResponse(_ response: LogResponse, from follower: NodeID, term: Term) {
+        guard role == .leader, term == currentTerm else { return }
+        recentlyActive.insert(follower)
+        var state = progress[follower]
+        if !options.pipelining {
+            // raft-lite: move forward on a fresh ack, step back by one on a refusal.
+            if response.success {
+                guard response.ack >= state.ackedLength else { return } // stale ack
+                state.sentLength = response.ack
+                state.ackedLength = response.ack
+                progress[follower] = state
+                advanceLeaderCommit()
+            } else if state.sentLength > 0 {
+                state.sentLength -= 1
+                progress[follower] = state
+                replicate(to: follower, isHeartbeat: false)
+            }
+            return
+        }
+        if response.success {
+            requireSafe(response.ack <= log.lastIndex, "follower \(follower) acked beyond the leader's log")
+            state.ackedLength = max(state.ackedLength, response.ack)
+            state.sentLength = max(state.sentLength, response.ack)
+            if state.isProbing {
+                state.isProbing = false
+                state.sentLength = state.ackedLength
+            }
+            state.probeInFlight = false
+            progress[follower] = state
+            advanceLeaderCommit()
+        } else {
+            state.isProbing = true
+            state.probeInFlight = false
+            state.sentLength = max(state.ackedLength, min(state.sentLength, response.conflictHint))
+            progress[follower] = state
+        }
+        if role == .leader { replicate(to: follower, isHeartbeat: false) }
+    }
+
+    /// Commits the highest index of the current term that a majority acknowledged.
+    mutating func advanceLeaderCommit() {
+        guard role == .leader else { return }
+        var acked = members.map { $0 == id ? log.lastIndex : progress[$0].ackedLength }
+        acked.sort(by: >)
+        let majorityIndex = acked[quorum - 1]
+        let termIsOK = options.mutant == .commitOlderTermByCounting || log.term(at: majorityIndex) == currentTerm
+        if majorityIndex > commitIndex && termIsOK {
+            advanceCommit(to: majorityIndex)
+        }
+    }
+
+    /// Records the new commit index durably, then delivers the newly committed entries.
+    mutating func advanceCommit(to index: Int) {
+        requireSafe(index > commitIndex && index <= log.lastIndex, "commit \(commitIndex) -> \(index) of \(log.lastIndex)")
+        let previous = commitIndex
+        commitIndex = index
+        emit(.persist(.commit(index: index)))
+        trace(.committed(index: index))
+        for delivered in (previous + 1)...index { deliver(delivered) }
+    }
+}

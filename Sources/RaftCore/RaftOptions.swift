@@ -1,0 +1,86 @@
+/// How a node behaves: protocol extensions on or off, and the bounds it enforces.
+///
+/// Two profiles cover the common cases: `.lite` behaves like raft-lite (Kleppmann's
+/// algorithm, one-shot timers, no extensions) so the model checker can be compared with
+/// raft-lite's stateright model; `.standard` is what the runtime runs.
+public struct RaftOptions: Hashable, Sendable {
+    /// etcd's pre-vote: a node asks whether it could win before it raises its term, so a
+    /// node returning from a partition does not force the cluster into a new election.
+    public var preVote: Bool
+    /// etcd's check-quorum: a leader that heard from fewer than a majority within an
+    /// election timeout steps down, and a follower that heard from a leader within one
+    /// ignores vote requests (the leader lease).
+    public var checkQuorum: Bool
+    /// Re-arm timers the way production Raft does (election timer after every firing and on
+    /// every vote granted; heartbeat timer while leading). Off, timers follow raft-lite: the
+    /// heartbeat timer fires once, the election timer is re-armed only on hearing of a higher
+    /// term or from the current leader.
+    public var rearmTimers: Bool
+    /// Send new entries to a follower before the previous ones are acknowledged (etcd's
+    /// "replicate" state), bounded by `entriesInFlightMax`. Off, every log request carries
+    /// everything past the follower's acknowledged length, as in raft-lite.
+    public var pipelining: Bool
+    /// A new leader appends an empty entry so entries of earlier terms commit without waiting
+    /// for a client.
+    public var appendNoOpOnElection: Bool
+    /// Emit `.trace` outputs.
+    public var emitsTraceEvents: Bool
+    /// A deliberate bug to switch on (tests and the model checker only).
+    public var mutant: Mutant?
+
+    /// Entries in one log request.
+    public var entriesPerAppendMax: Int
+    /// Payload bytes in one log request.
+    public var appendPayloadBytesMax: Int
+    /// Bytes of one proposal's payload.
+    public var proposalPayloadBytesMax: Int
+    /// Proposals held while no leader is known.
+    public var bufferedProposalsMax: Int
+    /// Unacknowledged entries in flight to one follower (with `pipelining`).
+    public var entriesInFlightMax: Int
+    /// Uncommitted entries a leader accepts before refusing proposals.
+    public var uncommittedEntriesMax: Int
+
+    public init(preVote: Bool, checkQuorum: Bool, rearmTimers: Bool, pipelining: Bool,
+                appendNoOpOnElection: Bool, emitsTraceEvents: Bool = true,
+                entriesPerAppendMax: Int = RaftLimits.entriesPerAppendMax,
+                appendPayloadBytesMax: Int = RaftLimits.appendPayloadBytesMax,
+                proposalPayloadBytesMax: Int = RaftLimits.proposalPayloadBytesMax,
+                bufferedProposalsMax: Int = RaftLimits.bufferedProposalsMax,
+                entriesInFlightMax: Int = RaftLimits.entriesInFlightMax,
+                uncommittedEntriesMax: Int = RaftLimits.uncommittedEntriesMax,
+                mutant: Mutant? = nil) {
+        precondition(entriesPerAppendMax >= 1 && appendPayloadBytesMax >= 1, "append limits must be positive")
+        precondition(bufferedProposalsMax >= 0 && entriesInFlightMax >= 1 && uncommittedEntriesMax >= 1,
+                     "proposal limits must be positive")
+        self.preVote = preVote
+        self.checkQuorum = checkQuorum
+        self.rearmTimers = rearmTimers
+        self.pipelining = pipelining
+        self.appendNoOpOnElection = appendNoOpOnElection
+        self.emitsTraceEvents = emitsTraceEvents
+        self.entriesPerAppendMax = entriesPerAppendMax
+        self.appendPayloadBytesMax = appendPayloadBytesMax
+        self.proposalPayloadBytesMax = proposalPayloadBytesMax
+        self.bufferedProposalsMax = bufferedProposalsMax
+        self.entriesInFlightMax = entriesInFlightMax
+        self.uncommittedEntriesMax = uncommittedEntriesMax
+        self.mutant = mutant
+    }
+
+    /// raft-lite's behaviour: no pre-vote, no check-quorum, raft-lite's timers, no pipelining,
+    /// no no-op entry.
+    public static let lite = RaftOptions(preVote: false, checkQuorum: false, rearmTimers: false,
+                                         pipelining: false, appendNoOpOnElection: false)
+
+    /// What the runtime runs: pre-vote, check-quorum, re-armed timers, pipelining, no-op entry.
+    public static let standard = RaftOptions(preVote: true, checkQuorum: true, rearmTimers: true,
+                                             pipelining: true, appendNoOpOnElection: true)
+
+    /// These options with `mutant` switched on.
+    public func with(mutant: Mutant?) -> RaftOptions {
+        var copy = self
+        copy.mutant = mutant
+        return copy
+    }
+}

@@ -1,0 +1,2 @@
+import RaftCore
+print("x")
