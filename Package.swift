@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "RaftCore", targets: ["RaftCore"]),
+        .library(name: "RaftTrace", targets: ["RaftTrace"]),
         .executable(name: "raftlab", targets: ["raftlab"]),
     ],
     dependencies: [
@@ -16,14 +17,19 @@ let package = Package(
         .target(name: "RaftCore"),
         // Deterministic in-memory clusters: hand-driven scenarios and seeded random schedules.
         .target(name: "RaftSim", dependencies: ["RaftCore"]),
+        // zlib from the system (Debian: zlib1g-dev).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The trace format: event schema, gzip JSON-lines writer and streaming reader.
+        .target(name: "RaftTrace", dependencies: ["CZlib"]),
         // The command-line tool: parsing and printing only.
         .executableTarget(
             name: "raftlab",
             dependencies: [
-                "RaftCore", "RaftSim",
+                "RaftCore", "RaftSim", "RaftTrace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "RaftSim"]),
+        .testTarget(name: "RaftTraceTests", dependencies: ["RaftTrace"]),
     ]
 )

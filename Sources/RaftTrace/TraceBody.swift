@@ -1,0 +1,99 @@
+/// What one trace line says beyond the common fields: the event and its own fields.
+///
+/// Each case documents its JSON `type` and fields (docs/TRACE_FORMAT.md has examples).
+/// Indexes are 1-based log positions; terms and request ids are unsigned 64-bit;
+/// digests are 64-bit payload hashes written as 16 hex digits.
+public enum TraceBody: Hashable, Sendable {
+    // MARK: Node events (node-<id>.jsonl.gz)
+
+    /// `start`: an incarnation began from durable state. `log_len`, `commit`, `vote` (null or id).
+    case start(logLength: Int, commitIndex: Int, votedFor: Int?)
+    /// `term`: the current term moved forward; `from` is the previous term (the line's `term`
+    /// is the new one).
+    case term(from: UInt64)
+    /// `role`: the role changed to `role`; `prev` (optional) is the role before.
+    case role(TraceRole, previous: TraceRole?)
+    /// `vote`: a vote request from `candidate` was answered (`granted`); `pre` (optional,
+    /// default false) marks a pre-vote, which promises nothing.
+    case vote(candidate: Int, granted: Bool, preVote: Bool)
+    /// `leader`: this node became leader of the line's term; `last_index`, `last_term` of its log.
+    case leader(lastIndex: Int, lastTerm: UInt64)
+    /// `propose`: the leader accepted client request `req` at log `index`.
+    case propose(request: UInt64, index: Int)
+    /// `append`: entries written to the local log at `index`, `index + 1`, ...; `count`,
+    /// `entry_terms` and `digests` (one per entry, equal lengths).
+    case append(index: Int, entryTerms: [UInt64], digests: [UInt64])
+    /// `truncate`: the local log was cut to its first `len` entries.
+    case truncate(length: Int)
+    /// `commit`: the commit index advanced to `index`.
+    case commit(index: Int)
+    /// `deliver`: the entry at `index` (`entry_term`, `digest`, client request `req`, `0`
+    /// for a leader's no-op) was handed to the application.
+    case deliver(index: Int, entryTerm: UInt64, digest: UInt64, request: UInt64)
+    /// `persist`: an fsync finished; the log is durable up to `index`; it took `us` microseconds.
+    case persist(index: Int, durationUs: Int)
+    /// `send`: message `mid` of kind `msg` left for node `to` (verbose level).
+    case send(to: Int, message: TraceMessageKind, messageID: UInt64)
+    /// `recv`: message `mid` of kind `msg` arrived from node `from` (verbose level).
+    case recv(from: Int, message: TraceMessageKind, messageID: UInt64)
+    /// `stop`: clean shutdown; the last line of an incarnation that ended well.
+    case stop
+    /// `forward`: `count` proposals went to node `to`, believed to lead.
+    case forward(count: Int, to: Int)
+    /// `buffered`: `count` proposals wait here until a leader is known.
+    case buffered(count: Int)
+    /// `proposal_rejected`: request `req` was refused for `reason` (e.g. `duplicate`,
+    /// `too_many_uncommitted`); `index` when the reason names one.
+    case proposalRejected(request: UInt64, reason: String, index: Int?)
+    /// `vote_ignored_in_lease`: a vote request from `candidate` was ignored (leader lease).
+    case voteIgnoredInLease(candidate: Int)
+    /// `lost_quorum`: a leader stepped down after hearing from only `heard_from` nodes.
+    case lostQuorum(heardFrom: Int)
+
+    // MARK: Client events (client.jsonl.gz); the line's `node` is the node the client talked to
+
+    /// `invoke`: client `client` sent request `req`.
+    case invoke(client: Int, request: UInt64)
+    /// `ok`: request `req` was acknowledged committed, at `index` when known.
+    case ok(client: Int, request: UInt64, index: Int?)
+    /// `fail`: request `req` was refused for sure (it will not commit); `reason` when known.
+    case fail(client: Int, request: UInt64, reason: String?)
+    /// `timeout`: the client stopped waiting for `req`; it may or may not commit.
+    case timeout(client: Int, request: UInt64)
+
+    // MARK: Lab events (chaos.jsonl.gz)
+
+    /// `nemesis`: the lab injected or removed a fault: `action` on nodes `targets`, with a
+    /// free-form `detail` (e.g. the partition's sides).
+    case nemesis(action: NemesisAction, targets: [Int], detail: String?)
+
+    /// The JSON `type` of this body.
+    public var type: TraceEventType {
+        switch self {
+        case .start: return .start
+        case .term: return .term
+        case .role: return .role
+        case .vote: return .vote
+        case .leader: return .leader
+        case .propose: return .propose
+        case .append: return .append
+        case .truncate: return .truncate
+        case .commit: return .commit
+        case .deliver: return .deliver
+        case .persist: return .persist
+        case .send: return .send
+        case .recv: return .recv
+        case .stop: return .stop
+        case .forward: return .forward
+        case .buffered: return .buffered
+        case .proposalRejected: return .proposalRejected
+        case .voteIgnoredInLease: return .voteIgnoredInLease
+        case .lostQuorum: return .lostQuorum
+        case .invoke: return .invoke
+        case .ok: return .ok
+        case .fail: return .fail
+        case .timeout: return .timeout
+        case .nemesis: return .nemesis
+        }
+    }
+}

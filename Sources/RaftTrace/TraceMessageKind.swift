@@ -1,0 +1,26 @@
+/// The `msg` field of `send` / `recv` events: which protocol message crossed the network.
+///
+/// An open set: the known kinds have constants, a runtime may write others.
+public struct TraceMessageKind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The JSON spelling.
+    public var rawValue: String
+
+    /// A kind spelled `rawValue`.
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// A (pre-)vote request.
+    public static let voteRequest = TraceMessageKind(rawValue: "vote_request")
+    /// An answer to a vote request.
+    public static let voteResponse = TraceMessageKind(rawValue: "vote_response")
+    /// A leader's log request (entries, or a heartbeat when empty).
+    public static let logRequest = TraceMessageKind(rawValue: "log_request")
+    /// A follower's answer to a log request.
+    public static let logResponse = TraceMessageKind(rawValue: "log_response")
+    /// Client proposals forwarded towards the leader.
+    public static let forward = TraceMessageKind(rawValue: "forward")
+
+    /// The kinds above, in a fixed order (readers intern these without allocating).
+    public static let known: [TraceMessageKind] = [.voteRequest, .voteResponse, .logRequest, .logResponse, .forward]
+
+    public var description: String { rawValue }
+}
