@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // The protocol as a pure state machine: standard library only.
@@ -21,15 +22,20 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The trace format: event schema, gzip JSON-lines writer and streaming reader.
         .target(name: "RaftTrace", dependencies: ["CZlib"]),
+        // RaftCore's trace events as trace lines, and seeded simulated runs written as run directories.
+        .target(name: "RaftTraceSim", dependencies: ["RaftCore", "RaftTrace"]),
+        // `raftlab analyze`: timeline, offline safety checks, statistics, reports and exports.
+        .target(name: "RaftAnalyze", dependencies: ["RaftTrace", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // The command-line tool: parsing and printing only.
         .executableTarget(
             name: "raftlab",
             dependencies: [
-                "RaftCore", "RaftSim", "RaftTrace",
+                "RaftCore", "RaftSim", "RaftTrace", "RaftAnalyze", "RaftTraceSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "RaftSim"]),
         .testTarget(name: "RaftTraceTests", dependencies: ["RaftTrace"]),
+        .testTarget(name: "RaftAnalyzeTests", dependencies: ["RaftAnalyze", "RaftTrace", "RaftTraceSim", "RaftCore"]),
     ]
 )

@@ -40,7 +40,7 @@ public struct TraceIOError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         let location = line.map { "\(path):\($0)" } ?? path
         switch kind {
-        case .missing: return "\(location): no such file"
+        case .missing: return "\(location): \(detail.isEmpty ? "no such file" : detail)"
         case .empty: return "\(location): empty file (a trace holds at least one gzip member)"
         case .notGzip: return "\(location): not a gzip file (\(detail))"
         case .system(let errno): return "\(location): \(detail) failed: \(String(cString: strerror(errno)))"

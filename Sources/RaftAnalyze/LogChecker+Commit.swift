@@ -1,0 +1,91 @@
+import RaftTrace
+
+/// Commits and leadership: the committed sequence grows from each node's log as its
+/// commit index advances; leaders must hold everything committed before their term.
+extension LogChecker {
+    func commit(_ id: Int, index: Int, _ record: TraceRecord, _ location: EventLocation) {
+        if index < nodes[id].commitIndex {
+            violations.report(.commitMonotonicity, "node \(id) (incarnation \(record.incarnation)) moved its commit index back from \(nodes[id].commitIndex) to \(index)", [(record, location)])
+            return
+        }
+        nodes[id].commitIndex = index
+        if index > nodes[id].shadow.length {
+            violations.note(.logMatching, "some commits went past the log their node's events describe (append events lost?); those entries were not compared")
+            nodes[id].shadow.restart(durableLength: index)
+        }
+        guard committed.extend(to: index) else {
+            let place = Evidence.text(location, files: violations.files)
+            violations.note(.stateMachineSafety, "commit index \(index) at \(place) is implausibly far ahead; ignored")
+            return
+        }
+        var verified = nodes[id].verifiedCommit
+        while verified < index {
+            verified += 1
+            let entry = nodes[id].shadow.entry(verified, committed: committed)
+            if entry.term == CommittedLog.unknownTerm {
+                if committed.isKnown(verified) {
+                    nodes[id].shadow.fillUnknown(verified, term: committed.term(verified), digest: committed.digest(verified))
+                }
+            } else if committed.isKnown(verified) {
+                if committed.term(verified) != entry.term || committed.digest(verified) != entry.digest {
+                    violations.report(.stateMachineSafety,
+                                      "node \(id) committed index \(verified) as term \(entry.term) digest \(TraceDigest.hex(entry.digest)), "
+                                      + "but node \(committed.node(verified)) committed term \(committed.term(verified)) digest \(TraceDigest.hex(committed.digest(verified)))",
+                                      earlier: committed.location(verified), record, location)
+                }
+            } else {
+                committed.set(verified, term: entry.term, digest: entry.digest, node: id, location: location)
+            }
+        }
+        nodes[id].verifiedCommit = index
+        nodes[id].shadow.fold(upTo: index, committed: committed)
+
+        if index > (commitsByTerm[record.term]?.index ?? 0) {
+            commitsByTerm[record.term] = (index, location, id)
+        }
+        // A commit in an earlier term than a sitting leader's: that leader must hold it.
+        for leader in nodes.indices where nodes[leader].isLeader && nodes[leader].leaderTerm > record.term {
+            requireLeaderHolds(leader, upTo: index, committedAt: location, committedBy: id, inTerm: record.term, record, location)
+        }
+    }
+
+    func becameLeader(_ id: Int, lastIndex: Int, _ record: TraceRecord, _ location: EventLocation) {
+        nodes[id].isLeader = true
+        nodes[id].leaderTerm = record.term
+        if lastIndex != nodes[id].shadow.length {
+            violations.note(.leaderCompleteness, "a leader's last_index differed from the log its events describe (events lost?)")
+        }
+        var required: (index: Int, location: EventLocation, node: Int, term: UInt64)?
+        for (term, commit) in commitsByTerm where term < record.term && commit.index > (required?.index ?? 0) {
+            required = (commit.index, commit.location, commit.node, term)
+        }
+        if let required {
+            requireLeaderHolds(id, upTo: required.index, committedAt: required.location, committedBy: required.node,
+                               inTerm: required.term, record, location)
+        }
+    }
+
+    /// Leader Completeness: leader `id` holds the committed entries `1...index`.
+    private func requireLeaderHolds(_ id: Int, upTo index: Int, committedAt: EventLocation, committedBy: Int, inTerm: UInt64,
+                                    _ record: TraceRecord, _ location: EventLocation) {
+        let shadow = nodes[id].shadow
+        let leaderTerm = nodes[id].leaderTerm
+        if shadow.length < index {
+            violations.report(.leaderCompleteness,
+                              "leader \(id) of term \(leaderTerm) holds \(shadow.length) entries, but node \(committedBy) committed up to index \(index) in term \(inTerm)",
+                              earlier: committedAt, record, location)
+            return
+        }
+        guard index > shadow.matched else { return }
+        for position in (shadow.matched + 1)...index where committed.isKnown(position) {
+            let entry = shadow.entry(position, committed: committed)
+            guard entry.term != CommittedLog.unknownTerm else { continue }
+            if entry.term != committed.term(position) || entry.digest != committed.digest(position) {
+                violations.report(.leaderCompleteness,
+                                  "leader \(id) of term \(leaderTerm) has term \(entry.term) at index \(position) where the committed entry has term \(committed.term(position)) (committed up to \(index) by node \(committedBy) in term \(inTerm))",
+                                  earlier: committedAt, record, location)
+                return
+            }
+        }
+    }
+}

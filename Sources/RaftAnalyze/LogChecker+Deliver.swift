@@ -1,0 +1,69 @@
+import RaftTrace
+
+/// Deliveries and client acknowledgements: what the application saw.
+extension LogChecker {
+    func deliver(_ id: Int, index: Int, term: UInt64, digest: UInt64, request: UInt64, _ record: TraceRecord, _ location: EventLocation) {
+        var node = nodes[id]
+        if let last = node.lastDelivered {
+            if index != last + 1 {
+                violations.report(.deliveryOrder, index <= last
+                                  ? "node \(id) delivered index \(index) again after \(last) in incarnation \(record.incarnation)"
+                                  : "node \(id) delivered index \(index) right after \(last): indexes \(last + 1)...\(index - 1) skipped",
+                                  [(record, location)])
+            }
+        } else if index > max(node.maxDelivered, node.durableCommitAtStart) + 1 {
+            // Deliveries up to the durable commit index may have happened with their events
+            // lost in the crash; beyond it, a gap is a gap.
+            violations.report(.deliveryOrder, "node \(id) delivered index \(index) first in incarnation \(record.incarnation), but had delivered only up to \(node.maxDelivered) and restarted with commit index \(node.durableCommitAtStart)", [(record, location)])
+        }
+        if index > node.commitIndex {
+            violations.report(.deliveryOrder, "node \(id) delivered index \(index) beyond its commit index \(node.commitIndex)", [(record, location)])
+        }
+        node.lastDelivered = index
+        node.maxDelivered = max(node.maxDelivered, index)
+        nodes[id] = node
+
+        guard index >= 1, committed.extend(to: index) else {
+            violations.note(.stateMachineSafety, "a delivery at an implausible index was ignored")
+            return
+        }
+        if committed.isKnown(index) {
+            if committed.term(index) != term || committed.digest(index) != digest {
+                violations.report(.stateMachineSafety,
+                                  "node \(id) delivered index \(index) as term \(term) digest \(TraceDigest.hex(digest)), "
+                                  + "but node \(committed.node(index)) has term \(committed.term(index)) digest \(TraceDigest.hex(committed.digest(index))) there",
+                                  earlier: committed.location(index), record, location)
+                return
+            }
+        } else {
+            committed.set(index, term: term, digest: digest, node: id, location: location)
+        }
+        let known = committed.request(index)
+        if known == CommittedLog.unknownRequest {
+            committed.setRequest(index, request)
+            guard request != 0 else { return }
+            if let other = requestIndexes.updateValue(index, forKey: request), other != index {
+                violations.report(.durability, "request \(request) was delivered at index \(index) and at index \(other)",
+                                  earlier: committed.location(other), record, location)
+            }
+        } else if known != request {
+            violations.report(.stateMachineSafety, "node \(id) delivered request \(request) at index \(index), node \(committed.node(index)) delivered request \(known) there",
+                              earlier: committed.location(index), record, location)
+        }
+    }
+
+    /// Durability at the end: every acknowledged request is in the committed sequence, at the
+    /// index its acknowledgement named.
+    func finishDurability() {
+        for ack in acknowledged {
+            guard let index = requestIndexes[ack.request] else {
+                violations.report(.durability, "request \(ack.request) was acknowledged ok but is not in the committed sequence", [(ack.record, ack.location)])
+                continue
+            }
+            if let claimed = ack.index, claimed != index {
+                violations.report(.durability, "request \(ack.request) was acknowledged at index \(claimed) but committed at index \(index)",
+                                  earlier: committed.location(index), ack.record, ack.location)
+            }
+        }
+    }
+}

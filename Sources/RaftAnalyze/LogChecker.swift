@@ -1,0 +1,136 @@
+import RaftTrace
+
+/// Checks what the nodes did with their logs, streaming: State Machine Safety, Log
+/// Matching, Commit Monotonicity, Delivery Order, Leader Completeness and Durability.
+///
+/// It rebuilds the committed sequence from `commit` and `deliver` events and every node's
+/// log from `append` / `truncate` / `start` (as `LogShadow`s stored relative to the committed
+/// sequence, so memory follows the uncommitted suffixes, not the run's length).
+final class LogChecker {
+    struct NodeState {
+        var shadow = LogShadow()
+        var incarnation = -1
+        var commitIndex = 0
+        var verifiedCommit = 0
+        var lastDelivered: Int?
+        var durableCommitAtStart = 0
+        var maxDelivered = 0
+        var isLeader = false
+        var leaderTerm: UInt64 = 0
+    }
+
+    /// Highest node id tracked (larger ids are reported and ignored).
+    static let nodeIDMax = 1_023
+
+    var committed = CommittedLog()
+    var nodes: [NodeState] = []
+    var violations: ViolationLog
+    /// Highest commit index seen at an event of each term, with where.
+    var commitsByTerm: [UInt64: (index: Int, location: EventLocation, node: Int)] = [:]
+    /// Request id → index it was delivered at (Durability: none at two indexes).
+    var requestIndexes: [UInt64: Int] = [:]
+    /// Requests acknowledged `ok`: id, index when given, where.
+    var acknowledged: [Acknowledgement] = []
+
+    /// An `ok` event, kept compactly until the end of the trace.
+    struct Acknowledgement {
+        var request: UInt64
+        var index: Int?
+        var client: Int32
+        var node: Int32
+        var timestampUs: Int64
+        var sequence: UInt64
+        var location: EventLocation
+
+        var record: TraceRecord {
+            TraceRecord(timestampUs: timestampUs, node: Int(node), incarnation: 0, sequence: sequence, term: 0,
+                        body: .ok(client: Int(client), request: request, index: index))
+        }
+    }
+
+    init(files: [String]) { violations = ViolationLog(files: files) }
+
+    /// The state of node `id`, created on first use; `nil` for an absurd id.
+    func slot(_ id: Int) -> Int? {
+        guard id >= 0 && id <= Self.nodeIDMax else { return nil }
+        while nodes.count <= id { nodes.append(NodeState()) }
+        return id
+    }
+
+    func consume(_ record: TraceRecord, at location: EventLocation) {
+        switch record.body {
+        case .start(let logLength, let commitIndex, _):
+            guard let id = slot(record.node) else { return }
+            start(id, logLength: logLength, commitIndex: commitIndex, record, location)
+        case .role(let role, _):
+            guard let id = slot(record.node) else { return }
+            if role != .leader { nodes[id].isLeader = false }
+        case .stop:
+            guard let id = slot(record.node) else { return }
+            nodes[id].isLeader = false
+        case .append(let index, let entryTerms, let digests):
+            guard let id = slot(record.node) else { return }
+            append(id, index: index, terms: entryTerms, digests: digests, record, location)
+        case .truncate(let length):
+            guard let id = slot(record.node) else { return }
+            if length < nodes[id].commitIndex {
+                violations.report(.logMatching, "node \(id) truncated its log to \(length) entries below its commit index \(nodes[id].commitIndex): committed entries removed", [(record, location)])
+            }
+            nodes[id].shadow.truncate(to: length)
+            nodes[id].verifiedCommit = min(nodes[id].verifiedCommit, length)
+        case .commit(let index):
+            guard let id = slot(record.node) else { return }
+            commit(id, index: index, record, location)
+        case .leader(let lastIndex, _):
+            guard let id = slot(record.node) else { return }
+            becameLeader(id, lastIndex: lastIndex, record, location)
+        case .deliver(let index, let entryTerm, let digest, let request):
+            guard let id = slot(record.node) else { return }
+            deliver(id, index: index, term: entryTerm, digest: digest, request: request, record, location)
+        case .ok(let client, let request, let index):
+            acknowledged.append(Acknowledgement(request: request, index: index, client: Int32(truncatingIfNeeded: client),
+                                                node: Int32(truncatingIfNeeded: record.node), timestampUs: record.timestampUs,
+                                                sequence: record.sequence, location: location))
+        default:
+            break
+        }
+    }
+
+    private func start(_ id: Int, logLength: Int, commitIndex: Int, _ record: TraceRecord, _ location: EventLocation) {
+        var node = nodes[id]
+        if logLength < node.verifiedCommit {
+            violations.report(.logMatching, "node \(id) restarted with \(logLength) entries but had committed \(node.verifiedCommit): committed entries were not durable", [(record, location)])
+        }
+        if commitIndex > logLength {
+            violations.report(.logMatching, "node \(id) restarted with commit index \(commitIndex) past its log of \(logLength) entries", [(record, location)])
+        }
+        node.shadow.restart(durableLength: logLength)
+        node.verifiedCommit = min(node.verifiedCommit, logLength)
+        node.incarnation = record.incarnation
+        node.commitIndex = commitIndex
+        node.durableCommitAtStart = commitIndex
+        node.lastDelivered = nil
+        node.isLeader = false
+        nodes[id] = node
+    }
+
+    private func append(_ id: Int, index: Int, terms: [UInt64], digests: [UInt64], _ record: TraceRecord, _ location: EventLocation) {
+        guard index >= 1 else {
+            violations.note(.logMatching, "append events at index 0 were ignored")
+            return
+        }
+        let commitIndex = nodes[id].commitIndex
+        if index <= commitIndex {
+            for offset in terms.indices where index + offset <= min(commitIndex, nodes[id].shadow.length) {
+                let current = nodes[id].shadow.entry(index + offset, committed: committed)
+                if current.term != CommittedLog.unknownTerm && (current.term != terms[offset] || current.digest != digests[offset]) {
+                    violations.report(.logMatching, "node \(id) overwrote committed entry \(index + offset) (commit index \(commitIndex))", [(record, location)])
+                    break
+                }
+            }
+        }
+        if !nodes[id].shadow.append(at: index, terms: terms, digests: digests, committed: committed) {
+            violations.note(.logMatching, "node \(id) appended past the end of its log (events lost?); the missing entries were not checked")
+        }
+    }
+}

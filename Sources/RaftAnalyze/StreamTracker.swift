@@ -1,0 +1,75 @@
+import RaftTrace
+
+/// Follows each writer's stream: `seq` must count up from 0 with no gap within an
+/// incarnation; a new `inc` is a restart, and an incarnation that ended without `stop`
+/// ended by a crash.
+struct StreamTracker {
+    /// One stream: a node's, or the client's / chaos's (keyed by source).
+    private struct Key: Hashable {
+        var source: TraceEventType.Source
+        var node: Int
+    }
+
+    private struct State {
+        var incarnation: Int
+        var nextSequence: UInt64
+        var stopped: Bool
+        var incarnations: Int
+    }
+
+    static let gapsKeptMax = 20
+    private var streams: [Key: State] = [:]
+    private(set) var gaps: [String] = []
+    private(set) var gapCount = 0
+    /// Restarts seen per node (new incarnations after the first one seen).
+    private(set) var restarts: [Int: Int] = [:]
+    /// Incarnations that ended without `stop`, per node.
+    private(set) var crashes: [Int: Int] = [:]
+    /// Highest incarnation seen per node.
+    private(set) var lastIncarnation: [Int: Int] = [:]
+
+    /// Returns `true` when `record` begins a new incarnation of a node already seen.
+    mutating func consume(_ record: TraceRecord, at location: EventLocation, files: [String]) -> Bool {
+        let key = Key(source: record.type.source, node: record.type.source == .node ? record.node : 0)
+        guard var state = streams[key] else {
+            streams[key] = State(incarnation: record.incarnation, nextSequence: record.sequence + 1, stopped: record.body == .stop, incarnations: 1)
+            if record.type.source == .node { lastIncarnation[record.node] = record.incarnation }
+            if record.sequence != 0 { gap(key, "starts at seq \(record.sequence) (the first \(record.sequence) events are missing)", location, files) }
+            return false
+        }
+        var restarted = false
+        if record.incarnation != state.incarnation {
+            if record.incarnation < state.incarnation {
+                gap(key, "incarnation went back from \(state.incarnation) to \(record.incarnation)", location, files)
+            }
+            if key.source == .node {
+                restarts[record.node, default: 0] += 1
+                if !state.stopped { crashes[record.node, default: 0] += 1 }
+                lastIncarnation[record.node] = max(lastIncarnation[record.node] ?? 0, record.incarnation)
+            }
+            restarted = true
+            state = State(incarnation: record.incarnation, nextSequence: 0, stopped: false, incarnations: state.incarnations + 1)
+        }
+        if record.sequence != state.nextSequence {
+            let missing = record.sequence > state.nextSequence ? "\(record.sequence - state.nextSequence) events missing" : "repeated or reordered"
+            gap(key, "incarnation \(record.incarnation): seq jumps from \(Int64(state.nextSequence) - 1) to \(record.sequence) (\(missing))", location, files)
+        }
+        state.nextSequence = record.sequence + 1
+        state.stopped = record.body == .stop
+        streams[key] = state
+        return restarted
+    }
+
+    /// Nodes whose last incarnation ended without `stop` (crashed, or still running when the
+    /// trace was taken).
+    var unfinishedNodes: [Int] {
+        streams.filter { $0.key.source == .node && !$0.value.stopped }.map(\.key.node).sorted()
+    }
+
+    private mutating func gap(_ key: Key, _ text: String, _ location: EventLocation, _ files: [String]) {
+        gapCount += 1
+        guard gaps.count < Self.gapsKeptMax else { return }
+        let stream = key.source == .node ? "node \(key.node)" : "\(key.source.rawValue) stream"
+        gaps.append("\(Evidence.text(location, files: files)): \(stream) \(text)")
+    }
+}

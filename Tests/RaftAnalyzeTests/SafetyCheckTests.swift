@@ -1,0 +1,218 @@
+import Foundation
+import Testing
+@testable import RaftAnalyze
+import RaftTrace
+
+/// Each property fires on a trace crafted to break it, and only that property does; the
+/// evidence names the lines that show it.
+@Suite("Safety checks on crafted traces")
+struct SafetyCheckTests {
+    /// A healthy three-node history: node 0 leads term 1 and commits two entries.
+    static func healthy() -> TraceScript {
+        var script = TraceScript()
+        script.startCluster(3)
+        script.elect(0, term: 1, of: 3)
+        script.client(0, .invoke(client: 1, request: 11))
+        script.node(0, term: 1, .propose(request: 11, index: 1))
+        script.replicate(index: 1, term: 1, request: 11, on: [0, 1, 2])
+        script.client(0, .ok(client: 1, request: 11, index: 1))
+        script.client(0, .invoke(client: 1, request: 12))
+        script.node(0, term: 1, .propose(request: 12, index: 2))
+        script.replicate(index: 2, term: 1, request: 12, on: [0, 1, 2])
+        script.client(0, .ok(client: 1, request: 12, index: 2))
+        return script
+    }
+
+    @Test("a healthy history passes every check")
+    func healthyPasses() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let report = try Self.healthy().analyze(in: directory)
+        #expect(report.violated.isEmpty, Comment(rawValue: report.text))
+        #expect(report.statistics.committedEntries == 2)
+        #expect(report.statistics.acknowledged == 2)
+        #expect(report.statistics.elections == 1)
+        #expect(report.streamGapCount == 0)
+    }
+
+    @Test("Election Safety: two leaders of one term")
+    func twoLeaders() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var script = Self.healthy()
+        let line = script.node(2, term: 1, .leader(lastIndex: 2, lastTerm: 1))
+        let report = try script.analyze(in: directory)
+        #expect(report.violated == [.electionSafety])
+        let violation = try #require(report.check(.electionSafety).violations.first)
+        #expect(violation.message.contains("nodes 0 and 2 both became leader of term 1"))
+        #expect(violation.evidence.last?.location == directory.file("trace.jsonl.gz") + ":\(line)")
+    }
+
+    @Test("Term Monotonicity: a term that comes back lower after a restart")
+    func termGoesBack() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var script = Self.healthy()
+        script.restart(1, term: 0, logLength: 2, commitIndex: 2)
+        let report = try script.analyze(in: directory)
+        #expect(report.violated == [.termMonotonicity])
+        #expect(report.check(.termMonotonicity).violations[0].message.contains("across a restart"))
+    }
+
+    @Test("Vote Safety: two votes in one term across a restart; pre-votes do not count")
+    func doubleVote() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var script = Self.healthy()
+        script.node(1, term: 2, .term(from: 1))
+        script.node(1, term: 2, .vote(candidate: 2, granted: false, preVote: true))
+        script.node(1, term: 2, .vote(candidate: 0, granted: true, preVote: true))
+        script.node(1, term: 2, .vote(candidate: 2, granted: true, preVote: false))
+        var safe = script
+        #expect(try safe.analyze(in: directory, name: "safe.jsonl.gz").isSafe)
+        script.restart(1, term: 2, logLength: 2, commitIndex: 2, votedFor: nil)
+        script.node(1, term: 2, .vote(candidate: 0, granted: true, preVote: false))
+        safe.node(1, term: 2, .vote(candidate: 2, granted: true, preVote: false))
+        #expect(try safe.analyze(in: directory, name: "again.jsonl.gz").isSafe, "voting twice for the same candidate is fine")
+        let report = try script.analyze(in: directory)
+        #expect(report.violated == [.voteSafety])
+        #expect(report.check(.voteSafety).violations[0].message == "node 1 voted for 2 and then for 0 in term 2 across a restart: the vote was not persisted")
+        #expect(report.check(.voteSafety).violations[0].evidence.count == 2)
+    }
+
+    @Test("Vote Safety: a candidate votes for itself")
+    func candidateVotesForItself() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var script = Self.healthy()
+        script.node(1, term: 2, .term(from: 1))
+        script.node(1, term: 2, .role(.candidate, previous: .follower))
+        script.node(1, term: 2, .vote(candidate: 2, granted: true, preVote: false))
+        #expect(try script.analyze(in: directory).violated == [.voteSafety])
+    }
+
+    @Test("State Machine Safety: two nodes deliver different payloads at one index")
+    func differentDeliveries() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var script = TraceScript()
+        script.startCluster(3)
+        script.elect(0, term: 1, of: 3)
+        script.replicate(index: 1, term: 1, request: 5, on: [0, 1])
+        script.node(2, term: 1, .append(index: 1, entryTerms: [1], digests: [0xbad]))
+        script.node(2, term: 1, .commit(index: 1))
+        script.node(2, term: 1, .deliver(index: 1, entryTerm: 1, digest: 0xbad, request: 5))
+        let report = try script.analyze(in: directory)
+        #expect(report.violated == [.stateMachineSafety])
+        let message = report.check(.stateMachineSafety).violations[0].message
+        #expect(message.contains("node 2 committed index 1 as term 1 digest 0000000000000bad"), "\(message)")
+    }
+
+    @Test("Log Matching: committed entries truncated")
+    func truncatedCommitted() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var script = Self.healthy()
+        script.node(2, term: 1, .truncate(length: 1))
+        let report = try script.analyze(in: directory)
+        #expect(report.violated == [.logMatching])
+    }
+
+    @Test("Commit Monotonicity: the commit index goes back within an incarnation, not across one")
+    func commitGoesBack() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var restarted = Self.healthy()
+        restarted.restart(2, term: 1, logLength: 2, commitIndex: 1)
+        restarted.node(2, term: 1, .commit(index: 2))
+        #expect(try restarted.analyze(in: directory, name: "restart.jsonl.gz").isSafe)
+        var script = Self.healthy()
+        script.node(1, term: 1, .commit(index: 1))
+        #expect(try script.analyze(in: directory).violated == [.commitMonotonicity])
+    }
+
+    @Test("Delivery Order: a gap, and a repeat within an incarnation")
+    func deliveryGap() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var script = TraceScript()
+        script.startCluster(1)
+        script.elect(0, term: 1, of: 1)
+        for index in 1...3 { script.node(0, term: 1, .append(index: index, entryTerms: [1], digests: [UInt64(index)])) }
+        script.node(0, term: 1, .commit(index: 3))
+        script.node(0, term: 1, .deliver(index: 1, entryTerm: 1, digest: 1, request: 1))
+        script.node(0, term: 1, .deliver(index: 3, entryTerm: 1, digest: 3, request: 3))
+        script.node(0, term: 1, .deliver(index: 3, entryTerm: 1, digest: 3, request: 3))
+        let report = try script.analyze(in: directory)
+        #expect(report.violated == [.deliveryOrder])
+        #expect(report.check(.deliveryOrder).violationCount == 2)
+    }
+
+    @Test("Leader Completeness: a new leader lacks an entry committed in an earlier term")
+    func incompleteLeader() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var script = TraceScript()
+        script.startCluster(3)
+        script.elect(0, term: 1, of: 3)
+        script.replicate(index: 1, term: 1, request: 7, on: [0, 1])
+        script.elect(2, term: 2, of: 3)
+        let report = try script.analyze(in: directory)
+        #expect(report.violated == [.leaderCompleteness])
+        #expect(report.check(.leaderCompleteness).violations[0].message.contains("leader 2 of term 2 holds 0 entries"))
+    }
+
+    @Test("Leader Completeness: a sitting leader of a later term learns of an earlier commit it lacks")
+    func incompleteLeaderLater() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var script = TraceScript()
+        script.startCluster(3)
+        script.elect(0, term: 1, of: 3)
+        script.node(0, term: 1, .append(index: 1, entryTerms: [1], digests: [1]))
+        script.node(1, term: 1, .append(index: 1, entryTerms: [1], digests: [1]))
+        // Node 2 wins term 2 with node 1's vote only; node 0, still in term 1, then commits.
+        script.node(2, term: 2, .term(from: 0))
+        script.node(2, term: 2, .role(.candidate, previous: .follower))
+        script.node(1, term: 2, .term(from: 1))
+        script.node(1, term: 2, .vote(candidate: 2, granted: true, preVote: false))
+        script.node(2, term: 2, .role(.leader, previous: .candidate))
+        script.node(2, term: 2, .leader(lastIndex: 0, lastTerm: 0))
+        script.node(0, term: 1, .commit(index: 1))
+        let report = try script.analyze(in: directory)
+        #expect(report.violated == [.leaderCompleteness], Comment(rawValue: report.text))
+    }
+
+    @Test("Durability: an acknowledged request that never commits, and one committed twice")
+    func durability() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var script = Self.healthy()
+        script.client(0, .ok(client: 1, request: 99, index: nil))
+        var twice = Self.healthy()
+        twice.replicate(index: 3, term: 1, request: 12, on: [0, 1, 2])
+        let lost = try script.analyze(in: directory, name: "lost.jsonl.gz")
+        #expect(lost.violated == [.durability])
+        #expect(lost.check(.durability).violations[0].message == "request 99 was acknowledged ok but is not in the committed sequence")
+        let duplicated = try twice.analyze(in: directory)
+        #expect(duplicated.violated == [.durability])
+        #expect(duplicated.check(.durability).violations[0].message == "request 12 was delivered at index 3 and at index 2")
+    }
+
+    @Test("lost events after a crash are tolerated: a restart's start pads the log")
+    func lostTailAfterCrash() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var script = Self.healthy()
+        // Node 2's events for entry 3 were lost with its unflushed buffer; it restarts holding it.
+        script.node(0, term: 1, .append(index: 3, entryTerms: [1], digests: [33]))
+        script.node(1, term: 1, .append(index: 3, entryTerms: [1], digests: [33]))
+        script.node(0, term: 1, .commit(index: 3))
+        script.restart(2, term: 1, logLength: 3, commitIndex: 3)
+        script.node(2, term: 1, .deliver(index: 3, entryTerm: 1, digest: 33, request: 13))
+        script.node(0, term: 1, .deliver(index: 3, entryTerm: 1, digest: 33, request: 13))
+        let report = try script.analyze(in: directory)
+        #expect(report.violated.isEmpty, Comment(rawValue: report.text))
+        #expect(report.nodes.first { $0.node == 2 }?.restarts == 1)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import RaftCore
+@testable import RaftAnalyze
+import RaftTrace
+import RaftTraceSim
+
+/// End to end on whole simulated runs: correct Raft with kills passes, deliberately broken
+/// Raft (RaftCore's mutants) is caught.
+@Suite("Analysis of simulated runs")
+struct SimulatedRunTests {
+    static func run(_ configuration: SimulatedTraceRun.Configuration, in directory: TemporaryDirectory, name: String) throws -> (SimulatedTraceRun.Summary, String) {
+        let path = directory.file(name)
+        let summary = try SimulatedTraceRun(configuration: configuration).write(to: path)
+        return (summary, path)
+    }
+
+    @Test("a run with kills and restarts holds every property; per-stream files give the same result as the merged one")
+    func killsAreSafe() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let configuration = SimulatedTraceRun.Configuration(seed: 7, clients: 6, durationUs: 4_000_000, killIntervalUs: 700_000)
+        let (summary, runDirectory) = try Self.run(configuration, in: directory, name: "run-kills")
+        #expect(summary.killCount >= 3)
+        let report = try Analysis.run(AnalysisInputs(paths: [runDirectory]))
+        let safe = report.isSafe
+        #expect(safe, Comment(rawValue: report.text))
+        #expect(report.inputs == [runDirectory + "/trace.jsonl.gz"])
+        #expect(report.run?.seed == 7)
+        // A kill loses the victim's unflushed events (at most a 256 KiB buffer, ~2,000 events).
+        let lost = summary.eventCount - report.eventCount
+        #expect(lost >= 0 && lost <= summary.killCount * 3_000, "lost \(lost) events in \(summary.killCount) kills")
+        #expect(report.statistics.acknowledged == summary.acknowledgedCount)
+        let restarts = report.nodes.reduce(0) { $0 + $1.restarts }
+        #expect(restarts >= summary.killCount - 2 && restarts <= summary.killCount, "restarts \(restarts), kills \(summary.killCount)")
+        #expect(report.statistics.elections >= 2)
+        #expect(report.statistics.clientLatency != nil && report.statistics.commitLatency != nil && report.statistics.fsyncLatency != nil)
+
+        let layout = RunLayout(directory: runDirectory)
+        let streams = try Analysis.run(AnalysisInputs(paths: try layout.sourceTracePaths()))
+        let streamsSafe = streams.isSafe
+        #expect(streamsSafe, Comment(rawValue: streams.text))
+        #expect(streams.eventCount == report.eventCount)
+        #expect(streams.warnings.contains { $0.contains("cut or corrupt") || $0.contains("file ends inside") }, "a kill leaves an unfinished member")
+        #expect(streams.statistics.committedEntries == report.statistics.committedEntries)
+    }
+
+    @Test("deliberately broken Raft is caught", arguments: [Mutant.grantVoteWithoutLogCheck, .majorityOffByOne])
+    func mutantsAreCaught(mutant: Mutant) throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var found: Set<SafetyProperty> = []
+        for seed in UInt64(1)...6 where !found.contains(.stateMachineSafety) {
+            let configuration = SimulatedTraceRun.Configuration(nodeCount: 5, seed: seed, clients: 4, durationUs: 3_000_000,
+                                                                killIntervalUs: 300_000, tracesMessages: false, dropProbability: 0.2,
+                                                                options: RaftOptions.standard.withMutant(mutant))
+            let (_, path) = try Self.run(configuration, in: directory, name: "mutant-\(seed)")
+            found.formUnion(try Analysis.run(AnalysisInputs(paths: [path])).violated)
+        }
+        #expect(found.contains(.stateMachineSafety), "found \(found.map(\.rawValue))")
+    }
+}
+
+extension RaftOptions {
+    func withMutant(_ mutant: Mutant) -> RaftOptions {
+        var options = self
+        options.mutant = mutant
+        return options
+    }
+}
