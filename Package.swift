@@ -1,6 +1,10 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// Trace encoding, scanning and analysis run per event at millions of events per second:
+/// release builds skip the dynamic exclusivity checks there (debug builds and tests keep them).
+let hotPathSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "raftlab",
     platforms: [.macOS(.v14)],
@@ -21,11 +25,12 @@ let package = Package(
         // zlib from the system (Debian: zlib1g-dev).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The trace format: event schema, gzip JSON-lines writer and streaming reader.
-        .target(name: "RaftTrace", dependencies: ["CZlib"]),
+        .target(name: "RaftTrace", dependencies: ["CZlib"], swiftSettings: hotPathSettings),
         // RaftCore's trace events as trace lines, and seeded simulated runs written as run directories.
         .target(name: "RaftTraceSim", dependencies: ["RaftCore", "RaftTrace"]),
         // `raftlab analyze`: timeline, offline safety checks, statistics, reports and exports.
-        .target(name: "RaftAnalyze", dependencies: ["RaftTrace", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .target(name: "RaftAnalyze", dependencies: ["RaftTrace", .product(name: "Histogram", package: "hdrhistogram-swift")],
+                swiftSettings: hotPathSettings),
         // The command-line tool: parsing and printing only.
         .executableTarget(
             name: "raftlab",

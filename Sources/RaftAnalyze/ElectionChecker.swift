@@ -5,7 +5,8 @@ import RaftTrace
 /// restarts; a candidate votes for itself, pre-votes bind nothing).
 struct ElectionChecker {
     private var leaderOfTerm: [UInt64: (node: Int, record: TraceRecord, location: EventLocation)] = [:]
-    private var lastTerm: [Int: (term: UInt64, record: TraceRecord, location: EventLocation)] = [:]
+    /// Per node id: the first event that showed its highest term so far.
+    private var lastTerm: [(term: UInt64, record: TraceRecord, location: EventLocation)?] = []
     private var votes: [VoteKey: (candidate: Int, record: TraceRecord, location: EventLocation)] = [:]
 
     private struct VoteKey: Hashable {
@@ -14,15 +15,19 @@ struct ElectionChecker {
     }
 
     mutating func consume(_ record: TraceRecord, at location: EventLocation, into violations: inout ViolationLog) {
-        guard record.type.source == .node else { return }
-        if let previous = lastTerm[record.node], record.term < previous.term {
+        guard record.type.source == .node, record.node >= 0, record.node <= LogChecker.nodeIDMax else { return }
+        while lastTerm.count <= record.node { lastTerm.append(nil) }
+        if let previous = lastTerm[record.node], record.term <= previous.term {
+            if record.term < previous.term {
             let restarted = record.incarnation != previous.record.incarnation
             violations.report(.termMonotonicity,
                               "node \(record.node)'s term went back from \(previous.term) to \(record.term)"
                               + (restarted ? " across a restart (incarnation \(previous.record.incarnation) → \(record.incarnation)): the term was not persisted" : ""),
                               [(previous.record, previous.location), (record, location)])
+            }
+        } else {
+            lastTerm[record.node] = (record.term, record, location)
         }
-        if record.term >= lastTerm[record.node]?.term ?? 0 { lastTerm[record.node] = (record.term, record, location) }
 
         switch record.body {
         case .leader:

@@ -18,7 +18,23 @@ struct StreamTracker {
     }
 
     static let gapsKeptMax = 20
-    private var streams: [Key: State] = [:]
+    /// Node streams by node id; the client's and chaos's streams apart (no hashing per event).
+    private var nodeStreams: [State?] = []
+    private var otherStreams: [TraceEventType.Source: State] = [:]
+
+    private func state(_ key: Key) -> State? {
+        if key.source == .node { return key.node < nodeStreams.count ? nodeStreams[key.node] : nil }
+        return otherStreams[key.source]
+    }
+
+    private mutating func setState(_ state: State, _ key: Key) {
+        if key.source == .node {
+            while nodeStreams.count <= key.node { nodeStreams.append(nil) }
+            nodeStreams[key.node] = state
+        } else {
+            otherStreams[key.source] = state
+        }
+    }
     private(set) var gaps: [String] = []
     private(set) var gapCount = 0
     /// Restarts seen per node (new incarnations after the first one seen).
@@ -31,8 +47,9 @@ struct StreamTracker {
     /// Returns `true` when `record` begins a new incarnation of a node already seen.
     mutating func consume(_ record: TraceRecord, at location: EventLocation, files: [String]) -> Bool {
         let key = Key(source: record.type.source, node: record.type.source == .node ? record.node : 0)
-        guard var state = streams[key] else {
-            streams[key] = State(incarnation: record.incarnation, nextSequence: record.sequence + 1, stopped: record.body == .stop, incarnations: 1)
+        guard key.node >= 0 && key.node <= LogChecker.nodeIDMax else { return false }
+        guard var state = state(key) else {
+            setState(State(incarnation: record.incarnation, nextSequence: record.sequence + 1, stopped: record.body == .stop, incarnations: 1), key)
             if record.type.source == .node { lastIncarnation[record.node] = record.incarnation }
             if record.sequence != 0 { gap(key, "starts at seq \(record.sequence) (the first \(record.sequence) events are missing)", location, files) }
             return false
@@ -56,14 +73,14 @@ struct StreamTracker {
         }
         state.nextSequence = record.sequence + 1
         state.stopped = record.body == .stop
-        streams[key] = state
+        setState(state, key)
         return restarted
     }
 
     /// Nodes whose last incarnation ended without `stop` (crashed, or still running when the
     /// trace was taken).
     var unfinishedNodes: [Int] {
-        streams.filter { $0.key.source == .node && !$0.value.stopped }.map(\.key.node).sorted()
+        nodeStreams.indices.filter { nodeStreams[$0].map { !$0.stopped } ?? false }
     }
 
     private mutating func gap(_ key: Key, _ text: String, _ location: EventLocation, _ files: [String]) {

@@ -35,18 +35,19 @@ public enum RaftInvariants {
     /// Log Matching: if two logs hold an entry with the same index and term, the logs are
     /// identical up to that index.
     public static func logMatching<V: RaftStateView>(_ nodes: [V]) -> Violation? {
-        for (position, a) in nodes.enumerated() {
-            for b in nodes[(position + 1)...] {
-                var index = min(a.lastIndex, b.lastIndex)
-                while index > 0 && a.entryTerm(at: index) != b.entryTerm(at: index) { index -= 1 }
-                while index > 0 {
-                    if !a.sameEntry(at: index, as: b) {
-                        return Violation(property: .logMatching,
-                                         detail: "nodes \(a.nodeID) and \(b.nodeID) agree on a term at some index but differ at index \(index)")
-                    }
-                    index -= 1
-                }
+        forEachPair(nodes) { logMatching(between: $0, and: $1) }
+    }
+
+    /// Log Matching for one pair of nodes.
+    public static func logMatching<V: RaftStateView>(between a: V, and b: V) -> Violation? {
+        var index = min(a.lastIndex, b.lastIndex)
+        while index > 0 && a.entryTerm(at: index) != b.entryTerm(at: index) { index -= 1 }
+        while index > 0 {
+            if !a.sameEntry(at: index, as: b) {
+                return Violation(property: .logMatching,
+                                 detail: "nodes \(a.nodeID) and \(b.nodeID) agree on a term at some index but differ at index \(index)")
             }
+            index -= 1
         }
         return nil
     }
@@ -73,29 +74,63 @@ public enum RaftInvariants {
     /// leader's term was committed no later than that leader's term, and must be in its log.
     public static func leaderCompleteness<V: RaftStateView>(_ nodes: [V]) -> Violation? {
         for leader in nodes where leader.isLeader {
-            for node in nodes where node.currentTerm <= leader.currentTerm {
-                if node.commitIndex > leader.lastIndex {
-                    return Violation(property: .leaderCompleteness,
-                                     detail: "leader \(leader.nodeID) of term \(leader.currentTerm) holds \(leader.lastIndex) entries but node \(node.nodeID) (term \(node.currentTerm)) committed \(node.commitIndex)")
-                }
-                for index in stride(from: node.commitIndex, to: 0, by: -1) where !node.sameEntry(at: index, as: leader) {
-                    return Violation(property: .leaderCompleteness,
-                                     detail: "leader \(leader.nodeID) of term \(leader.currentTerm) lacks entry \(index) committed at node \(node.nodeID)")
-                }
+            for node in nodes {
+                if let violation = leaderCompleteness(leader: leader, node: node) { return violation }
             }
+        }
+        return nil
+    }
+
+    /// Leader Completeness of `leader` with respect to what `node` knows committed.
+    public static func leaderCompleteness<V: RaftStateView>(leader: V, node: V) -> Violation? {
+        guard leader.isLeader, node.currentTerm <= leader.currentTerm else { return nil }
+        if node.commitIndex > leader.lastIndex {
+            return Violation(property: .leaderCompleteness,
+                             detail: "leader \(leader.nodeID) of term \(leader.currentTerm) holds \(leader.lastIndex) entries but node \(node.nodeID) (term \(node.currentTerm)) committed \(node.commitIndex)")
+        }
+        for index in stride(from: node.commitIndex, to: 0, by: -1) where !node.sameEntry(at: index, as: leader) {
+            return Violation(property: .leaderCompleteness,
+                             detail: "leader \(leader.nodeID) of term \(leader.currentTerm) lacks entry \(index) committed at node \(node.nodeID)")
         }
         return nil
     }
 
     /// State Machine Safety: no two nodes commit (and so deliver) different entries at one index.
     public static func stateMachineSafety<V: RaftStateView>(_ nodes: [V]) -> Violation? {
+        forEachPair(nodes) { stateMachineSafety(between: $0, and: $1) }
+    }
+
+    /// State Machine Safety for one pair of nodes.
+    public static func stateMachineSafety<V: RaftStateView>(between a: V, and b: V) -> Violation? {
+        let common = min(a.commitIndex, b.commitIndex)
+        for index in stride(from: common, to: 0, by: -1) where !a.sameEntry(at: index, as: b) {
+            return Violation(property: .stateMachineSafety,
+                             detail: "nodes \(a.nodeID) and \(b.nodeID) committed different entries at index \(index)")
+        }
+        return nil
+    }
+
+    /// Every property that concerns `node` and each other node of `nodes` (what one step of
+    /// `node` can break): cheaper than `check` when only one node changed.
+    public static func check<V: RaftStateView>(changed node: V, among nodes: [V]) -> [Violation] {
+        var violations: [Violation] = []
+        for other in nodes where other.nodeID != node.nodeID {
+            if node.isLeader, other.isLeader, node.currentTerm == other.currentTerm {
+                violations.append(Violation(property: .electionSafety,
+                                            detail: "nodes \(other.nodeID) and \(node.nodeID) both lead term \(node.currentTerm)"))
+            }
+            violations += [logMatching(between: node, and: other), stateMachineSafety(between: node, and: other),
+                           leaderCompleteness(leader: node, node: other), leaderCompleteness(leader: other, node: node)]
+                .compactMap { $0 }
+        }
+        if let violation = leaderCompleteness(leader: node, node: node) { violations.append(violation) }
+        return violations
+    }
+
+    private static func forEachPair<V>(_ nodes: [V], _ check: (V, V) -> Violation?) -> Violation? {
         for (position, a) in nodes.enumerated() {
             for b in nodes[(position + 1)...] {
-                let common = min(a.commitIndex, b.commitIndex)
-                for index in stride(from: common, to: 0, by: -1) where !a.sameEntry(at: index, as: b) {
-                    return Violation(property: .stateMachineSafety,
-                                     detail: "nodes \(a.nodeID) and \(b.nodeID) committed different entries at index \(index)")
-                }
+                if let violation = check(a, b) { return violation }
             }
         }
         return nil

@@ -145,12 +145,17 @@ extension RaftNode {
             progress[follower] = state
             advanceLeaderCommit()
         } else {
+            // Refused: back off towards the follower's hint and probe from there. When that
+            // does not move back (a stale refusal, or a follower that lost entries it had
+            // acknowledged), retry only on the next heartbeat instead of ping-ponging.
+            let previous = state.sentLength
             state.isProbing = true
             state.probeInFlight = false
             state.sentLength = max(state.ackedLength, min(state.sentLength, response.conflictHint))
             progress[follower] = state
+            guard state.sentLength < previous else { return }
         }
-        if role == .leader { replicate(to: follower, isHeartbeat: false) }
+        replicate(to: follower, isHeartbeat: false)
     }
 
     /// Commits the highest index of the current term that a majority acknowledged.

@@ -17,6 +17,9 @@ public protocol RaftStateView {
     func entryTerm(at index: Int) -> Term
     /// Payload digest of the entry at `index` (`1...lastIndex`), see `Entry.digest`.
     func entryDigest(at index: Int) -> UInt64
+    /// Whether the entries at `index` of `self` and `other` have the same term and payload
+    /// (by default: same term and digest).
+    func sameEntry(at index: Int, as other: Self) -> Bool
 }
 
 extension RaftNode: RaftStateView {
@@ -25,11 +28,12 @@ extension RaftNode: RaftStateView {
     public var lastIndex: Int { log.lastIndex }
     public func entryTerm(at index: Int) -> Term { log.term(at: index) }
     public func entryDigest(at index: Int) -> UInt64 { log[index].digest }
+    /// Compares the entries themselves (no hashing).
+    public func sameEntry(at index: Int, as other: RaftNode) -> Bool { log[index] == other.log[index] }
 }
 
 extension RaftStateView {
-    /// Whether the entries at `index` of `self` and `other` have the same term and payload.
-    func sameEntry(at index: Int, as other: some RaftStateView) -> Bool {
+    public func sameEntry(at index: Int, as other: Self) -> Bool {
         entryTerm(at: index) == other.entryTerm(at: index) && entryDigest(at: index) == other.entryDigest(at: index)
     }
 }

@@ -50,7 +50,8 @@ final class GzipLineReader {
         self.path = path
         descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw TraceIOError(path: path, kind: errno == ENOENT ? .missing : .system(errno: errno), detail: "open")
+            let error = errno
+            throw TraceIOError(path: path, kind: error == ENOENT ? .missing : .system(errno: error), detail: error == ENOENT ? "" : "open")
         }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else {

@@ -49,16 +49,25 @@ struct PackedNameTable<Value: Sendable>: Sendable {
 
     @inline(__always)
     private static func pack(_ start: UnsafePointer<UInt8>, count: Int) -> (UInt64, UInt64, UInt64) {
-        var word0: UInt64 = 0, word1: UInt64 = 0, word2: UInt64 = 0
-        for offset in 0..<count {
-            let byte = UInt64(start[offset]) << UInt64((offset & 7) * 8)
-            switch offset >> 3 {
-            case 0: word0 |= byte
-            case 1: word1 |= byte
-            default: word2 |= byte
-            }
+        // Whole words are loaded at once (little-endian, as the byte loop below packs them).
+        let raw = UnsafeRawPointer(start)
+        switch count {
+        case 0...7:
+            return (packTail(start, count: count), 0, 0)
+        case 8...15:
+            return (raw.loadUnaligned(as: UInt64.self).littleEndian, packTail(start + 8, count: count - 8), 0)
+        default:
+            return (raw.loadUnaligned(as: UInt64.self).littleEndian,
+                    raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian,
+                    packTail(start + 16, count: count - 16))
         }
-        return (word0, word1, word2)
+    }
+
+    @inline(__always)
+    private static func packTail(_ start: UnsafePointer<UInt8>, count: Int) -> UInt64 {
+        var word: UInt64 = 0
+        for offset in 0..<count { word |= UInt64(start[offset]) << UInt64(offset * 8) }
+        return word
     }
 
     @inline(__always)

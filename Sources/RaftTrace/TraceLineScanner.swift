@@ -90,23 +90,24 @@ public final class TraceLineScanner {
                     throw TraceLineError(reason: "expected a field name in quotes")
                 }
                 let (nameStart, nameLength, nameEscaped) = try scanString(&cursor, end, field: nil)
-                skipSpace(&cursor, end)
+                // The writer puts no spaces around ':' and ','; other writers may.
+                if cursor < end && cursor.pointee != UInt8(ascii: ":") { skipSpace(&cursor, end) }
                 guard cursor < end && cursor.pointee == UInt8(ascii: ":") else {
                     throw TraceLineError(reason: "expected ':' after field name '\(text(nameStart, nameLength))'")
                 }
                 cursor += 1
-                skipSpace(&cursor, end)
+                if cursor < end && cursor.pointee <= UInt8(ascii: " ") { skipSpace(&cursor, end) }
                 if !nameEscaped, let field = fieldTable.lookup(nameStart, count: nameLength) {
                     guard present & field.bit == 0 else { throw TraceLineError(reason: "field '\(field.name)' appears twice") }
                     try scanValue(of: field, &cursor, end)
                 } else {
                     try skipValue(&cursor, end, depth: 0)
                 }
-                skipSpace(&cursor, end)
+                if cursor < end && cursor.pointee <= UInt8(ascii: " ") { skipSpace(&cursor, end) }
                 guard cursor < end else { throw TraceLineError(reason: "line ends inside the object (missing '}')") }
                 if cursor.pointee == UInt8(ascii: ",") {
                     cursor += 1
-                    skipSpace(&cursor, end)
+                    if cursor < end && cursor.pointee <= UInt8(ascii: " ") { skipSpace(&cursor, end) }
                     continue
                 }
                 guard cursor.pointee == UInt8(ascii: "}") else {
@@ -208,6 +209,14 @@ public final class TraceLineScanner {
     private func scanUnsigned(_ cursor: inout UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, field: TraceField) throws -> UInt64 {
         var value: UInt64 = 0
         let start = cursor
+        // Up to 19 digits cannot overflow: no checks on the common path.
+        let fastEnd = min(end, start + 19)
+        while cursor < fastEnd {
+            let digit = cursor.pointee &- UInt8(ascii: "0")
+            guard digit < 10 else { break }
+            value = value &* 10 &+ UInt64(digit)
+            cursor += 1
+        }
         while cursor < end {
             let digit = cursor.pointee &- UInt8(ascii: "0")
             guard digit < 10 else { break }

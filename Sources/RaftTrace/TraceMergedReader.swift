@@ -28,6 +28,14 @@ public final class TraceMergedReader {
 
     /// The next record by `ts`, or `nil` when every file is done.
     public func next() throws -> TraceRecord? {
+        if readers.count == 1 {
+            // One file: no merging, no buffering of a head record.
+            guard let record = heads[0] else { return nil }
+            currentLine = headLines[0]
+            heads[0] = try readers[0].next()
+            headLines[0] = readers[0].lineNumber
+            return record
+        }
         var best = -1
         var bestTimestamp = Int64.max
         for (position, head) in heads.enumerated() {

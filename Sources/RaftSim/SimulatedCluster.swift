@@ -1,0 +1,274 @@
+import RaftCore
+
+/// An in-memory cluster of `RaftNode`s with a hand-driven network, disks and timers.
+///
+/// Tests script it step by step (deliver this message, crash that node, fire that timer);
+/// `RandomSimulation` drives it from a seed. After every step it checks Raft's invariants
+/// (when `checksInvariants` is on) and records the first violations in `violations`.
+public final class SimulatedCluster {
+    /// Every node, indexed by id (a crashed node keeps its last state here, but the
+    /// invariants look at its disk instead).
+    public private(set) var nodes: [RaftNode]
+    /// Each node's disk.
+    public private(set) var disks: [DurableStore]
+    /// Which nodes are down.
+    public private(set) var isCrashed: [Bool]
+    /// Messages sent and not yet delivered or dropped, oldest first.
+    public private(set) var network: [Message] = []
+    /// Timers each node has armed and that have not fired since.
+    public private(set) var armedTimers: [Set<TimerKind>]
+    /// What each node delivered, across its incarnations: entry `i` at position `i - 1`.
+    public private(set) var delivered: [[Entry]]
+    /// Proposals refused, in order.
+    public private(set) var rejections: [(node: NodeID, request: RequestID, reason: ProposalRejection)] = []
+    /// Trace events in order, when `recordsTrace` is on.
+    public private(set) var traceEvents: [(step: Int, node: NodeID, event: TraceEvent)] = []
+    /// Invariant violations seen so far (empty while everything is safe).
+    public private(set) var violations: [String] = []
+    /// Inputs given to nodes so far.
+    public private(set) var stepCount = 0
+    /// The leader each term ever had (Election Safety over the whole history).
+    public private(set) var leaderOfTerm: [Term: NodeID] = [:]
+    /// The first entry delivered at each index by any node (what every node must deliver there).
+    private var firstDelivered: [Entry] = []
+    /// How the invariants see each node: the node itself, or for a crashed node a follower
+    /// rebuilt from its disk (a crashed node's disk does not change).
+    private var invariantViews: [RaftNode]
+
+    /// Each node's side of the current network partition: messages between different sides
+    /// are lost when sent. All `0` when the network is whole.
+    public private(set) var partitionSide: [Int]
+
+    /// Whether every step checks the invariants (on for tests, off for benchmarks).
+    public var checksInvariants: Bool
+    /// Whether trace events are kept in `traceEvents`.
+    public var recordsTrace: Bool
+    /// Something a driver of the cluster may want to watch.
+    public enum Event {
+        /// Node `node` took `input` and produced `outputs`.
+        case step(node: NodeID, input: Input, outputs: [Output])
+        /// Node `node` crashed.
+        case crash(node: NodeID)
+    }
+    /// Called with every step and crash (for printing runs).
+    public var observer: ((Event) -> Void)?
+
+    /// Violations kept at most (the first ones explain a failure; the rest is noise).
+    public static let violationsKeptMax = 20
+
+    /// A running cluster of `nodeCount` nodes with ids `0..<nodeCount`, all started fresh.
+    public init(nodeCount: Int, options: RaftOptions, checksInvariants: Bool = true, recordsTrace: Bool = false) {
+        precondition(nodeCount >= 1 && nodeCount <= RaftLimits.clusterSizeMax, "cluster of \(nodeCount) nodes")
+        let members = Array(0..<nodeCount)
+        nodes = members.map { RaftNode(id: $0, members: members, options: options) }
+        disks = Array(repeating: DurableStore(), count: nodeCount)
+        isCrashed = Array(repeating: false, count: nodeCount)
+        armedTimers = Array(repeating: [], count: nodeCount)
+        delivered = Array(repeating: [], count: nodeCount)
+        partitionSide = Array(repeating: 0, count: nodeCount)
+        invariantViews = nodes
+        self.checksInvariants = checksInvariants
+        self.recordsTrace = recordsTrace
+        for id in members { step(id, .restart(.initial)) }
+    }
+
+    /// Node ids `0..<count`.
+    public var ids: Range<Int> { nodes.indices }
+    /// Ids of the nodes that are up.
+    public var runningIDs: [NodeID] { ids.filter { !isCrashed[$0] } }
+    /// Running nodes that believe they lead.
+    public var leaders: [NodeID] { runningIDs.filter { nodes[$0].role == .leader } }
+    /// The single running leader of the highest term, if any.
+    public var leader: NodeID? { leaders.max { nodes[$0].currentTerm < nodes[$1].currentTerm } }
+
+    // MARK: Driving nodes
+
+    /// Gives `input` to node `id` and carries out its outputs: persists hit the disk at once,
+    /// messages join the network, deliveries are recorded. Returns the outputs.
+    @discardableResult
+    public func step(_ id: NodeID, _ input: Input) -> [Output] {
+        precondition(!isCrashed[id], "node \(id) is crashed; restart it first")
+        let before = nodes[id]
+        let outputs = nodes[id].step(input)
+        stepCount += 1
+        for output in outputs { carryOut(output, at: id) }
+        observer?(.step(node: id, input: input, outputs: outputs))
+        if checksInvariants { checkInvariants(after: id, before: before) }
+        return outputs
+    }
+
+    private func carryOut(_ output: Output, at id: NodeID) {
+        switch output {
+        case .send(let message):
+            if canReach(message.from, message.to) { network.append(message) }
+        case .persist(let change):
+            disks[id].apply(change)
+        case .deliver(let index, let entry):
+            if index == delivered[id].count + 1 {
+                delivered[id].append(entry)
+                if index > firstDelivered.count {
+                    firstDelivered.append(entry)
+                } else if firstDelivered[index - 1] != entry {
+                    recordViolation("State Machine Safety violated: node \(id) delivered \(entry) at index \(index), another node delivered \(firstDelivered[index - 1])")
+                }
+            } else {
+                recordViolation("node \(id) delivered index \(index) after \(delivered[id].count) (delivery must be once, in order, without gaps)")
+            }
+        case .resetTimer(let kind):
+            armedTimers[id].insert(kind)
+        case .rejectProposal(let request, let reason):
+            rejections.append((id, request, reason))
+        case .trace(let event):
+            if recordsTrace { traceEvents.append((stepCount, id, event)) }
+        }
+    }
+
+    /// Fires node `id`'s election timer (armed or not: a test may force it).
+    public func fireElectionTimeout(_ id: NodeID) {
+        armedTimers[id].remove(.election)
+        step(id, .electionTimeout)
+    }
+
+    /// Fires node `id`'s heartbeat timer.
+    public func fireHeartbeatTimeout(_ id: NodeID) {
+        armedTimers[id].remove(.heartbeat)
+        step(id, .heartbeatTimeout)
+    }
+
+    /// Submits one client proposal at node `id`.
+    public func propose(at id: NodeID, request: RequestID, payload: [UInt8]) {
+        step(id, .propose([Proposal(request: request, payload: payload)]))
+    }
+
+    /// Submits one client proposal whose payload is `text`'s UTF-8 bytes.
+    public func propose(at id: NodeID, request: RequestID, _ text: String) {
+        propose(at: id, request: request, payload: Array(text.utf8))
+    }
+
+    // MARK: The network
+
+    /// Delivers the in-flight message at `position` (a message to a crashed node is lost).
+    public func deliver(messageAt position: Int) {
+        let message = network.remove(at: position)
+        guard !isCrashed[message.to] else { return }
+        step(message.to, .receive(message))
+    }
+
+    /// Delivers a copy of the message at `position` and leaves the original in flight.
+    public func duplicate(messageAt position: Int) {
+        let message = network[position]
+        guard !isCrashed[message.to] else { return }
+        step(message.to, .receive(message))
+    }
+
+    /// Drops every in-flight message matching `predicate`; returns how many.
+    @discardableResult
+    public func drop(where predicate: (Message) -> Bool) -> Int {
+        let before = network.count
+        network.removeAll(where: predicate)
+        return before - network.count
+    }
+
+    /// Delivers matching messages, oldest first, including the ones their delivery causes,
+    /// until none matches; non-matching messages stay in flight. Returns how many were delivered.
+    @discardableResult
+    public func deliverAll(where predicate: (Message) -> Bool = { _ in true },
+                           deliveriesMax: Int = 100_000) -> Int {
+        var count = 0
+        while count < deliveriesMax, let position = network.firstIndex(where: predicate) {
+            deliver(messageAt: position)
+            count += 1
+        }
+        precondition(count < deliveriesMax, "deliverAll did not quiesce after \(deliveriesMax) deliveries")
+        return count
+    }
+
+    /// Whether a message from `sender` to `receiver` gets through the current partition.
+    public func canReach(_ sender: NodeID, _ receiver: NodeID) -> Bool {
+        partitionSide[sender] == partitionSide[receiver]
+    }
+
+    /// Splits the network: nodes in different groups cannot reach each other (nodes in no
+    /// group form one more group). Messages in flight across the cut are lost.
+    public func partition(_ groups: [Set<NodeID>]) {
+        for id in ids { partitionSide[id] = groups.firstIndex { $0.contains(id) }.map { $0 + 1 } ?? 0 }
+        drop { !canReach($0.from, $0.to) }
+    }
+
+    /// Cuts node `id` off from everyone else.
+    public func isolate(_ id: NodeID) { partition([[id]]) }
+
+    /// Makes the network whole again.
+    public func heal() { partition([]) }
+
+    // MARK: Crashes
+
+    /// Stops node `id`: its volatile state is gone, its disk stays, messages to it are lost.
+    public func crash(_ id: NodeID) {
+        precondition(!isCrashed[id], "node \(id) is already crashed")
+        isCrashed[id] = true
+        armedTimers[id] = []
+        var view = RaftNode(id: id, members: nodes[id].members, options: nodes[id].options)
+        _ = view.step(.restart(disks[id].state))
+        invariantViews[id] = view
+        observer?(.crash(node: id))
+    }
+
+    /// Starts node `id` again from its disk.
+    public func restart(_ id: NodeID) {
+        precondition(isCrashed[id], "node \(id) is running")
+        isCrashed[id] = false
+        nodes[id] = RaftNode(id: id, members: nodes[id].members, options: nodes[id].options)
+        step(id, .restart(disks[id].state))
+    }
+
+    // MARK: Conveniences for scenarios
+
+    /// Fires `candidate`'s election timer and delivers every message until the network is
+    /// quiet; returns whether `candidate` leads afterwards.
+    @discardableResult
+    public func elect(_ candidate: NodeID) -> Bool {
+        fireElectionTimeout(candidate)
+        deliverAll()
+        return nodes[candidate].role == .leader
+    }
+
+    /// Heartbeats from every leader, then delivery until quiet: replicates and spreads the
+    /// commit index.
+    public func settle(rounds: Int = 3) {
+        for _ in 0..<rounds {
+            for id in leaders { fireHeartbeatTimeout(id) }
+            deliverAll()
+        }
+    }
+
+    // MARK: Invariants
+
+    /// Every node as the invariants see it: running nodes as they are, crashed ones rebuilt
+    /// from their disk.
+    public var stateViews: [RaftNode] { invariantViews }
+
+    /// Checks what one step of node `id` can break: its pairs with every other node, its
+    /// leadership history, and Leader Append-Only across the step.
+    private func checkInvariants(after id: NodeID, before: RaftNode) {
+        let node = nodes[id]
+        invariantViews[id] = node
+        if node.role == .leader {
+            if let other = leaderOfTerm[node.currentTerm], other != id {
+                recordViolation("Election Safety violated: nodes \(other) and \(id) both led term \(node.currentTerm)")
+            }
+            leaderOfTerm[node.currentTerm] = id
+        }
+        if let violation = RaftInvariants.leaderAppendOnly(before: before, after: node) {
+            recordViolation(violation.description)
+        }
+        for violation in RaftInvariants.check(changed: node, among: invariantViews) {
+            recordViolation(violation.description)
+        }
+    }
+
+    private func recordViolation(_ text: String) {
+        guard violations.count < Self.violationsKeptMax else { return }
+        violations.append("step \(stepCount): \(text)")
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `raftlab bench …`: benchmarks that print figures (never pass/fail tests).
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure raftlab's speed and print the figures.",
+        subcommands: [BenchCoreCommand.self, BenchTraceCommand.self, BenchAnalyzeCommand.self]
+    )
+}

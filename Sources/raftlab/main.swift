@@ -1,2 +1,0 @@
-import RaftCore
-print("x")

@@ -1,0 +1,27 @@
+import RaftCore
+import RaftSim
+import Testing
+
+/// Breaking one rule on purpose must make the random schedules fail: otherwise they prove nothing.
+@Suite("Random schedules catch deliberate bugs")
+struct MutantDetectionTests {
+    static let seedsMax: UInt64 = 300
+
+    @Test("each mutant breaks an invariant within a few hundred seeds", arguments: Mutant.allCases)
+    func mutantIsCaught(mutant: Mutant) {
+        var options = RaftOptions.standard.with(mutant: mutant)
+        options.preVote = false // pre-vote and the lease hide some bugs from short schedules
+        options.checkQuorum = false
+        options.appendNoOpOnElection = false // a no-op commits old entries legally, hiding figure 8
+        for seed in 1...Self.seedsMax {
+            let report = RandomSimulation(
+                configuration: .init(nodeCount: 3, options: options, steps: 400, crashWeight: 4,
+                                     restartWeight: 8, electionTimeoutWeight: 8,
+                                     requiresConvergence: false),
+                seed: seed
+            ).run()
+            if !report.failures.isEmpty { return }
+        }
+        Issue.record("mutant \(mutant.rawValue) survived \(Self.seedsMax) random schedules")
+    }
+}
