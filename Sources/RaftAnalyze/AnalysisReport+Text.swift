@@ -38,7 +38,7 @@ extension AnalysisReport {
         lines.append("")
         lines.append("Statistics")
         lines.append("  nodes: " + nodes.map { "\($0.node) (\($0.events) events, \($0.incarnations) incarnation\($0.incarnations == 1 ? "" : "s")\($0.crashes > 0 ? ", \($0.crashes) ended without stop" : ""))" }.joined(separator: "; "))
-        lines.append(String(format: "  throughput: %d entries committed, %.1f/s overall, %d in the best second; %d ok (%.1f/s), %d failed, %d timed out",
+        lines.append(String(format: "  throughput: %d entries committed, %.1f/s overall, %d/s at best (over 100 ms); %d ok (%.1f/s), %d failed, %d timed out",
                             stats.committedEntries, stats.commitsPerSecond, stats.commitsPerSecondMax,
                             stats.acknowledged, stats.acknowledgedPerSecond, stats.failed, stats.timedOut))
         lines.append(Self.latencyLine("client latency (invoke → ok)", stats.clientLatency))

@@ -27,11 +27,11 @@ public struct AnalysisReport: Codable, Sendable {
     public var safety: [CheckResult]
     /// Latency, throughput, elections, messages.
     public var statistics: Statistics
-    /// Throughput and latency per second.
+    /// Throughput and latency per 100 ms.
     public var series: PerSecondSeries?
     /// Roles and marks per node over time.
     public var lanes: ClusterLanes
-    /// Client latency distribution in doubling buckets.
+    /// Client latency distribution in logarithmic buckets (four per doubling).
     public var clientLatencyHistogram: [HistogramBucket]
 
     /// Whether every safety property holds.
@@ -65,7 +65,8 @@ public struct AnalysisReport: Codable, Sendable {
         public var electionTime: LatencySummary?
         /// Highest commit index reached in the cluster.
         public var committedEntries: Int
-        /// Committed entries per second over the whole run, and in the best second.
+        /// Committed entries per second over the whole run, and the best rate over one
+        /// `PerSecondSeries.intervalUs`.
         public var commitsPerSecond: Double
         public var commitsPerSecondMax: Int
         /// Client outcomes.

@@ -34,19 +34,20 @@ extension Histogram where Count == UInt64 {
     /// A histogram whose range grows as values arrive.
     static func latency() -> Histogram<UInt64> { Histogram<UInt64>(numberOfSignificantValueDigits: .three) }
 
-    /// Doubling buckets (`0...1`, `2...3`, `4...7`, … µs) up to the largest value, for pictures.
-    /// (Built from `count(within:)`: 0.2.0's logarithmic iterator overflows on some inputs.)
-    func doublingBuckets() -> [HistogramBucket] {
+    /// Logarithmic buckets, four per doubling, from the smallest to the largest value, for
+    /// pictures. (Built from `count(within:)`: 0.2.0's logarithmic iterator overflows on
+    /// some inputs.)
+    func logBuckets() -> [HistogramBucket] {
         guard totalCount > 0 else { return [] }
+        let ratio = 1.189_207_115 // 2^(1/4)
         var buckets: [HistogramBucket] = []
         var lower: UInt64 = 0
         var upper: UInt64 = 1
-        let largest = max
-        while lower <= largest {
-            buckets.append(HistogramBucket(upperUs: upper, count: count(within: lower...upper)))
+        while lower <= max && buckets.count < 256 {
+            if upper >= min { buckets.append(HistogramBucket(upperUs: upper, count: count(within: lower...upper))) }
             guard upper < UInt64.max / 2 else { break }
             lower = upper + 1
-            upper = upper * 2 + 1
+            upper = Swift.max(lower, UInt64((Double(upper) * ratio).rounded(.up)))
         }
         return buckets
     }

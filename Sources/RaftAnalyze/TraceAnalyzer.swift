@@ -73,7 +73,7 @@ public final class TraceAnalyzer {
             electionTime: LatencySummary(statistics.electionTime),
             committedEntries: statistics.clusterCommit,
             commitsPerSecond: durationSeconds > 0 ? Double(statistics.clusterCommit) / durationSeconds : 0,
-            commitsPerSecondMax: series?.commits.max() ?? 0,
+            commitsPerSecondMax: series?.commitsPerSecondMax ?? 0,
             acknowledged: statistics.acknowledgements, failed: statistics.failures, timedOut: statistics.timeouts,
             acknowledgedPerSecond: durationSeconds > 0 ? Double(statistics.acknowledgements) / durationSeconds : 0,
             elections: statistics.elections, leaderChanges: statistics.leaderChanges,
@@ -87,6 +87,6 @@ public final class TraceAnalyzer {
                               warnings: warnings.map(\.description), nodes: nodes,
                               streamGaps: streams.gaps, streamGapCount: streams.gapCount,
                               safety: logs.violations.results(), statistics: stats, series: series, lanes: lanes,
-                              clientLatencyHistogram: statistics.clientLatency.doublingBuckets())
+                              clientLatencyHistogram: statistics.clientLatency.logBuckets())
     }
 }

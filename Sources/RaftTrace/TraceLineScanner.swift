@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON scanner for the trace's own flat shape: one object per line, values that are
 /// integers, booleans, `null`, strings, or arrays of integers or hex strings. Known fields
 /// are decoded straight from the bytes; unknown fields are skipped (any JSON value, nested
@@ -82,7 +84,20 @@ public final class TraceLineScanner {
         }
         cursor += 1
         skipSpace(&cursor, end)
-        if cursor < end && cursor.pointee == UInt8(ascii: "}") {
+        var closed = false
+        if scanWriterPrefix(&cursor, end) {
+            // The common fields were in the writer's layout; go on after `term`'s value.
+            if cursor < end && cursor.pointee == UInt8(ascii: ",") {
+                cursor += 1
+            } else if cursor < end && cursor.pointee == UInt8(ascii: "}") {
+                cursor += 1
+                closed = true
+            } else {
+                throw TraceLineError(reason: "expected ',' or '}' after field 'term'")
+            }
+        }
+        if closed {
+        } else if cursor < end && cursor.pointee == UInt8(ascii: "}") {
             cursor += 1
         } else {
             while true {
@@ -119,6 +134,70 @@ public final class TraceLineScanner {
         }
         skipSpace(&cursor, end)
         guard cursor == end else { throw TraceLineError(reason: "unexpected characters after the object") }
+    }
+
+    /// The writer's exact layout of the common fields,
+    /// `"v":1,"ts":N,"node":N,"inc":N,"seq":N,"type":"T","term":N`, read without a name
+    /// lookup per field. Returns `false` (cursor and state untouched) at the first difference,
+    /// so other layouts take the general path.
+    @inline(__always)
+    private func scanWriterPrefix(_ cursor: inout UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Bool {
+        var position = cursor
+        guard expect("\"v\":1,\"ts\":", &position, end), let timestamp = digits(&position, end),
+              expect(",\"node\":", &position, end) else { return false }
+        var negative = false
+        if position < end && position.pointee == UInt8(ascii: "-") {
+            negative = true
+            position += 1
+        }
+        guard let node = digits(&position, end), expect(",\"inc\":", &position, end), let incarnation = digits(&position, end),
+              expect(",\"seq\":", &position, end), let sequence = digits(&position, end),
+              expect(",\"type\":\"", &position, end) else { return false }
+        let typeStart = position
+        while position < end && position.pointee != UInt8(ascii: "\"") {
+            guard position.pointee != UInt8(ascii: "\\") else { return false }
+            position += 1
+        }
+        let typeLength = position - typeStart
+        guard expect("\",\"term\":", &position, end), let term = digits(&position, end) else { return false }
+        integers[TraceField.v.rawValue] = 1
+        integers[TraceField.ts.rawValue] = timestamp
+        integers[TraceField.node.rawValue] = node
+        integers[TraceField.inc.rawValue] = incarnation
+        integers[TraceField.seq.rawValue] = sequence
+        integers[TraceField.term.rawValue] = term
+        stringStarts[TraceField.type.rawValue] = typeStart
+        stringLengths[TraceField.type.rawValue] = typeLength
+        nodeIsNegative = negative
+        present = TraceField.v.bit | TraceField.ts.bit | TraceField.node.bit | TraceField.inc.bit | TraceField.seq.bit
+            | TraceField.type.bit | TraceField.term.bit
+        cursor = position
+        return true
+    }
+
+    /// Consumes `text` if the bytes at `position` are exactly it.
+    @inline(__always)
+    private func expect(_ text: StaticString, _ position: inout UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard end - position >= count, memcmp(position, text.utf8Start, count) == 0 else { return false }
+        position += count
+        return true
+    }
+
+    /// 1 to 18 decimal digits (no overflow possible), or `nil`.
+    @inline(__always)
+    private func digits(_ position: inout UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> UInt64? {
+        let start = position
+        let limit = min(end, start + 18)
+        var value: UInt64 = 0
+        while position < limit {
+            let digit = position.pointee &- UInt8(ascii: "0")
+            guard digit < 10 else { break }
+            value = value &* 10 &+ UInt64(digit)
+            position += 1
+        }
+        guard position > start, position == end || position.pointee &- UInt8(ascii: "0") >= 10 else { return nil }
+        return value
     }
 
     private func scanValue(of field: TraceField, _ cursor: inout UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) throws {

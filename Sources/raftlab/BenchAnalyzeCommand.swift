@@ -23,17 +23,20 @@ struct BenchAnalyzeCommand: ParsableCommand {
     @Option(help: "Events to generate.") var events = 5_000_000
     @Option(help: "Run directory to write (or reuse).") var directory = NSTemporaryDirectory() + "raftlab-bench-analyze"
     @Option(help: "Seed of the simulated run.") var seed: UInt64 = 42
+    @Option(help: "Closed-loop clients of the simulated run.") var clients = 32
+    @Option(name: .customLong("kill-interval-ms"), help: "Mean simulated time between kills (0: none).") var killIntervalMs = 2_000
 
     func validate() throws {
         guard events >= 10_000 else { throw ValidationError("--events must be at least 10000") }
+        guard clients >= 1, killIntervalMs >= 0 else { throw ValidationError("--clients must be positive and --kill-interval-ms not negative") }
     }
 
     func run() throws {
         let layout = RunLayout(directory: directory)
         let clock = ContinuousClock()
         if !FileManager.default.fileExists(atPath: layout.mergedTracePath) {
-            var configuration = SimulatedTraceRun.Configuration(nodeCount: 5, seed: seed, clients: 32, durationUs: 3_600_000_000,
-                                                                eventsMax: events, killIntervalUs: 2_000_000)
+            var configuration = SimulatedTraceRun.Configuration(nodeCount: 5, seed: seed, clients: clients, durationUs: 3_600_000_000,
+                                                                eventsMax: events, killIntervalUs: killIntervalMs > 0 ? Int64(killIntervalMs) * 1_000 : nil)
             configuration.tracesMessages = true
             var summary: SimulatedTraceRun.Summary?
             let generation = try clock.measure { summary = try SimulatedTraceRun(configuration: configuration).write(to: directory) }
