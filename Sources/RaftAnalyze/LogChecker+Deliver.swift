@@ -53,17 +53,38 @@ extension LogChecker {
     }
 
     /// Durability at the end: every acknowledged request is in the committed sequence, at the
-    /// index its acknowledgement named.
+    /// index its acknowledgement named. An acknowledgement the trace can neither confirm nor
+    /// refute (the entry's commit and deliveries were all lost with crashed nodes' unflushed
+    /// events, or the trace ends first) is a note, not a violation.
     func finishDurability() {
+        var unknownRequests = 0
+        for index in stride(from: 1, through: committed.count, by: 1) where committed.request(index) == CommittedLog.unknownRequest {
+            unknownRequests += 1
+        }
+        var unconfirmed = 0
         for ack in acknowledged {
             guard let index = requestIndexes[ack.request] else {
-                violations.report(.durability, "request \(ack.request) was acknowledged ok but is not in the committed sequence", [(ack.record, ack.location)])
+                let refuted: Bool
+                if let claimed = ack.index {
+                    refuted = committed.count >= claimed && committed.request(claimed) != CommittedLog.unknownRequest
+                } else {
+                    refuted = committed.count > ack.committedAtAck && unknownRequests == 0
+                }
+                if refuted {
+                    violations.report(.durability, "request \(ack.request) was acknowledged ok but is not in the committed sequence"
+                                      + (ack.index.map { " (index \($0) holds request \(committed.request($0)))" } ?? ""), [(ack.record, ack.location)])
+                } else {
+                    unconfirmed += 1
+                }
                 continue
             }
             if let claimed = ack.index, claimed != index {
                 violations.report(.durability, "request \(ack.request) was acknowledged at index \(claimed) but committed at index \(index)",
                                   earlier: committed.location(index), ack.record, ack.location)
             }
+        }
+        if unconfirmed > 0 {
+            violations.note(.durability, "\(unconfirmed) acknowledged request(s) could not be confirmed: no surviving event shows their index committed with a request (lost with a crashed node's unflushed events, or the trace ends first)")
         }
     }
 }

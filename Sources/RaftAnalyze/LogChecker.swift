@@ -41,6 +41,8 @@ final class LogChecker {
         var timestampUs: Int64
         var sequence: UInt64
         var location: EventLocation
+        /// Length of the committed sequence when the acknowledgement was seen.
+        var committedAtAck: Int
 
         var record: TraceRecord {
             TraceRecord(timestampUs: timestampUs, node: Int(node), incarnation: 0, sequence: sequence, term: 0,
@@ -90,7 +92,7 @@ final class LogChecker {
         case .ok(let client, let request, let index):
             acknowledged.append(Acknowledgement(request: request, index: index, client: Int32(truncatingIfNeeded: client),
                                                 node: Int32(truncatingIfNeeded: record.node), timestampUs: record.timestampUs,
-                                                sequence: record.sequence, location: location))
+                                                sequence: record.sequence, location: location, committedAtAck: committed.count))
         default:
             break
         }

@@ -45,6 +45,18 @@ struct SimulatedRunTests {
         #expect(streams.statistics.committedEntries == report.statistics.committedEntries)
     }
 
+    @Test("correct Raft under message loss, kills and restarts raises no false alarm", arguments: [UInt64(21), 22, 23])
+    func lossAndKillsAreSafe(seed: UInt64) throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let configuration = SimulatedTraceRun.Configuration(nodeCount: 5, seed: seed, clients: 4, durationUs: 3_000_000,
+                                                            killIntervalUs: 300_000, tracesMessages: false, dropProbability: 0.2)
+        let (summary, path) = try Self.run(configuration, in: directory, name: "loss-\(seed)")
+        let report = try Analysis.run(AnalysisInputs(paths: [path]))
+        #expect(summary.killCount >= 3)
+        #expect(report.violated.isEmpty, Comment(rawValue: report.text))
+    }
+
     @Test("deliberately broken Raft is caught", arguments: [Mutant.grantVoteWithoutLogCheck, .majorityOffByOne])
     func mutantsAreCaught(mutant: Mutant) throws {
         let directory = TemporaryDirectory()
