@@ -8,6 +8,7 @@ extension LogChecker {
             violations.report(.commitMonotonicity, "node \(id) (incarnation \(record.incarnation)) moved its commit index back from \(nodes[id].commitIndex) to \(index)", [(record, location)])
             return
         }
+        guard plausible(index, at: id, .stateMachineSafety) else { return }
         nodes[id].commitIndex = index
         if index > nodes[id].shadow.length {
             violations.note(.logMatching, "some commits went past the log their node's events describe (append events lost?); those entries were not compared")

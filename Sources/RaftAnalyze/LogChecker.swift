@@ -98,7 +98,16 @@ final class LogChecker {
         }
     }
 
+    /// Whether `index` is a plausible position for node `id`'s log (no more than
+    /// `CommittedLog.gapMax` past its end); notes and returns `false` otherwise.
+    func plausible(_ index: Int, at id: Int, _ property: SafetyProperty) -> Bool {
+        guard index - nodes[id].shadow.length > CommittedLog.gapMax else { return true }
+        violations.note(property, "events naming log positions more than \(CommittedLog.gapMax) past their node's log were ignored")
+        return false
+    }
+
     private func start(_ id: Int, logLength: Int, commitIndex: Int, _ record: TraceRecord, _ location: EventLocation) {
+        guard plausible(logLength, at: id, .logMatching) else { return }
         var node = nodes[id]
         if logLength < node.verifiedCommit {
             violations.report(.logMatching, "node \(id) restarted with \(logLength) entries but had committed \(node.verifiedCommit): committed entries were not durable", [(record, location)])
@@ -121,6 +130,7 @@ final class LogChecker {
             violations.note(.logMatching, "append events at index 0 were ignored")
             return
         }
+        guard plausible(index, at: id, .logMatching) else { return }
         let commitIndex = nodes[id].commitIndex
         if index <= commitIndex {
             for offset in terms.indices where index + offset <= min(commitIndex, nodes[id].shadow.length) {

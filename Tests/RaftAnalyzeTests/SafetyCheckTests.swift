@@ -221,3 +221,21 @@ struct SafetyCheckTests {
         #expect(report.nodes.first { $0.node == 2 }?.restarts == 1)
     }
 }
+
+@Suite("Hostile values")
+struct HostileValueTests {
+    @Test("absurd indexes and node ids are noted and ignored, not allocated")
+    func absurdIndexes() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var script = SafetyCheckTests.healthy()
+        script.node(1, term: 1, .append(index: 1 << 50, entryTerms: [1], digests: [1]))
+        script.node(1, term: 1, .commit(index: 1 << 50))
+        script.node(2, term: 1, .deliver(index: 1 << 50, entryTerm: 1, digest: 1, request: 77))
+        script.node(1 << 20, term: 1, .leader(lastIndex: 0, lastTerm: 0))
+        script.restart(0, term: 1, logLength: 1 << 50, commitIndex: 2)
+        let report = try script.analyze(in: directory)
+        #expect(report.check(.logMatching).notes.contains { $0.contains("were ignored") })
+        #expect(report.check(.stateMachineSafety).notes.contains { $0.contains("ignored") })
+    }
+}
