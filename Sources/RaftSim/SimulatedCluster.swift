@@ -147,11 +147,13 @@ public final class SimulatedCluster {
 
     // MARK: The network
 
-    /// Delivers the in-flight message at `position` (a message to a crashed node is lost).
-    public func deliver(messageAt position: Int) {
+    /// Delivers the in-flight message at `position` (a message to a crashed node is lost);
+    /// returns the receiver's outputs.
+    @discardableResult
+    public func deliver(messageAt position: Int) -> [Output] {
         let message = network.remove(at: position)
-        guard !isCrashed[message.to] else { return }
-        step(message.to, .receive(message))
+        guard !isCrashed[message.to] else { return [] }
+        return step(message.to, .receive(message))
     }
 
     /// Delivers a copy of the message at `position` and leaves the original in flight.

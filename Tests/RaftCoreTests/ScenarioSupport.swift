@@ -45,7 +45,7 @@ extension Message {
     }
 }
 
-extension RaftOptions: @retroactive CustomTestStringConvertible {
+extension RaftOptions: CustomTestStringConvertible {
     /// A short name for test listings.
     public var testDescription: String {
         switch self {

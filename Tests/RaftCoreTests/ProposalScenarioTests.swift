@@ -1,0 +1,55 @@
+import RaftCore
+import RaftSim
+import Testing
+
+@Suite("Client proposals")
+struct ProposalScenarioTests {
+    @Test("a proposal at a follower reaches the leader and is delivered everywhere exactly once",
+          arguments: Profiles.electable + [.standard])
+    func proposalAtFollower(options: RaftOptions) {
+        let cluster = SimulatedCluster(nodeCount: 3, options: options, recordsTrace: true)
+        cluster.elect(0)
+        cluster.propose(at: 2, request: 42, "from a follower")
+        #expect(cluster.traces(of: 2).contains(.forwarded(count: 1, to: 0)))
+        cluster.deliverAll()
+        if options.rearmTimers { cluster.settle() } else { cluster.propose(at: 0, request: 43, "flush"); cluster.deliverAll() }
+        for id in cluster.ids {
+            #expect(cluster.delivered[id].filter { $0.request == 42 }.count == 1, "node \(id)")
+        }
+        #expect(cluster.violations.isEmpty, "\(cluster.violations)")
+    }
+
+    @Test("proposals made before any leader exists wait, then commit in order")
+    func proposalsBufferedUntilLeaderKnown() {
+        let cluster = SimulatedCluster(nodeCount: 3, options: .standard, recordsTrace: true)
+        cluster.propose(at: 1, request: 1, "early-1")
+        cluster.propose(at: 1, request: 2, "early-2")
+        #expect(cluster.traces(of: 1).filter { if case .buffered = $0 { return true } else { return false } }.count == 2)
+        #expect(cluster.elect(0))
+        cluster.settle()
+        for id in cluster.ids { #expect(cluster.deliveredTexts(id) == ["early-1", "early-2"]) }
+        #expect(cluster.nodes[1].bufferedProposals.isEmpty)
+    }
+
+    @Test("a duplicated forward and a client retry are appended once")
+    func duplicateRequestAppendedOnce() {
+        let cluster = SimulatedCluster(nodeCount: 3, options: .standard)
+        cluster.elect(0)
+        cluster.propose(at: 1, request: 5, "once")
+        let forward = cluster.network.first { if case .forward = $0.body { return true } else { return false } }!
+        cluster.step(0, .receive(forward))
+        cluster.deliverAll()
+        cluster.propose(at: 0, request: 5, "once") // the client retries at the leader
+        cluster.settle()
+        #expect(cluster.rejections.contains { $0.request == 5 && $0.reason == .duplicate(index: 2) })
+        for id in cluster.ids { #expect(cluster.deliveredTexts(id) == ["once"]) }
+    }
+
+    @Test("a single-node cluster commits on its own")
+    func singleNodeCluster() {
+        let cluster = SimulatedCluster(nodeCount: 1, options: .standard)
+        #expect(cluster.elect(0))
+        cluster.propose(at: 0, request: 1, "alone")
+        #expect(cluster.deliveredTexts(0) == ["alone"])
+    }
+}
