@@ -26,7 +26,8 @@ public final class TraceWriter: @unchecked Sendable {
     public struct Options: Hashable, Sendable {
         /// zlib level, 0–9. Level 1 keeps encoding plus compression well above 1M events/s.
         public var compressionLevel: Int32
-        /// Longest time events wait in memory before a write (the most a `kill -9` loses).
+        /// Longest time events wait in memory before a write (the most a `kill -9` loses),
+        /// measured on the events' own `ts` (so simulated clocks flush in simulated time).
         public var flushIntervalUs: Int64
         /// Uncompressed bytes buffered before a flush regardless of time.
         public var bufferBytesMax: Int
@@ -90,7 +91,7 @@ public final class TraceWriter: @unchecked Sendable {
 
     /// Appends an event whose `node` field differs from the writer's: a client event names
     /// the node the client talked to, a nemesis event `-1`.
-    public func write(_ body: TraceBody, term: UInt64, node: Int, timestampUs: Int64) throws {
+    public func write(_ body: TraceBody, term: UInt64, node: Int, timestampUs: Int64 = TraceClock.nowUs()) throws {
         guard !isClosed else { throw TraceIOError(path: path, kind: .closed, detail: "write") }
         encoder.encode(TraceRecord(timestampUs: timestampUs, node: node, incarnation: incarnation,
                                    sequence: nextSequence, term: term, body: body))
