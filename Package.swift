@@ -22,6 +22,10 @@ let package = Package(
         .target(name: "RaftCore"),
         // Deterministic in-memory clusters: hand-driven scenarios and seeded random schedules.
         .target(name: "RaftSim", dependencies: ["RaftCore"]),
+        // The exhaustive model checker (generic BFS/DFS over a `Model`) and the Raft model.
+        // Optimized even in debug builds, so `swift test` can explore millions of states.
+        .target(name: "RaftCheck", dependencies: ["RaftCore"],
+                swiftSettings: [.unsafeFlags(["-O", "-wmo", "-num-threads", "2"], .when(configuration: .debug))]),
         // zlib from the system (Debian: zlib1g-dev).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The trace format: event schema, gzip JSON-lines writer and streaming reader.
@@ -35,11 +39,12 @@ let package = Package(
         .executableTarget(
             name: "raftlab",
             dependencies: [
-                "RaftCore", "RaftSim", "RaftTrace", "RaftAnalyze", "RaftTraceSim",
+                "RaftCore", "RaftSim", "RaftTrace", "RaftCheck", "RaftAnalyze", "RaftTraceSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "RaftSim"]),
+        .testTarget(name: "RaftCheckTests", dependencies: ["RaftCheck", "RaftCore"]),
         .testTarget(name: "RaftTraceTests", dependencies: ["RaftTrace"]),
         .testTarget(name: "RaftAnalyzeTests", dependencies: ["RaftAnalyze", "RaftTrace", "RaftTraceSim", "RaftCore"]),
     ]

@@ -1,0 +1,115 @@
+import RaftCore
+
+/// How one node step is stored in a memo: `[node, flags, delta, sent...]`.
+enum OutcomeLayout {
+    static let nodeWord = 0
+    static let flagsWord = 1
+    static let deltaWord = 2
+    static let sentStart = 3
+    /// Flag: the step broke Leader Append-Only (bits 0 and 1 are the timer resets).
+    static let violatesLeaderAppendOnly: UInt32 = 1 << 2
+    /// Delta word when nothing was persisted (or durable state is not tracked).
+    static let noDelta = UInt32.max
+    /// Most messages one step may send (a leader broadcasts to at most `serverCountMax - 1`).
+    static let sentPerStepMax = 32
+    static let wordsMax = sentStart + sentPerStepMax
+}
+
+/// Input codes of the transition memo besides item references.
+enum InputCode {
+    static let electionTimeout: UInt32 = 0xFFFF_FFF0
+    static let heartbeatTimeout: UInt32 = 0xFFFF_FFF1
+
+    static func timeout(_ kind: TimerKind) -> UInt32 { kind == .election ? electionTimeout : heartbeatTimeout }
+}
+
+/// Memoized node steps: the first time a node state meets an input the core's `step` runs
+/// and the result is interned; every later time is one memo lookup.
+extension RaftModel {
+    /// Writes the outcome of node `node` taking input `code` (an item reference or an
+    /// `InputCode`) into `buffer` and returns its length.
+    func transition(_ node: UInt32, code: UInt32, into buffer: UnsafeMutableBufferPointer<UInt32>) -> Int {
+        let key = UInt64(node) << 32 | UInt64(code)
+        if let count = transitions.lookup(key, into: buffer) { return count }
+        var state = nodes.payload(node)
+        let before = state
+        let outputs = state.step(input(for: code))
+        let violates = RaftInvariants.leaderAppendOnly(before: before, after: state) != nil
+        let words = outcomeWords(state, outputs, violatesLeaderAppendOnly: violates)
+        transitions.store(key, words)
+        return copy(words, into: buffer)
+    }
+
+    /// Writes the outcome of server `id` starting from durable state `durable` into `buffer`.
+    func restartOutcome(durable: UInt32, id: NodeID, into buffer: UnsafeMutableBufferPointer<UInt32>) -> Int {
+        let key = UInt64(durable) << 32 | UInt64(id)
+        if let count = restarts.lookup(key, into: buffer) { return count }
+        var state = RaftNode(id: id, members: members, options: configuration.nodeOptions)
+        let outputs = state.step(.restart(durables.payload(durable)))
+        let words = outcomeWords(state, outputs, violatesLeaderAppendOnly: false)
+        restarts.store(key, words)
+        return copy(words, into: buffer)
+    }
+
+    /// The durable state after applying the persisted changes `delta` to `durable`.
+    func updatedDurable(_ durable: UInt32, applying delta: UInt32) -> UInt32 {
+        guard delta != OutcomeLayout.noDelta else { return durable }
+        let key = UInt64(durable) << 32 | UInt64(delta)
+        var found: UInt32?
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 1) { buffer in
+            if durableUpdates.lookup(key, into: buffer) != nil { found = buffer[0] }
+        }
+        if let found { return found }
+        var disk = durables.payload(durable)
+        for change in deltas.payload(delta) { disk.apply(change) }
+        let updated = durables.intern(StateEncoding.persistentState(disk)) { disk }.reference
+        durableUpdates.store(key, [updated])
+        return updated
+    }
+
+    /// The interned reference of `item`.
+    func itemReference(_ item: NetworkItem) -> ItemReference {
+        let index = items.intern(StateEncoding.item(item)) { item }.reference
+        return ItemReference(index: index, from: item.from, to: item.to)
+    }
+
+    /// The network item behind `reference`.
+    func item(_ reference: ItemReference) -> NetworkItem { items.payload(reference.index) }
+
+    private func input(for code: UInt32) -> Input {
+        switch code {
+        case InputCode.electionTimeout: return .electionTimeout
+        case InputCode.heartbeatTimeout: return .heartbeatTimeout
+        default: return item(ItemReference(raw: code)).input
+        }
+    }
+
+    private func outcomeWords(_ node: RaftNode, _ outputs: [Output], violatesLeaderAppendOnly: Bool) -> [UInt32] {
+        var resets: UInt32 = 0
+        var sent: [UInt32] = []
+        var persisted: [PersistentChange] = []
+        for output in outputs {
+            switch output {
+            case .send(let message): sent.append(itemReference(.message(message)).raw)
+            case .resetTimer(let kind): resets |= kind == .election ? 1 : 2
+            case .persist(let change): persisted.append(change)
+            case .deliver, .rejectProposal, .trace: break // implied by the log, or not modelled
+            }
+        }
+        precondition(sent.count <= OutcomeLayout.sentPerStepMax,
+                     "one step sent \(sent.count) messages; the model keeps at most \(OutcomeLayout.sentPerStepMax)")
+        let reference = nodes.intern(StateEncoding.node(node)) { node }.reference
+        var delta = OutcomeLayout.noDelta
+        if layout.tracksDurableState && !persisted.isEmpty {
+            delta = deltas.intern(StateEncoding.changes(persisted)) { persisted }.reference
+        }
+        let flags = resets | (violatesLeaderAppendOnly ? OutcomeLayout.violatesLeaderAppendOnly : 0)
+        return [reference, flags, delta] + sent
+    }
+
+    private func copy(_ words: [UInt32], into buffer: UnsafeMutableBufferPointer<UInt32>) -> Int {
+        precondition(words.count <= buffer.count, "outcome of \(words.count) words for a buffer of \(buffer.count)")
+        for (index, word) in words.enumerated() { buffer[index] = word }
+        return words.count
+    }
+}

@@ -1,0 +1,89 @@
+import RaftCore
+
+/// What the Raft model explores: cluster size, network, crashes, protocol profile, mutant.
+///
+/// The defaults are raft-lite's stateright model: 3 servers, an unordered network that
+/// neither loses nor duplicates, at most (n-1)/2 crash-stop crashes, raft-lite's behaviour.
+public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertible {
+    /// How the network treats envelopes.
+    public enum Network: String, Hashable, Sendable, CaseIterable {
+        /// A multiset: any envelope may be delivered next, each exactly once.
+        case unorderedNonDuplicating = "unordered-nonduplicating"
+        /// A set: any envelope may be delivered next, any number of times.
+        case unorderedDuplicating = "unordered-duplicating"
+        /// One FIFO queue per (sender, receiver): only each queue's head may be delivered.
+        case ordered
+    }
+
+    /// What a crash does.
+    public enum CrashMode: String, Hashable, Sendable, CaseIterable {
+        /// The server stops for good (raft-lite's model).
+        case stop
+        /// The server loses its volatile state and may later restart from what it persisted
+        /// (term, vote, log, commit index).
+        case restart
+    }
+
+    /// Which protocol behaviour the nodes run.
+    public enum Profile: String, Hashable, Sendable, CaseIterable {
+        /// `RaftOptions.lite`: raft-lite's algorithm and timers.
+        case lite
+        /// `RaftOptions.standard`: pre-vote, check-quorum, re-armed timers, pipelining,
+        /// a no-op entry per new leader.
+        case full
+    }
+
+    /// Most servers a model may have (two timer bits and a crash bit per server fit one word).
+    public static let serverCountMax = 8
+
+    /// Number of servers, ids `0..<serverCount`.
+    public var serverCount: Int
+    /// Network semantics.
+    public var network: Network
+    /// Crash semantics.
+    public var crashMode: CrashMode
+    /// Most servers down at the same time; `nil` means `(serverCount - 1) / 2`.
+    public var crashCountMax: Int?
+    /// Protocol profile.
+    public var profile: Profile
+    /// A deliberate bug switched on in every node.
+    public var mutant: Mutant?
+
+    /// raft-lite's model, unless told otherwise.
+    public init(serverCount: Int = 3, network: Network = .unorderedNonDuplicating, crashMode: CrashMode = .stop,
+                crashCountMax: Int? = nil, profile: Profile = .lite, mutant: Mutant? = nil) {
+        self.serverCount = serverCount
+        self.network = network
+        self.crashMode = crashMode
+        self.crashCountMax = crashCountMax
+        self.profile = profile
+        self.mutant = mutant
+    }
+
+    /// The crash bound in force.
+    public var effectiveCrashCountMax: Int { crashCountMax ?? (serverCount - 1) / 2 }
+
+    /// The options every node runs with (trace events off: the model does not read them).
+    public var nodeOptions: RaftOptions {
+        var options = profile == .lite ? RaftOptions.lite : RaftOptions.standard
+        options.emitsTraceEvents = false
+        return options.with(mutant: mutant)
+    }
+
+    /// A problem with this configuration, in words naming the setting, or `nil`.
+    public var problem: String? {
+        if serverCount < 1 || serverCount > Self.serverCountMax {
+            return "--servers must be in 1...\(Self.serverCountMax), got \(serverCount)"
+        }
+        if let crashes = crashCountMax, crashes < 0 || crashes > serverCount {
+            return "--max-crashes must be in 0...\(serverCount) for \(serverCount) servers, got \(crashes)"
+        }
+        return nil
+    }
+
+    /// One line naming every setting (printed before a check and understood by `--replay`'s user).
+    public var description: String {
+        "servers=\(serverCount), network=\(network.rawValue), crash=\(crashMode.rawValue), "
+            + "max-crashes=\(effectiveCrashCountMax), profile=\(profile.rawValue), mutant=\(mutant?.rawValue ?? "none")"
+    }
+}

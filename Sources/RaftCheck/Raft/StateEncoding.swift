@@ -1,0 +1,131 @@
+import RaftCore
+
+/// Exact encodings of the model's values as 64-bit words: equal values give equal words and
+/// different values different words. Interning compares these, so they decide which states
+/// the checker treats as one.
+///
+/// A node's encoding covers everything that can influence its future behaviour: every
+/// stored property of `RaftNode` except `id`-independent constants (`members`, `options`,
+/// shared by all nodes of a model) and the two per-step scratch fields (`outbox`, always
+/// empty between steps, and `electionTimerReset`, cleared at the start of every step).
+/// `StateEncodingTests` fails when `RaftNode` gains a stored property this file does not know.
+enum StateEncoding {
+    /// Marks an absent optional (no id, term or index reaches it).
+    static let absent = UInt64.max
+
+    static func node(_ node: RaftNode) -> [UInt64] {
+        var words: [UInt64] = []
+        words.reserveCapacity(24 + node.log.lastIndex * 4 + node.progress.count * 3)
+        words.append(UInt64(node.id))
+        words.append(node.isRunning ? 1 : 0)
+        words.append(node.currentTerm)
+        words.append(optional(node.votedFor))
+        words.append(int(node.commitIndex))
+        words.append(UInt64(Role.allCases.firstIndex(of: node.role)!))
+        words.append(optional(node.leaderID))
+        words.append(node.votesReceived.bits)
+        words.append(node.recentlyActive.bits)
+        append(node.log.entries, to: &words)
+        words.append(UInt64(node.progress.count))
+        for follower in node.progress {
+            words.append(int(follower.sentLength))
+            words.append(int(follower.ackedLength))
+            words.append((follower.isProbing ? 1 : 0) | (follower.probeInFlight ? 2 : 0))
+        }
+        words.append(UInt64(node.bufferedProposals.count))
+        for proposal in node.bufferedProposals { append(proposal, to: &words) }
+        return words
+    }
+
+    static func persistentState(_ state: PersistentState) -> [UInt64] {
+        var words: [UInt64] = [state.currentTerm, optional(state.votedFor), int(state.commitIndex),
+                               state.appliedIndex.map(int) ?? absent]
+        append(state.entries, to: &words)
+        return words
+    }
+
+    static func item(_ item: NetworkItem) -> [UInt64] {
+        var words: [UInt64] = []
+        switch item {
+        case .clientRequest(let to, let proposal):
+            words.append(0)
+            words.append(UInt64(to))
+            append(proposal, to: &words)
+        case .message(let message):
+            words.append(1)
+            words.append(UInt64(message.from))
+            words.append(UInt64(message.to))
+            words.append(message.term)
+            append(message.body, to: &words)
+        }
+        return words
+    }
+
+    static func changes(_ changes: [PersistentChange]) -> [UInt64] {
+        var words: [UInt64] = [UInt64(changes.count)]
+        for change in changes {
+            switch change {
+            case .hardState(let term, let votedFor):
+                words += [0, term, optional(votedFor)]
+            case .append(let firstIndex, let entries):
+                words += [1, int(firstIndex)]
+                append(entries, to: &words)
+            case .truncate(let length):
+                words += [2, int(length)]
+            case .commit(let index):
+                words += [3, int(index)]
+            }
+        }
+        return words
+    }
+
+    private static func append(_ body: Message.Body, to words: inout [UInt64]) {
+        switch body {
+        case .voteRequest(let request):
+            words += [0, int(request.logLength), request.lastLogTerm, request.preVote ? 1 : 0]
+        case .voteResponse(let response):
+            words += [1, response.granted ? 1 : 0, response.preVote ? 1 : 0]
+        case .logRequest(let request):
+            words += [2, int(request.prefixLength), request.prefixTerm, int(request.leaderCommit)]
+            append(request.suffix, to: &words)
+        case .logResponse(let response):
+            words += [3, int(response.ack), response.success ? 1 : 0, int(response.conflictHint)]
+        case .forward(let forward):
+            words += [4, int(forward.hops), UInt64(forward.proposals.count)]
+            for proposal in forward.proposals { append(proposal, to: &words) }
+        }
+    }
+
+    private static func append(_ entries: [Entry], to words: inout [UInt64]) {
+        words.append(UInt64(entries.count))
+        for entry in entries {
+            words.append(entry.term)
+            words.append(entry.request)
+            append(entry.payload, to: &words)
+        }
+    }
+
+    private static func append(_ proposal: Proposal, to words: inout [UInt64]) {
+        words.append(proposal.request)
+        append(proposal.payload, to: &words)
+    }
+
+    /// Length, then the bytes packed eight to a word.
+    private static func append(_ bytes: [UInt8], to words: inout [UInt64]) {
+        words.append(UInt64(bytes.count))
+        var word: UInt64 = 0
+        for (offset, byte) in bytes.enumerated() {
+            word |= UInt64(byte) << UInt64((offset % 8) * 8)
+            if offset % 8 == 7 {
+                words.append(word)
+                word = 0
+            }
+        }
+        if bytes.count % 8 != 0 { words.append(word) }
+    }
+
+    @inline(__always)
+    private static func int(_ value: Int) -> UInt64 { UInt64(bitPattern: Int64(value)) }
+    @inline(__always)
+    private static func optional(_ id: NodeID?) -> UInt64 { id.map { UInt64($0) } ?? absent }
+}
