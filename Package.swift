@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // The protocol as a pure state machine: standard library only.
@@ -30,8 +31,19 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The trace format: event schema, gzip JSON-lines writer and streaming reader.
         .target(name: "RaftTrace", dependencies: ["CZlib"], swiftSettings: hotPathSettings),
-        // RaftCore's trace events as trace lines, and seeded simulated runs written as run directories.
-        .target(name: "RaftTraceSim", dependencies: ["RaftCore", "RaftTrace"]),
+        // RaftCore's trace events as trace lines: one mapping for every driver.
+        .target(name: "RaftCoreTrace", dependencies: ["RaftCore", "RaftTrace"]),
+        // Seeded simulated runs written as run directories.
+        .target(name: "RaftTraceSim", dependencies: ["RaftCore", "RaftTrace", "RaftCoreTrace"]),
+        // The library a user embeds: `Raft`, transports, durable storage, timers, trace writing.
+        .target(
+            name: "RaftRuntime",
+            dependencies: [
+                "RaftCore", "RaftTrace", "RaftCoreTrace", "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // `raftlab analyze`: timeline, offline safety checks, statistics, reports and exports.
         .target(name: "RaftAnalyze", dependencies: ["RaftTrace", .product(name: "Histogram", package: "hdrhistogram-swift")],
                 swiftSettings: hotPathSettings),
@@ -39,13 +51,14 @@ let package = Package(
         .executableTarget(
             name: "raftlab",
             dependencies: [
-                "RaftCore", "RaftSim", "RaftTrace", "RaftCheck", "RaftAnalyze", "RaftTraceSim",
+                "RaftCore", "RaftSim", "RaftTrace", "RaftCheck", "RaftAnalyze", "RaftTraceSim", "RaftCoreTrace", "RaftRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "RaftSim"]),
         .testTarget(name: "RaftCheckTests", dependencies: ["RaftCheck", "RaftCore"]),
         .testTarget(name: "RaftTraceTests", dependencies: ["RaftTrace"]),
+        .testTarget(name: "RaftRuntimeTests", dependencies: ["RaftRuntime", "RaftCore", "RaftTrace"]),
         .testTarget(name: "RaftAnalyzeTests", dependencies: ["RaftAnalyze", "RaftTrace", "RaftTraceSim", "RaftCore"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import RaftCore
 import RaftTrace
+import RaftCoreTrace
 
 /// A seeded in-memory cluster of `RaftNode`s on simulated time that writes a complete run
 /// directory, exactly as real nodes would: `node-<id>.jsonl.gz` per node (a new gzip member

@@ -1,5 +1,6 @@
 import RaftCore
 import RaftTrace
+import RaftCoreTrace
 
 /// The engine behind `SimulatedTraceRun`: nodes, network, timers, clients and kills on one
 /// simulated clock, every effect traced.

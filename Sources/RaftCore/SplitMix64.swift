@@ -1,5 +1,6 @@
-/// A small, fast, seedable random number generator (SplitMix64): one seed reproduces a
-/// whole simulated run on every machine.
+/// A small, fast, seedable random number generator (SplitMix64) for drivers of the core:
+/// one seed reproduces a whole simulated run, or a node's sequence of election timeouts.
+/// The protocol core itself never draws random numbers; randomness arrives as inputs.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 

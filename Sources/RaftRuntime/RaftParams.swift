@@ -1,0 +1,49 @@
+import RaftCore
+
+/// Timing and batching of a running node, plus the protocol options it runs with.
+public struct RaftParams: Sendable, Hashable {
+    /// Election timeouts are drawn uniformly from this range, in milliseconds.
+    public var electionTimeoutMs: ClosedRange<Int>
+    /// How often a leader sends heartbeats, in milliseconds.
+    public var heartbeatIntervalMs: Int
+    /// Inputs a node takes before it persists and sends what they produced (group commit).
+    public var inputsPerBatchMax: Int
+    /// Protocol options (pre-vote, check-quorum, append limits, …).
+    public var options: RaftOptions
+    /// Seed of the election-timeout randomness (`nil`: seeded from the system).
+    public var seed: UInt64?
+    /// Whether appends and votes are fsynced before they are acknowledged (turn off only to
+    /// measure what fsync costs: a node without it may lose acknowledged entries on power loss).
+    public var fsync: Bool
+
+    /// Parameters with etcd-like defaults scaled for a local lab: 150–300 ms elections,
+    /// 50 ms heartbeats, pre-vote and check-quorum on.
+    public init(electionTimeoutMs: ClosedRange<Int> = 150...300, heartbeatIntervalMs: Int = 50,
+                inputsPerBatchMax: Int = RuntimeLimits.inputsPerBatchMax, options: RaftOptions = .standard,
+                seed: UInt64? = nil, fsync: Bool = true) {
+        precondition(electionTimeoutMs.lowerBound > 0, "election timeouts must be positive")
+        precondition(heartbeatIntervalMs > 0 && heartbeatIntervalMs < electionTimeoutMs.lowerBound,
+                     "the heartbeat interval must be shorter than the shortest election timeout")
+        precondition(inputsPerBatchMax >= 1, "a batch holds at least one input")
+        self.electionTimeoutMs = electionTimeoutMs
+        self.heartbeatIntervalMs = heartbeatIntervalMs
+        self.inputsPerBatchMax = inputsPerBatchMax
+        self.options = options
+        self.seed = seed
+        self.fsync = fsync
+    }
+}
+
+/// Bounds of the runtime (the protocol's own bounds are in `RaftLimits`).
+public enum RuntimeLimits {
+    /// Inputs taken before a group commit, by default.
+    public static let inputsPerBatchMax = 4096
+    /// Bytes of one wire frame, header included.
+    public static let frameBytesMax = 4 << 20
+    /// Frames queued to one peer while it is unreachable; older ones are dropped (Raft resends).
+    public static let framesQueuedPerPeerMax = 4096
+    /// Reconnection backoff to an unreachable peer, in milliseconds.
+    public static let reconnectBackoffMs: ClosedRange<Int> = 10...1000
+    /// Delivered messages buffered for an application that does not read them.
+    public static let deliveriesBufferedMax = 1 << 16
+}
