@@ -42,6 +42,7 @@ let package = Package(
                 "RaftCore", "RaftTrace", "RaftCoreTrace", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         // `raftlab analyze`: timeline, offline safety checks, statistics, reports and exports.
@@ -58,7 +59,15 @@ let package = Package(
         .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "RaftSim"]),
         .testTarget(name: "RaftCheckTests", dependencies: ["RaftCheck", "RaftCore"]),
         .testTarget(name: "RaftTraceTests", dependencies: ["RaftTrace"]),
-        .testTarget(name: "RaftRuntimeTests", dependencies: ["RaftRuntime", "RaftCore", "RaftTrace"]),
+        .testTarget(
+            name: "RaftRuntimeTests",
+            dependencies: [
+                "RaftRuntime", "RaftCore", "RaftTrace",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "RaftAnalyzeTests", dependencies: ["RaftAnalyze", "RaftTrace", "RaftTraceSim", "RaftCore"]),
     ]
 )

@@ -1,0 +1,179 @@
+import NIOCore
+import RaftCore
+import RaftCoreTrace
+import RaftTrace
+
+/// Runs one `RaftNode` on one event loop: collects inputs into batches, steps the core,
+/// makes the batch's durable changes durable with one commit (group commit), then sends its
+/// messages, delivers its entries and writes its trace events — the core's ordering contract.
+///
+/// Confined to `eventLoop`: every method but `submitFromAnyThread` must be called on it.
+public final class NodeHost: @unchecked Sendable {
+    /// The loop that owns this host.
+    public let eventLoop: any EventLoop
+    /// Timing, batching and protocol options.
+    public let params: RaftParams
+    /// The protocol state (read it on the loop).
+    public private(set) var node: RaftNode
+    /// The incarnation this host runs (from storage).
+    public var incarnation: Int { storage.incarnation }
+
+    private let storage: any NodeStorage
+    private var transport: (any MessageTransport)?
+    private let trace: TraceWriter?
+    private var random: SplitMix64
+    private var electionTimer: LoopTimer!
+    private var heartbeatTimer: LoopTimer!
+    private var traceFlushTask: RepeatedTask?
+    private var pendingInputs: [Input] = []
+    private var batchScheduled = false
+    private var isStopped = false
+
+    /// Called on the loop with every committed entry, in log order, after it is durable.
+    public var onDeliver: ((Int, Entry) -> Void)?
+    /// Called on the loop with every refused proposal.
+    public var onReject: ((RequestID, ProposalRejection) -> Void)?
+    /// Called on the loop after every batch (for status displays and metrics).
+    public var onBatch: ((BatchSummary) -> Void)?
+
+    /// What one batch did.
+    public struct BatchSummary: Sendable {
+        public var inputs: Int
+        public var messagesSent: Int
+        public var entriesDelivered: Int
+        public var fsyncUs: UInt64?
+    }
+
+    /// How often the trace writer is offered a flush while the node is idle.
+    static let traceFlushIntervalMs: Int64 = 50
+
+    /// A host for node `id` of `members`; call `start(transport:)` on the loop to run it.
+    public init(id: NodeID, members: [NodeID], params: RaftParams, storage: any NodeStorage,
+                trace: TraceWriter?, eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+        self.params = params
+        self.storage = storage
+        self.trace = trace
+        self.node = RaftNode(id: id, members: members, options: params.options)
+        self.random = SplitMix64(seed: params.seed.map { $0 &+ UInt64(id) &* 0x9E37_79B9 }
+                                     ?? UInt64.random(in: .min ... .max))
+        electionTimer = LoopTimer(eventLoop: eventLoop) { [unowned self] in self.submit(.electionTimeout) }
+        heartbeatTimer = LoopTimer(eventLoop: eventLoop) { [unowned self] in self.submit(.heartbeatTimeout) }
+    }
+
+    /// Starts the node from its storage, sending through `transport`.
+    public func start(transport: any MessageTransport) {
+        eventLoop.preconditionInEventLoop()
+        self.transport = transport
+        submit(.restart(storage.state))
+        if let trace {
+            traceFlushTask = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(Self.traceFlushIntervalMs),
+                                                            delay: .milliseconds(Self.traceFlushIntervalMs)) { _ in
+                try? trace.flushIfDue()
+            }
+        }
+    }
+
+    /// Queues an input; the batch it joins runs once the loop has handled the I/O at hand.
+    public func submit(_ input: Input) {
+        eventLoop.preconditionInEventLoop()
+        guard !isStopped else { return }
+        pendingInputs.append(input)
+        if pendingInputs.count >= params.inputsPerBatchMax {
+            runBatch()
+        } else if !batchScheduled {
+            batchScheduled = true
+            eventLoop.execute { [self] in
+                batchScheduled = false
+                runBatch()
+            }
+        }
+    }
+
+    /// `submit` from any thread.
+    public func submitFromAnyThread(_ input: Input) {
+        eventLoop.execute { [self] in submit(input) }
+    }
+
+    /// Stops the node cleanly: runs what is queued, records `stop`, closes the trace.
+    public func stop() {
+        eventLoop.preconditionInEventLoop()
+        guard !isStopped else { return }
+        runBatch()
+        isStopped = true
+        electionTimer.cancel()
+        heartbeatTimer.cancel()
+        traceFlushTask?.cancel()
+        if let trace {
+            try? trace.write(.stop, term: node.currentTerm)
+            try? trace.close()
+        }
+    }
+
+    /// Stops without the clean-shutdown record, as a crash would (for in-process tests).
+    public func abandon() {
+        eventLoop.preconditionInEventLoop()
+        isStopped = true
+        pendingInputs = []
+        electionTimer.cancel()
+        heartbeatTimer.cancel()
+        traceFlushTask?.cancel()
+        trace?.abandon()
+    }
+
+    // MARK: The batch
+
+    private func runBatch() {
+        guard !pendingInputs.isEmpty, !isStopped, let transport else { return }
+        let inputs = pendingInputs
+        pendingInputs = []
+        var sends: [Message] = []
+        var deliveries: [(Int, Entry)] = []
+        var rejections: [(RequestID, ProposalRejection)] = []
+        var traceEvents: [(TraceEvent, Term)] = []
+        var changes: [PersistentChange] = []
+        for input in inputs {
+            for output in node.step(input) {
+                switch output {
+                case .send(let message): sends.append(message)
+                case .persist(let change): changes.append(change)
+                case .deliver(let index, let entry): deliveries.append((index, entry))
+                case .resetTimer(let kind): arm(kind)
+                case .rejectProposal(let request, let reason): rejections.append((request, reason))
+                case .trace(let event): if trace != nil { traceEvents.append((event, node.currentTerm)) }
+                }
+            }
+        }
+        var fsyncUs: UInt64?
+        if !changes.isEmpty {
+            storage.apply(changes)
+            do {
+                fsyncUs = try storage.commit()
+            } catch {
+                // Nothing may leave that depends on state we could not make durable.
+                fatalError("node \(node.id): durable write failed, stopping to stay safe: \(error)")
+            }
+        }
+        if let trace {
+            for (event, term) in traceEvents { try? trace.write(TraceBody(event), term: term) }
+            if let fsyncUs { try? trace.write(.persist(index: node.log.lastIndex, durationUs: Int(fsyncUs)), term: node.currentTerm) }
+        }
+        for message in sends { transport.send(message) }
+        transport.flush()
+        if let onDeliver { for (index, entry) in deliveries { onDeliver(index, entry) } }
+        if let onReject { for (request, reason) in rejections { onReject(request, reason) } }
+        onBatch?(BatchSummary(inputs: inputs.count, messagesSent: sends.count,
+                              entriesDelivered: deliveries.count, fsyncUs: fsyncUs))
+    }
+
+    private func arm(_ kind: TimerKind) {
+        switch kind {
+        case .election:
+            let range = params.electionTimeoutMs
+            let ms = range.lowerBound + Int(random.next() % UInt64(range.count))
+            electionTimer.arm(after: .milliseconds(Int64(ms)))
+        case .heartbeat:
+            heartbeatTimer.arm(after: .milliseconds(Int64(params.heartbeatIntervalMs)))
+        }
+    }
+}

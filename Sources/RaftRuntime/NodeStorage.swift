@@ -1,0 +1,56 @@
+import RaftCore
+
+/// Where a node keeps its durable state. `DurableLog` is the real one (a CRC-checked,
+/// group-committed file); `InMemoryStorage` serves tests and in-process experiments.
+///
+/// A host calls `apply` for every `.persist` output of a batch of steps, then `commit()`
+/// once, and only then sends the batch's messages and delivers its entries.
+public protocol NodeStorage: AnyObject {
+    /// This incarnation's number: 1 on the first start, one more on every restart.
+    var incarnation: Int { get }
+    /// The durable state found when the storage was opened.
+    var state: PersistentState { get }
+    /// Queues durable changes (no I/O yet).
+    func apply(_ changes: [PersistentChange])
+    /// Makes every queued change durable; returns the fsync duration in microseconds when
+    /// it had to sync.
+    func commit() throws -> UInt64?
+}
+
+/// Storage that lives as long as its object: survives a node restart inside one process, not
+/// a process crash.
+public final class InMemoryStorage: NodeStorage, @unchecked Sendable {
+    public private(set) var incarnation = 0
+    public private(set) var state = PersistentState.initial
+    private var queued: [PersistentChange] = []
+
+    /// Empty storage.
+    public init() {}
+
+    /// Marks the start of a new incarnation (call before handing the storage to a host).
+    public func reopen() -> InMemoryStorage {
+        incarnation += 1
+        return self
+    }
+
+    public func apply(_ changes: [PersistentChange]) { queued.append(contentsOf: changes) }
+
+    public func commit() throws -> UInt64? {
+        for change in queued {
+            switch change {
+            case .hardState(let term, let votedFor):
+                state.currentTerm = term
+                state.votedFor = votedFor
+            case .append(let firstIndex, let entries):
+                precondition(firstIndex == state.entries.count + 1, "append at \(firstIndex) to \(state.entries.count) entries")
+                state.entries.append(contentsOf: entries)
+            case .truncate(let length):
+                state.entries.removeSubrange(length...)
+            case .commit(let index):
+                state.commitIndex = index
+            }
+        }
+        queued.removeAll(keepingCapacity: true)
+        return nil
+    }
+}
