@@ -1,3 +1,4 @@
+import Foundation
 import RaftCore
 import Testing
 @testable import RaftCheck
@@ -51,6 +52,23 @@ struct MutantTests {
         "0 → 2 VoteRequest(term: 3, logLength: 1, lastLogTerm: 1)",
         "2 → 0 VoteResponse(term: 3, granted: true)",
     ]
+
+    @Test("the figure-8 path in docs/model fails Leader Completeness with the mutant and holds without it")
+    func figureEightPathFile() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/model/figure8-commit-older-term.txt")
+        let labels = try PathFile.parse(String(contentsOf: file, encoding: .utf8)).map(\.label)
+        #expect(labels.count == 21)
+        #expect(Array(labels.prefix(Self.figureEightPrefix.count)) == Self.figureEightPrefix)
+
+        let mutated = RaftModel(RaftModelConfiguration(mutant: .commitOlderTermByCounting))
+        let end = try #require(try mutated.path(following: labels).last)
+        #expect(mutated.failingAlwaysProperties(in: end.state, reachedBy: end) == ["Leader Completeness"])
+
+        let correct = RaftModel()
+        let steps = try correct.path(following: labels)
+        #expect(steps.allSatisfy { correct.failingAlwaysProperties(in: $0.state, reachedBy: $0).isEmpty })
+    }
 
     @Test("commit-older-term: from the figure-8 setup the checker finds the rest of the counterexample, and the correct core is clean there")
     func commitOlderTermFromFigureEight() throws {
