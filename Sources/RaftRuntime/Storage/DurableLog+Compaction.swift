@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RaftCore
+
+extension DurableLog {
+    /// Rewrites the file so it holds only what `state` needs: this incarnation, the hard
+    /// state, the entries (from index 1) and the commit index. The new file is written under
+    /// a temporary name, synced, renamed over the log, and the directory is synced; a crash
+    /// at any point leaves either the old file or the new one, whole. It always syncs (even
+    /// with `fsync` off): losing the whole log to a half-done rename would be worse than slow.
+    ///
+    /// `state` must be the log's own state (`self.state`, which is what the node's
+    /// `persistentState` is after `commit()`): a different one would silently rewrite
+    /// history, so it throws `StorageError.invalidChange`, as does a pending batch.
+    public func compact(to state: PersistentState) throws {
+        try requireIdle("compact")
+        if let difference = Self.difference(between: state, and: self.state) {
+            throw StorageError.invalidChange(reason: "compact to a state that is not the log's: \(difference)")
+        }
+        let temporaryPath = Self.join(directory, LogFileFormat.temporaryFileName)
+        let newDescriptor = try FileSystem.openFile(temporaryPath, flags: O_RDWR | O_CREAT | O_TRUNC)
+        var written = 0
+        do {
+            var chunk = LogFileFormat.header
+            LogRecordEncoder.appendIncarnation(incarnation, to: &chunk)
+            if state.currentTerm > 0 || state.votedFor != nil {
+                LogRecordEncoder.appendHardState(term: state.currentTerm, votedFor: state.votedFor, to: &chunk)
+            }
+            var position = 0
+            while position < state.entries.count {
+                // Whole records per chunk: take entries until the chunk holds enough bytes.
+                var end = position
+                var bytes = 0
+                while end < state.entries.count && bytes < StorageLimits.compactionChunkBytes {
+                    bytes += LogFileFormat.encodedBytes(of: state.entries[end])
+                    end += 1
+                }
+                LogRecordEncoder.appendEntries(firstIndex: position + 1, entries: state.entries[position..<end], to: &chunk)
+                position = end
+                if chunk.count >= StorageLimits.compactionChunkBytes {
+                    try chunk.withUnsafeBytes { _ = try FileSystem.writeAll($0, at: written, to: newDescriptor, file: temporaryPath) }
+                    written += chunk.count
+                    chunk.removeAll(keepingCapacity: true)
+                }
+            }
+            if state.commitIndex > 0 {
+                LogRecordEncoder.appendCommit(index: state.commitIndex, to: &chunk)
+            }
+            try chunk.withUnsafeBytes { _ = try FileSystem.writeAll($0, at: written, to: newDescriptor, file: temporaryPath) }
+            written += chunk.count
+            try FileSystem.syncData(newDescriptor, file: temporaryPath)
+            try FileSystem.renameFile(temporaryPath, to: path)
+        } catch {
+            // The old file is untouched: drop the temporary one and keep going with the old.
+            FileSystem.closeDescriptor(newDescriptor)
+            try? FileSystem.removeIfPresent(temporaryPath)
+            throw error
+        }
+        replaceFile(descriptor: newDescriptor, fileBytes: written, syncs: 1)
+        do {
+            try FileSystem.syncDirectory(directory)
+        } catch let error as StorageError {
+            throw fail(error)
+        }
+    }
+
+    /// Bytes a compaction would write now (the live state's size on disk).
+    public var liveBytes: Int {
+        var bytes = LogFileFormat.headerBytes + Self.fixedRecordBytes(payload: 8) // incarnation
+        bytes += Self.fixedRecordBytes(payload: LogFileFormat.hardStateBytes)
+        bytes += Self.fixedRecordBytes(payload: 8) // commit
+        let records = liveEntryBytes / LogRecordEncoder.appendPayloadBytesMax + 1
+        return bytes + liveEntryBytes + records * (LogFileFormat.recordHeaderBytes + 1 + LogFileFormat.appendHeaderBytes)
+    }
+
+    /// The suggested policy: compact when the file is more than
+    /// `StorageLimits.compactionGrowthFactor` times the live state and at least
+    /// `StorageLimits.compactionSlackBytesMin` bytes beyond it.
+    public var shouldCompact: Bool {
+        let live = liveBytes
+        return fileBytes > StorageLimits.compactionGrowthFactor * live
+            && fileBytes - live >= StorageLimits.compactionSlackBytesMin
+    }
+
+    private static func fixedRecordBytes(payload: Int) -> Int { LogFileFormat.recordHeaderBytes + 1 + payload }
+
+    /// A one-line description of the first way `given` differs from `own`, or nil.
+    private static func difference(between given: PersistentState, and own: PersistentState) -> String? {
+        if given.currentTerm != own.currentTerm { return "term \(given.currentTerm), the log has \(own.currentTerm)" }
+        if given.votedFor != own.votedFor {
+            return "vote \(given.votedFor.map(String.init) ?? "none"), the log has \(own.votedFor.map(String.init) ?? "none")"
+        }
+        if given.commitIndex != own.commitIndex { return "commit index \(given.commitIndex), the log has \(own.commitIndex)" }
+        if given.entries.count != own.entries.count { return "\(given.entries.count) entries, the log has \(own.entries.count)" }
+        if let index = given.entries.indices.first(where: { given.entries[$0] != own.entries[$0] }) {
+            return "entry \(index + 1) differs"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,177 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RaftCore
+
+/// What replaying a log file found.
+struct ReplayedLog {
+    var state = PersistentState()
+    var shape = LogShape()
+    var entryBytes = 0
+    var fileBytes = 0
+    var recovery: RecoveryReport?
+    var syncCount = 0
+}
+
+extension DurableLog {
+    /// Opens (creating if needed) the log in `directory`: creates the directory with mode
+    /// 0700 when missing, takes its lock, replays the file, cuts a torn or corrupt tail (and
+    /// reports it in `recovery`), then writes this incarnation's record, synced when `fsync`
+    /// is on.
+    ///
+    /// Throws `StorageError.badHeader` for a file that is not a version-1 raftlog,
+    /// `.contradiction` for a CRC-valid record that breaks the log's rules (the file and
+    /// offset are named; nothing is cut), `.locked` when another `DurableLog` holds the
+    /// directory, and `.system` when a system call fails.
+    public static func open(directory: String, fsync: Bool) throws -> DurableLog {
+        try FileSystem.makeDirectory(directory, mode: 0o700)
+        let lockPath = join(directory, LogFileFormat.lockFileName)
+        let path = join(directory, LogFileFormat.logFileName)
+        let lockDescriptor = try FileSystem.openFile(lockPath, flags: O_RDWR | O_CREAT)
+        var descriptor: Int32 = -1
+        let replayed: ReplayedLog
+        do {
+            try FileSystem.lock(lockDescriptor, directory: directory, file: lockPath)
+            let temporaryPath = join(directory, LogFileFormat.temporaryFileName)
+            try FileSystem.removeIfPresent(temporaryPath)
+            var isDirectory = false
+            var creationSyncs = 0
+            if !FileSystem.exists(path, isDirectory: &isDirectory) {
+                creationSyncs = try createEmptyLog(path: path, temporaryPath: temporaryPath, directory: directory)
+            }
+            descriptor = try FileSystem.openFile(path, flags: O_RDWR)
+            var found = try replay(descriptor: descriptor, path: path, fsync: fsync)
+            found.syncCount += creationSyncs
+            replayed = found
+        } catch {
+            if descriptor >= 0 { FileSystem.closeDescriptor(descriptor) }
+            FileSystem.closeDescriptor(lockDescriptor)
+            throw error
+        }
+        let log = DurableLog(directory: directory, path: path, fsync: fsync, replayed: replayed,
+                             descriptor: descriptor, lockDescriptor: lockDescriptor)
+        try log.recordIncarnation() // on failure `log` closes both descriptors as it goes away
+        return log
+    }
+
+    /// Writes a header-only log under a temporary name, syncs it and renames it into place,
+    /// so `path` never exists without a whole header. Returns the syncs it made.
+    static func createEmptyLog(path: String, temporaryPath: String, directory: String) throws -> Int {
+        let descriptor = try FileSystem.openFile(temporaryPath, flags: O_RDWR | O_CREAT | O_EXCL)
+        defer { FileSystem.closeDescriptor(descriptor) }
+        try LogFileFormat.header.withUnsafeBytes { _ = try FileSystem.writeAll($0, at: 0, to: descriptor, file: temporaryPath) }
+        try FileSystem.syncData(descriptor, file: temporaryPath)
+        try FileSystem.renameFile(temporaryPath, to: path)
+        try FileSystem.syncDirectory(directory)
+        return 1
+    }
+
+    /// Reads the whole file: header, then records until the end or the first bad one.
+    static func replay(descriptor: Int32, path: String, fsync: Bool) throws -> ReplayedLog {
+        let size = try FileSystem.size(of: descriptor, file: path)
+        try checkHeader(descriptor: descriptor, path: path, fileBytes: size)
+        var scanner = LogRecordScanner(descriptor: descriptor, file: path, fileBytes: size, offset: LogFileFormat.headerBytes)
+        var replayed = ReplayedLog()
+        var records = 0
+        scan: while true {
+            switch try scanner.next() {
+            case .end:
+                break scan
+            case .cut(let offset, let cause, let reason):
+                replayed.recovery = RecoveryReport(file: path, offset: offset, bytesDropped: scanner.fileBytes - offset,
+                                                   recordsKept: records, cause: cause, reason: reason)
+                break scan
+            case .record(let offset, let type, let payload):
+                let decoded = scanner.withPayload(payload) { LogRecordDecoder.decode(type: type, payload: $0) }
+                let record: LogRecord
+                switch decoded {
+                case .failure(let malformed):
+                    throw StorageError.contradiction(file: path, offset: offset, reason: malformed.reason)
+                case .success(let value):
+                    record = value
+                }
+                if let reason = replayed.shape.apply(record) {
+                    let name = LogRecordType(rawValue: type)?.name ?? "unknown"
+                    throw StorageError.contradiction(file: path, offset: offset, reason: "\(name) record: \(reason)")
+                }
+                replayed.entryBytes += replayed.state.applyLogRecord(record)
+                records += 1
+            }
+        }
+        replayed.fileBytes = scanner.fileBytes
+        if let recovery = replayed.recovery {
+            try FileSystem.truncateFile(descriptor, to: recovery.offset, file: path)
+            replayed.fileBytes = recovery.offset
+            if fsync {
+                try FileSystem.syncData(descriptor, file: path)
+                replayed.syncCount += 1
+            }
+        }
+        return replayed
+    }
+
+    /// Throws `badHeader` unless the file starts with a version-1 raftlog header.
+    static func checkHeader(descriptor: Int32, path: String, fileBytes: Int) throws {
+        let headerBytes = LogFileFormat.headerBytes
+        guard fileBytes >= headerBytes else {
+            throw StorageError.badHeader(file: path, reason: "the file is \(fileBytes) bytes, shorter than the \(headerBytes)-byte header")
+        }
+        var header = [UInt8](repeating: 0, count: headerBytes)
+        let read = try header.withUnsafeMutableBytes {
+            try FileSystem.readSome(into: $0, count: headerBytes, at: 0, from: descriptor, file: path)
+        }
+        guard read == headerBytes else {
+            throw StorageError.badHeader(file: path, reason: "read \(read) of the \(headerBytes) header bytes")
+        }
+        guard Array(header[0..<8]) == LogFileFormat.magic else {
+            let shown = header[0..<8].map { String($0, radix: 16) }.joined(separator: " ")
+            throw StorageError.badHeader(file: path, reason: "magic is \(shown), not a raftlog file (expected \"raftlog\\n\")")
+        }
+        let (version, flags, storedCRC) = header.withUnsafeBytes {
+            (LittleEndian.load(UInt16.self, at: 8, from: $0), LittleEndian.load(UInt16.self, at: 10, from: $0),
+             LittleEndian.load(UInt32.self, at: 12, from: $0))
+        }
+        let computedCRC = CRC32.checksum(Array(header[0..<12]))
+        guard storedCRC == computedCRC else {
+            throw StorageError.badHeader(file: path, reason: "header CRC mismatch (stored \(storedCRC), computed \(computedCRC))")
+        }
+        guard version == LogFileFormat.version else {
+            throw StorageError.badHeader(file: path, reason: "unsupported version \(version) (this program reads version \(LogFileFormat.version))")
+        }
+        guard flags == 0 else {
+            throw StorageError.badHeader(file: path, reason: "unknown flags \(flags) (version 1 defines none)")
+        }
+    }
+
+    /// `directory/name`.
+    static func join(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+}
+
+extension PersistentState {
+    /// Applies a record that passed `LogShape`'s rules; returns the change in the bytes the
+    /// entries take in append records.
+    mutating func applyLogRecord(_ record: LogRecord) -> Int {
+        switch record {
+        case .incarnation:
+            return 0
+        case .hardState(let term, let votedFor):
+            currentTerm = term
+            self.votedFor = votedFor
+            return 0
+        case .append(_, let newEntries):
+            entries.append(contentsOf: newEntries)
+            return newEntries.reduce(0) { $0 + LogFileFormat.encodedBytes(of: $1) }
+        case .truncate(let length):
+            let dropped = entries[length...].reduce(0) { $0 + LogFileFormat.encodedBytes(of: $1) }
+            entries.removeSubrange(length...)
+            return -dropped
+        case .commit(let index):
+            commitIndex = index
+            return 0
+        }
+    }
+}

@@ -1,0 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why the durable log could not be opened, changed or written: one line naming the file,
+/// the byte offset and the field when there is one.
+public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The file does not start with a valid raftlog header (wrong magic, unknown version,
+    /// nonzero flags, bad header CRC, or shorter than the header).
+    case badHeader(file: String, reason: String)
+    /// A record passed its CRC but contradicts the records before it (an append at a wrong
+    /// position, a commit past the log, an unknown record type, a malformed payload, …):
+    /// the file was written by a buggy or newer program, so it is not repaired silently.
+    case contradiction(file: String, offset: Int, reason: String)
+    /// A change given to `apply` or `compact` breaks the log's rules (a caller bug); nothing
+    /// was written.
+    case invalidChange(reason: String)
+    /// A system call failed.
+    case system(operation: String, file: String, errno: Int32)
+    /// Another `DurableLog` (in this process or another one) holds the directory.
+    case locked(directory: String)
+    /// An earlier write or sync failed, so what is on disk is unknown: the log refuses every
+    /// further change. Restart the node (reopening replays and repairs the file).
+    case failed(file: String, cause: String)
+
+    public var description: String {
+        switch self {
+        case .badHeader(let file, let reason):
+            return "\(file): offset 0: bad header: \(reason)"
+        case .contradiction(let file, let offset, let reason):
+            return "\(file): offset \(offset): \(reason)"
+        case .invalidChange(let reason):
+            return "invalid log change: \(reason)"
+        case .system(let operation, let file, let errno):
+            return "\(file): \(operation) failed: \(String(cString: strerror(errno))) (errno \(errno))"
+        case .locked(let directory):
+            return "\(directory): the data directory is in use by another DurableLog (lock held)"
+        case .failed(let file, let cause):
+            return "\(file): the log failed earlier and refuses changes until reopened: \(cause)"
+        }
+    }
+}
