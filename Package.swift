@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // The protocol as a pure state machine: standard library only.
@@ -25,7 +26,9 @@ let package = Package(
         .target(name: "RaftSim", dependencies: ["RaftCore"]),
         // The exhaustive model checker (generic BFS/DFS over a `Model`) and the Raft model.
         // Optimized even in debug builds, so `swift test` can explore millions of states.
-        .target(name: "RaftCheck", dependencies: ["RaftCore"],
+        // A prefetch hint for the checker's visited set (Swift has no prefetch intrinsic).
+        .target(name: "CPrefetch"),
+        .target(name: "RaftCheck", dependencies: ["RaftCore", "CPrefetch"],
                 swiftSettings: [.unsafeFlags(["-O", "-wmo", "-num-threads", "2"], .when(configuration: .debug))]),
         // zlib from the system (Debian: zlib1g-dev).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -43,22 +46,37 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // `raftlab analyze`: timeline, offline safety checks, statistics, reports and exports.
         .target(name: "RaftAnalyze", dependencies: ["RaftTrace", .product(name: "Histogram", package: "hdrhistogram-swift")],
                 swiftSettings: hotPathSettings),
+        // The lab: node processes, the `up` launcher, client workloads, chaos experiments.
+        .target(
+            name: "RaftLab",
+            dependencies: [
+                "RaftCore", "RaftRuntime", "RaftTrace", "RaftAnalyze",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // raft-lite's dinner example: three guests agree on one restaurant.
+        .executableTarget(name: "dinner", dependencies: ["RaftRuntime"], path: "Examples/dinner"),
         // The command-line tool: parsing and printing only.
         .executableTarget(
             name: "raftlab",
             dependencies: [
-                "RaftCore", "RaftSim", "RaftTrace", "RaftCheck", "RaftAnalyze", "RaftTraceSim", "RaftCoreTrace", "RaftRuntime",
+                "RaftCore", "RaftSim", "RaftTrace", "RaftCheck", "RaftAnalyze", "RaftTraceSim", "RaftCoreTrace", "RaftRuntime", "RaftLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "RaftSim"]),
         .testTarget(name: "RaftCheckTests", dependencies: ["RaftCheck", "RaftCore"]),
         .testTarget(name: "RaftTraceTests", dependencies: ["RaftTrace"]),
+        .testTarget(name: "RaftLabTests", dependencies: ["RaftLab", "RaftRuntime", "RaftCore", "RaftTrace"]),
         .testTarget(
             name: "RaftRuntimeTests",
             dependencies: [

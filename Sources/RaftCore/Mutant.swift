@@ -4,7 +4,7 @@
 /// While a mutant is active the core's own safety preconditions are silenced, so that the
 /// broken behaviour reaches the cluster-wide properties instead of stopping at the first
 /// local assertion.
-public enum Mutant: String, Hashable, Sendable, CaseIterable {
+public enum Mutant: String, Hashable, Sendable, CaseIterable, Codable {
     /// Grant a vote without checking that the candidate's log is up to date.
     case grantVoteWithoutLogCheck = "vote-without-log-check"
     /// Forget the vote on restart (so a node can vote twice in one term).

@@ -149,6 +149,7 @@ public final class NodeHost: @unchecked Sendable {
             storage.apply(changes)
             do {
                 fsyncUs = try storage.commit()
+                if storage.shouldCompact { try storage.compact(to: node.persistentState) }
             } catch {
                 // Nothing may leave that depends on state we could not make durable.
                 fatalError("node \(node.id): durable write failed, stopping to stay safe: \(error)")

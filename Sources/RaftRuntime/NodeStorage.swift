@@ -15,6 +15,10 @@ public protocol NodeStorage: AnyObject {
     /// Makes every queued change durable; returns the fsync duration in microseconds when
     /// it had to sync.
     func commit() throws -> UInt64?
+    /// Whether rewriting the storage around the live state would reclaim enough to be worth it.
+    var shouldCompact: Bool { get }
+    /// Rewrites the storage to hold only `state` (the node's current durable state).
+    func compact(to state: PersistentState) throws
 }
 
 /// Storage that lives as long as its object: survives a node restart inside one process, not
@@ -53,4 +57,9 @@ public final class InMemoryStorage: NodeStorage, @unchecked Sendable {
         queued.removeAll(keepingCapacity: true)
         return nil
     }
+
+    /// Memory holds only the live state already.
+    public var shouldCompact: Bool { false }
+
+    public func compact(to state: PersistentState) throws {}
 }

@@ -44,6 +44,6 @@ public enum RuntimeLimits {
     public static let framesQueuedPerPeerMax = 4096
     /// Reconnection backoff to an unreachable peer, in milliseconds.
     public static let reconnectBackoffMs: ClosedRange<Int> = 10...1000
-    /// Delivered messages buffered for an application that does not read them.
-    public static let deliveriesBufferedMax = 1 << 16
+    /// Client proposals waiting for their delivery at one node; beyond this they are refused.
+    public static let clientRequestsWaitingMax = 1 << 16
 }

@@ -8,11 +8,15 @@ struct RaftLab: AsyncParsableCommand {
         abstract: "A Raft consensus lab: run a local cluster, break it, check it, watch it.",
         discussion: """
         Examples:
+          raftlab up --nodes 5 --clients 8 --duration 10   a real cluster of node processes with a workload
+          raftlab analyze traces/<run-id>                  safety checks, latency, throughput of a run
           raftlab sim --nodes 5 --seed 7        an in-memory cluster on a seeded random schedule
           raftlab bench core                    protocol steps per second of the pure core
         """,
         subcommands: [
             // One file per subcommand; keep this list in the order of `raftlab --help`.
+            UpCommand.self,
+            NodeCommand.self,
             SimCommand.self,
             BenchCommand.self,
             CheckCommand.self,

@@ -1,0 +1,132 @@
+import NIOCore
+import NIOPosix
+import RaftCore
+import RaftRuntime
+
+/// The launcher's view of a running cluster through the nodes' client sockets: status of
+/// every node (polled), the current leader, proposals and chaos control. Confined to one
+/// event loop; `…Async` methods may be called from anywhere.
+public final class ClusterClient: @unchecked Sendable {
+    /// The loop every connection and callback runs on.
+    public let eventLoop: any EventLoop
+    let connections: [NodeID: NodeClientConnection]
+    /// The last status each node reported (nil: unreachable at the last poll).
+    public private(set) var statuses: [NodeID: NodeStatus] = [:]
+    private var pollTask: RepeatedTask?
+
+    /// Clients for every node of `cluster`, on `eventLoop`.
+    public init(cluster: ClusterFile, eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+        var connections: [NodeID: NodeClientConnection] = [:]
+        for node in cluster.nodes {
+            connections[node.id] = NodeClientConnection(node: node.id, address: node.client, eventLoop: eventLoop)
+        }
+        self.connections = connections
+    }
+
+    /// Node ids in increasing order.
+    public var nodeIDs: [NodeID] { connections.keys.sorted() }
+
+    /// The leader of the highest term among the last statuses, if any.
+    public var leader: NodeID? {
+        statuses.values.filter { $0.role == .leader }.max { $0.term < $1.term }?.id
+    }
+
+    /// Polls every node's status every `intervalMs`.
+    public func startPolling(intervalMs: Int64 = 100) {
+        pollTask = eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(intervalMs)) { [self] _ in
+            pollOnce()
+        }
+    }
+
+    /// Stops polling.
+    public func stopPolling() { pollTask?.cancel() }
+
+    private func pollOnce() {
+        for (id, connection) in connections {
+            connection.status { [self] result in
+                switch result {
+                case .success(let status): statuses[id] = status
+                case .failure: statuses[id] = nil
+                }
+            }
+        }
+    }
+
+    /// Forgets node `id`'s status (it was killed) until it answers again.
+    public func forget(_ id: NodeID) {
+        eventLoop.execute { [self] in
+            statuses[id] = nil
+            connections[id]?.close()
+        }
+    }
+
+    /// Node `id`'s status, asked now.
+    public func statusAsync(_ id: NodeID) async throws -> NodeStatus {
+        let promise = eventLoop.makePromise(of: NodeStatus.self)
+        eventLoop.execute { [self] in
+            guard let connection = connections[id] else { return promise.fail(LabError("no node \(id)")) }
+            connection.status { promise.completeWith($0) }
+        }
+        return try await promise.futureResult.get()
+    }
+
+    /// Sends a chaos control command to node `id`.
+    public func controlAsync(_ id: NodeID, _ command: ControlCommand) async throws {
+        let promise = eventLoop.makePromise(of: NodeStatus.self)
+        eventLoop.execute { [self] in
+            guard let connection = connections[id] else { return promise.fail(LabError("no node \(id)")) }
+            connection.control(command) { promise.completeWith($0) }
+        }
+        _ = try await promise.futureResult.get()
+    }
+
+    /// Waits until one node reports leading and a majority answer; returns the leader.
+    public func waitForLeader(timeout: Duration) async throws -> NodeID {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            var answered: [NodeStatus] = []
+            for id in nodeIDs { if let status = try? await statusAsync(id) { answered.append(status) } }
+            if answered.count > nodeIDs.count / 2,
+               let leader = answered.filter({ $0.role == .leader }).max(by: { $0.term < $1.term }) {
+                return leader.id
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw LabError("no leader within \(timeout)")
+    }
+
+    /// Closes every connection.
+    public func close() {
+        eventLoop.execute { [self] in
+            pollTask?.cancel()
+            for connection in connections.values { connection.close() }
+        }
+    }
+}
+
+extension ClusterClient {
+    /// Proposes `payload` as `request` at node `id` (or the current leader) and waits for the
+    /// node's reply.
+    public func proposeAsync(_ request: RequestID, _ payload: [UInt8], at id: NodeID? = nil) async -> ProposalOutcome {
+        let promise = eventLoop.makePromise(of: ProposalOutcome.self)
+        eventLoop.execute { [self] in
+            let target = id ?? leader ?? nodeIDs[0]
+            guard let connection = connections[target] else { return promise.succeed(.failed("no node \(target)")) }
+            connection.propose(request: request, payload: payload) { reply in
+                switch reply {
+                case .committed(let index): promise.succeed(.committed(index: index))
+                case .rejected(let reason), .unreachable(let reason): promise.succeed(.failed(reason))
+                }
+            }
+        }
+        return (try? await promise.futureResult.get()) ?? .failed("event loop gone")
+    }
+}
+
+/// How one proposal ended.
+public enum ProposalOutcome: Sendable, Equatable {
+    case committed(index: Int)
+    case failed(String)
+}

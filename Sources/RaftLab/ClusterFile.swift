@@ -1,0 +1,139 @@
+import Foundation
+import RaftCore
+import RaftRuntime
+
+/// The cluster description `raftlab up` writes and every `raftlab node` reads: members,
+/// their peer and client sockets, data and trace directories, and the parameters.
+public struct ClusterFile: Codable, Sendable, Hashable {
+    /// One member.
+    public struct Node: Codable, Sendable, Hashable {
+        public var id: NodeID
+        /// Where peers connect.
+        public var peer: PeerAddress
+        /// Where clients (the workload, the launcher's status probe, chaos control) connect.
+        public var client: PeerAddress
+        /// The node's durable log directory.
+        public var data: String
+
+        public init(id: NodeID, peer: PeerAddress, client: PeerAddress, data: String) {
+            self.id = id
+            self.peer = peer
+            self.client = client
+            self.data = data
+        }
+    }
+
+    public var clusterID: UInt64
+    public var nodes: [Node]
+    /// Directory of the node traces (`node-<id>.jsonl.gz`).
+    public var traceDirectory: String
+    public var electionTimeoutMsMin: Int
+    public var electionTimeoutMsMax: Int
+    public var heartbeatIntervalMs: Int
+    public var preVote: Bool
+    public var checkQuorum: Bool
+    public var fsync: Bool
+    /// Whether nodes trace every message (`send`/`recv` events).
+    public var traceMessages: Bool
+    /// Seed of the nodes' election timeouts (each node mixes in its id).
+    public var seed: UInt64
+    /// A deliberate bug for experiments that must be caught (tests only).
+    public var mutant: Mutant?
+
+    enum CodingKeys: String, CodingKey {
+        case clusterID = "cluster_id", nodes, traceDirectory = "trace_directory"
+        case electionTimeoutMsMin = "election_timeout_ms_min", electionTimeoutMsMax = "election_timeout_ms_max"
+        case heartbeatIntervalMs = "heartbeat_interval_ms", preVote = "pre_vote", checkQuorum = "check_quorum"
+        case fsync, traceMessages = "trace_messages", seed, mutant
+    }
+
+    public init(clusterID: UInt64, nodes: [Node], traceDirectory: String, electionTimeoutMs: ClosedRange<Int>,
+                heartbeatIntervalMs: Int, preVote: Bool, checkQuorum: Bool, fsync: Bool, traceMessages: Bool,
+                seed: UInt64, mutant: Mutant? = nil) {
+        self.clusterID = clusterID
+        self.nodes = nodes
+        self.traceDirectory = traceDirectory
+        self.electionTimeoutMsMin = electionTimeoutMs.lowerBound
+        self.electionTimeoutMsMax = electionTimeoutMs.upperBound
+        self.heartbeatIntervalMs = heartbeatIntervalMs
+        self.preVote = preVote
+        self.checkQuorum = checkQuorum
+        self.fsync = fsync
+        self.traceMessages = traceMessages
+        self.seed = seed
+        self.mutant = mutant
+    }
+
+    /// Reads and validates a cluster file; errors name the file and what is wrong.
+    public static func read(path: String) throws -> ClusterFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LabError("\(path): cannot read the cluster file")
+        }
+        let file: ClusterFile
+        do {
+            file = try JSONDecoder().decode(ClusterFile.self, from: data)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw LabError("\(path): missing field '\(key.stringValue)'")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw LabError("\(path): bad value at '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)")
+        } catch let DecodingError.dataCorrupted(context) {
+            throw LabError("\(path): \(context.debugDescription) at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'")
+        } catch {
+            throw LabError("\(path): \(error)")
+        }
+        try file.validate(path: path)
+        return file
+    }
+
+    /// Writes the file as pretty JSON.
+    public func write(path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    private func validate(path: String) throws {
+        let ids = nodes.map(\.id)
+        guard !ids.isEmpty else { throw LabError("\(path): 'nodes' is empty") }
+        guard Set(ids).count == ids.count else { throw LabError("\(path): duplicate node ids in 'nodes'") }
+        guard ids.allSatisfy({ $0 >= 0 && $0 < RaftLimits.clusterSizeMax }) else {
+            throw LabError("\(path): node ids must be in 0..<\(RaftLimits.clusterSizeMax)")
+        }
+        guard electionTimeoutMsMin > heartbeatIntervalMs, electionTimeoutMsMax >= electionTimeoutMsMin, heartbeatIntervalMs > 0 else {
+            throw LabError("\(path): need 0 < heartbeat_interval_ms < election_timeout_ms_min <= election_timeout_ms_max")
+        }
+    }
+
+    /// The node with id `id`.
+    public func node(_ id: NodeID) throws -> Node {
+        guard let node = nodes.first(where: { $0.id == id }) else {
+            throw LabError("node \(id) is not in the cluster file (members: \(nodes.map(\.id)))")
+        }
+        return node
+    }
+
+    /// The runtime parameters this file describes.
+    public var params: RaftParams {
+        var options = RaftOptions.standard
+        options.preVote = preVote
+        options.checkQuorum = checkQuorum
+        options.mutant = mutant
+        return RaftParams(electionTimeoutMs: electionTimeoutMsMin...electionTimeoutMsMax,
+                          heartbeatIntervalMs: heartbeatIntervalMs, options: options, seed: seed, fsync: fsync)
+    }
+
+    /// The library configuration of node `id`.
+    public func raftConfig(for id: NodeID) throws -> RaftConfig {
+        let node = try node(id)
+        var peers: [NodeID: PeerAddress] = [:]
+        for member in nodes { peers[member.id] = member.peer }
+        return RaftConfig(peers: peers, self: id, params: params, dataDirectory: node.data,
+                          traceDirectory: traceDirectory, clusterID: clusterID, clientAddress: node.client)
+    }
+}
+
+/// A lab failure with a one-line explanation.
+public struct LabError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,149 @@
+import Dispatch
+import Foundation
+import Histogram
+import NIOCore
+import NIOPosix
+import RaftCore
+import RaftRuntime
+import RaftTrace
+
+/// `raftlab up`: creates a run directory, starts the node processes, waits for a leader,
+/// runs the workload with a live status line, then stops everything cleanly and merges the
+/// traces. Also the engine under benchmarks and chaos experiments.
+public final class ClusterLauncher: @unchecked Sendable {
+    public let options: UpOptions
+    public let run: RunDirectory
+    public let cluster: ClusterFile
+    public let processes: NodeProcessSet
+    public let client: ClusterClient
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private var clientTrace: TraceWriter?
+    private var workload: Workload?
+
+    /// What a finished run reports.
+    public struct Report: Sendable {
+        public var runDirectory: String
+        public var mergedTrace: String
+        public var seconds: Double
+        public var stats: Workload.Stats?
+        public var mergeWarnings: [String]
+    }
+
+    /// Prepares a run (directories and descriptions); nothing starts yet.
+    public init(options: UpOptions, executable: String = NodeProcessSet.currentExecutable()) throws {
+        self.options = options
+        run = try RunDirectory.create(root: options.tracesRoot)
+        cluster = try run.writeDescriptions(options, clusterID: UInt64.random(in: 1 ... .max))
+        processes = NodeProcessSet(executable: executable, clusterFile: run.clusterFilePath, logDirectory: run.logDirectory)
+        client = ClusterClient(cluster: cluster, eventLoop: group.next())
+    }
+
+    /// Starts every node and waits for a leader; returns it.
+    public func startCluster(leaderTimeout: Duration = .seconds(30)) async throws -> NodeID {
+        for node in cluster.nodes { try processes.start(node.id) }
+        let leader = try await client.waitForLeader(timeout: leaderTimeout)
+        client.startPolling()
+        return leader
+    }
+
+    /// Starts the workload the options ask for (if any).
+    public func startWorkload() throws {
+        guard let mode = options.workloadMode else { return }
+        let trace = try TraceWriter(path: run.layout.clientTracePath, node: 0, incarnation: 1)
+        clientTrace = trace
+        let workload = Workload(cluster: client, mode: mode, payloadBytes: options.payloadBytes,
+                                requestTimeoutMs: options.requestTimeoutMs, trace: trace)
+        self.workload = workload
+        workload.start()
+    }
+
+    /// The workload's statistics so far.
+    public func workloadStats() async -> Workload.Stats? {
+        await workload?.snapshot()
+    }
+
+    /// Runs until `seconds` pass (or forever when nil) or `stop` fires, showing the status line.
+    public func runFor(seconds: Double?, stop: StopSignal) async {
+        var line = StatusLine()
+        let clock = ContinuousClock()
+        let end = seconds.map { clock.now + .milliseconds(Int($0 * 1000)) }
+        let stopped = Task { await stop.wait() }
+        while !stop.hasFired, end.map({ clock.now < $0 }) ?? true {
+            try? await Task.sleep(for: .seconds(1))
+            if options.showsStatus {
+                let (statuses, leader) = (try? await client.eventLoop.submit { (self.client.statuses, self.client.leader) }.get()) ?? ([:], nil)
+                line.show(line.render(statuses: statuses, nodeIDs: client.nodeIDs, leader: leader, stats: await workloadStats()))
+            }
+        }
+        stopped.cancel()
+        if options.showsStatus { line.finish() }
+    }
+
+    /// Stops the workload and the nodes, closes the client trace and merges the traces.
+    public func shutdown(startedAt: ContinuousClock.Instant) async throws -> Report {
+        await workload?.stop()
+        let stats = await workloadStats()
+        let seconds = (ContinuousClock.now - startedAt).secondsDouble
+        client.close()
+        if let clientTrace { try? await client.eventLoop.submit { try clientTrace.close() }.get() }
+        processes.stopAll()
+        try? await group.shutdownGracefully()
+        let summary = try run.layout.writeMergedTrace()
+        if run.socketDirectory.hasPrefix("/tmp/raftlab-") { try? FileManager.default.removeItem(atPath: run.socketDirectory) }
+        return Report(runDirectory: run.layout.directory, mergedTrace: run.layout.mergedTracePath, seconds: seconds,
+                      stats: stats, mergeWarnings: summary.warnings.map { "\($0)" })
+    }
+}
+
+/// A request to stop that signals, a timer or a test may fire; awaited once.
+public final class StopSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reason: String?
+    private var waiters: [CheckedContinuation<String, Never>] = []
+
+    public init() {}
+
+    /// Whether `fire` was called.
+    public var hasFired: Bool { lock.withLock { reason != nil } }
+
+    /// Requests the stop (the first reason wins).
+    public func fire(_ why: String) {
+        let toResume: [CheckedContinuation<String, Never>] = lock.withLock {
+            guard reason == nil else { return [] }
+            reason = why
+            defer { waiters = [] }
+            return waiters
+        }
+        for waiter in toResume { waiter.resume(returning: why) }
+    }
+
+    /// Waits for the stop; returns its reason.
+    public func wait() async -> String {
+        await withCheckedContinuation { continuation in
+            let ready: String? = lock.withLock {
+                if let reason { return reason }
+                waiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    /// Fires on SIGINT or SIGTERM (keep the returned sources alive).
+    public func fireOnSignals() -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in fire(number == SIGINT ? "Ctrl-C" : "SIGTERM") }
+            source.resume()
+            return source
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var secondsDouble: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

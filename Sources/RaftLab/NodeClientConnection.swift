@@ -1,0 +1,156 @@
+import NIOCore
+import NIOPosix
+import RaftCore
+import RaftRuntime
+
+/// One client connection to one node's client socket: proposals matched to their replies by
+/// request id, status requests answered in order. Connects lazily and again after a failure;
+/// while disconnected, requests fail at once (the caller decides whether to retry).
+/// Confined to its event loop.
+final class NodeClientConnection: @unchecked Sendable {
+    /// How a proposal ended at the node.
+    enum Reply: Sendable {
+        case committed(index: Int)
+        case rejected(reason: String)
+        case unreachable(reason: String)
+    }
+
+    let node: NodeID
+    private let address: PeerAddress
+    private let eventLoop: any EventLoop
+    private var channel: (any Channel)?
+    private var connecting: [(Result<any Channel, any Error>) -> Void] = []
+    private var proposals: [RequestID: (Reply) -> Void] = [:]
+    private var statusWaiters: [(Result<NodeStatus, any Error>) -> Void] = []
+
+    init(node: NodeID, address: PeerAddress, eventLoop: any EventLoop) {
+        self.node = node
+        self.address = address
+        self.eventLoop = eventLoop
+    }
+
+    /// Proposals sent and not answered yet.
+    var proposalsWaiting: Int { proposals.count }
+
+    /// Sends a proposal; `completion` runs once on the loop.
+    func propose(request: RequestID, payload: [UInt8], completion: @escaping (Reply) -> Void) {
+        withChannel { [self] result in
+            switch result {
+            case .failure(let error):
+                completion(.unreachable(reason: "\(error)"))
+            case .success(let channel):
+                if let problem = write(.propose(request: request, payload: payload), on: channel) {
+                    completion(.rejected(reason: problem))
+                } else {
+                    proposals[request] = completion
+                }
+            }
+        }
+    }
+
+    /// Asks the node for its status.
+    func status(completion: @escaping (Result<NodeStatus, any Error>) -> Void) {
+        withChannel { [self] result in
+            switch result {
+            case .failure(let error): completion(.failure(error))
+            case .success(let channel):
+                statusWaiters.append(completion)
+                write(.statusRequest, on: channel)
+            }
+        }
+    }
+
+    /// Sends a chaos control command; completes with the node's status after it applied it.
+    func control(_ command: ControlCommand, completion: @escaping (Result<NodeStatus, any Error>) -> Void) {
+        withChannel { [self] result in
+            switch result {
+            case .failure(let error): completion(.failure(error))
+            case .success(let channel):
+                statusWaiters.append(completion)
+                write(.control(command), on: channel)
+            }
+        }
+    }
+
+    /// Closes the connection; everything waiting fails.
+    func close() {
+        channel?.close(promise: nil)
+        channel = nil
+    }
+
+    /// Writes `frame`; returns why it could not be encoded (a payload too large for a frame).
+    @discardableResult
+    private func write(_ frame: WireFrame, on channel: any Channel) -> String? {
+        var buffer = channel.allocator.buffer(capacity: 64)
+        do {
+            try frame.encode(into: &buffer)
+        } catch {
+            return "\(error)"
+        }
+        channel.writeAndFlush(buffer, promise: nil)
+        return nil
+    }
+
+    private func withChannel(_ body: @escaping (Result<any Channel, any Error>) -> Void) {
+        eventLoop.preconditionInEventLoop()
+        if let channel, channel.isActive { return body(.success(channel)) }
+        connecting.append(body)
+        guard connecting.count == 1 else { return }
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(.seconds(1))
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(ReplyHandler(connection: self))
+                }
+            }
+        let future: EventLoopFuture<any Channel>
+        switch address {
+        case .unix(let path): future = bootstrap.connect(unixDomainSocketPath: path)
+        case .tcp(let host, let port): future = bootstrap.connect(host: host, port: port)
+        }
+        future.whenComplete { [self] result in
+            if case .success(let channel) = result {
+                self.channel = channel
+                channel.closeFuture.whenComplete { [self] _ in connectionLost(channel) }
+            }
+            let waiting = connecting
+            connecting = []
+            for body in waiting { body(result) }
+        }
+    }
+
+    fileprivate func received(_ frame: WireFrame) {
+        switch frame {
+        case .committed(let request, let index):
+            proposals.removeValue(forKey: request)?(.committed(index: index))
+        case .rejected(let request, let reason):
+            proposals.removeValue(forKey: request)?(.rejected(reason: reason))
+        case .redirect(let request, let leader):
+            proposals.removeValue(forKey: request)?(.rejected(reason: "redirect to \(leader.map(String.init) ?? "unknown leader")"))
+        case .status(let status):
+            if !statusWaiters.isEmpty { statusWaiters.removeFirst()(.success(status)) }
+        default:
+            close()
+        }
+    }
+
+    private func connectionLost(_ lost: any Channel) {
+        guard channel === lost else { return }
+        channel = nil
+        let waitingProposals = proposals
+        proposals = [:]
+        let waitingStatus = statusWaiters
+        statusWaiters = []
+        for completion in waitingProposals.values { completion(.unreachable(reason: "connection to node \(node) lost")) }
+        for completion in waitingStatus { completion(.failure(LabError("connection to node \(node) lost"))) }
+    }
+}
+
+private final class ReplyHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = WireFrame
+    let connection: NodeClientConnection
+    init(connection: NodeClientConnection) { self.connection = connection }
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) { connection.received(unwrapInboundIn(data)) }
+    func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
+}

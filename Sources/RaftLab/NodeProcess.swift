@@ -1,0 +1,39 @@
+import Dispatch
+import Foundation
+import RaftCore
+import RaftRuntime
+
+/// The body of `raftlab node`: one cluster member as an operating-system process.
+///
+/// Runs until SIGTERM or SIGINT (clean stop: the trace ends with `stop`), or, with
+/// `exitWithParent`, until its standard input reaches end-of-file (the launcher died).
+public enum NodeProcess {
+    /// Runs node `id` of the cluster in `clusterFile`; returns when it has stopped.
+    public static func run(clusterFile path: String, id: NodeID, exitWithParent: Bool) async throws {
+        let file = try ClusterFile.read(path: path)
+        let config = try file.raftConfig(for: id)
+        try FileManager.default.createDirectory(atPath: file.traceDirectory, withIntermediateDirectories: true)
+        let session = try await Raft(config: config).run()
+        let status = try await session.status()
+        log("node \(id) up: peers at \(config.peers[id]!), clients at \(config.clientAddress.map(String.init(describing:)) ?? "-"); \(status); incarnation \(session.incarnation)")
+        if let report = session.recovery { log("node \(id): \(report)") }
+
+        let stop = StopSignal()
+        let sources = stop.fireOnSignals()
+        if exitWithParent {
+            Thread.detachNewThread {
+                var byte: UInt8 = 0
+                while read(STDIN_FILENO, &byte, 1) > 0 {}
+                stop.fire("the launcher is gone")
+            }
+        }
+        let reason = await stop.wait()
+        log("node \(id) stopping: \(reason)")
+        await session.shutdown()
+        for source in sources { source.cancel() }
+    }
+
+    static func log(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}

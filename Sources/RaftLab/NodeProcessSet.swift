@@ -1,0 +1,102 @@
+import Foundation
+import RaftCore
+
+/// The node processes of one run: started as `raftlab node`, killed, paused, restarted.
+///
+/// Every child gets a pipe as its standard input and exits when it reads end-of-file, which
+/// happens when the launcher dies for any reason (even `kill -9`): no orphan survives it.
+public final class NodeProcessSet: @unchecked Sendable {
+    /// The `raftlab` executable the nodes run.
+    public let executable: String
+    /// The cluster file every node reads.
+    public let clusterFile: String
+    /// Where each node's stdout and stderr go (`node-<id>.log`).
+    public let logDirectory: String
+
+    private let lock = NSLock()
+    private var processes: [NodeID: Process] = [:]
+    private var parentPipes: [NodeID: Pipe] = [:]
+    private var paused: Set<NodeID> = []
+
+    public init(executable: String, clusterFile: String, logDirectory: String) {
+        self.executable = executable
+        self.clusterFile = clusterFile
+        self.logDirectory = logDirectory
+    }
+
+    /// The path of the running `raftlab` binary (so the launcher starts the same build).
+    public static func currentExecutable() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Starts node `id` (again). `extraArguments` go after the standard ones.
+    public func start(_ id: NodeID, extraArguments: [String] = []) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["node", "--cluster", clusterFile, "--id", String(id), "--exit-with-parent"] + extraArguments
+        let logPath = logDirectory + "/node-\(id).log"
+        if !FileManager.default.fileExists(atPath: logPath) {
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        let pipe = Pipe()
+        process.standardInput = pipe
+        try process.run()
+        try? log.close()
+        lock.withLock {
+            processes[id] = process
+            parentPipes[id] = pipe
+            paused.remove(id)
+        }
+    }
+
+    /// Whether node `id`'s process is alive.
+    public func isRunning(_ id: NodeID) -> Bool {
+        lock.withLock { processes[id]?.isRunning ?? false }
+    }
+
+    /// The process id of node `id`, if it runs.
+    public func pid(_ id: NodeID) -> Int32? {
+        lock.withLock { processes[id].flatMap { $0.isRunning ? $0.processIdentifier : nil } }
+    }
+
+    /// Sends `signal` to node `id` (SIGKILL, SIGSTOP, SIGCONT, SIGTERM).
+    public func signal(_ id: NodeID, _ signal: Int32) {
+        guard let pid = pid(id) else { return }
+        kill(pid, signal)
+        lock.withLock {
+            if signal == SIGSTOP { paused.insert(id) } else if signal == SIGCONT { paused.remove(id) }
+        }
+    }
+
+    /// Kills node `id` with SIGKILL and waits until it is gone.
+    public func kill9(_ id: NodeID) {
+        let process = lock.withLock { processes[id] }
+        guard let process, process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        _ = lock.withLock { paused.remove(id) }
+    }
+
+    /// Stops every node: SIGCONT for paused ones, SIGTERM, then SIGKILL after `graceSeconds`.
+    public func stopAll(graceSeconds: Double = 5) {
+        let all = lock.withLock { (processes, paused) }
+        for id in all.1 { if let process = all.0[id], process.isRunning { kill(process.processIdentifier, SIGCONT) } }
+        for process in all.0.values where process.isRunning { process.terminate() }
+        let deadline = Date().addingTimeInterval(graceSeconds)
+        for process in all.0.values {
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+        lock.withLock { parentPipes.removeAll() }
+    }
+
+    /// Ids of the nodes that were started at least once.
+    public var ids: [NodeID] { lock.withLock { processes.keys.sorted() } }
+}

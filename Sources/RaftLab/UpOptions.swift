@@ -1,0 +1,36 @@
+import RaftCore
+
+/// What `raftlab up` runs: cluster shape, node parameters, workload, duration.
+public struct UpOptions: Sendable {
+    public var nodes = 5
+    /// Directory under which the run directory `<run-id>/` is created.
+    public var tracesRoot = "traces"
+    public var electionTimeoutMs: ClosedRange<Int> = 150...300
+    public var heartbeatIntervalMs = 50
+    public var preVote = true
+    public var checkQuorum = true
+    public var fsync = true
+    public var traceMessages = false
+    public var seed: UInt64 = UInt64.random(in: 1...UInt64(UInt32.max))
+    /// Open-loop requests per second (nil: none).
+    public var loadPerSecond: Double? = nil
+    /// Closed-loop clients (nil: none).
+    public var clients: Int? = nil
+    /// Seconds to run the workload; nil runs until Ctrl-C.
+    public var durationSeconds: Double? = nil
+    public var payloadBytes = 64
+    public var requestTimeoutMs: Int64 = 5000
+    /// Print the live status line.
+    public var showsStatus = true
+    /// A deliberate bug in every node (tests of the lab's detectors only).
+    public var mutant: Mutant? = nil
+
+    public init() {}
+
+    /// The workload these options ask for, if any.
+    public var workloadMode: Workload.Mode? {
+        if let clients { return .closedLoop(clients: clients) }
+        if let loadPerSecond { return .openLoop(ratePerSecond: loadPerSecond) }
+        return nil
+    }
+}

@@ -1,0 +1,174 @@
+import Histogram
+import NIOCore
+import RaftCore
+import RaftTrace
+
+/// A client workload against a running cluster: unique requests, each recorded in the client
+/// trace as `invoke` and then `ok`, `fail` or `timeout`, with latencies in an HdrHistogram.
+/// Requests go to the current leader (followers would forward them, one hop slower).
+/// Confined to the cluster client's loop.
+public final class Workload: @unchecked Sendable {
+    /// How requests are issued.
+    public enum Mode: Sendable, Hashable, CustomStringConvertible {
+        /// `clients` clients, each sending its next request when the previous one ends.
+        case closedLoop(clients: Int)
+        /// Requests at a fixed rate, whatever the replies (bounded by `outstandingMax`).
+        case openLoop(ratePerSecond: Double)
+
+        public var description: String {
+            switch self {
+            case .closedLoop(let clients): return "\(clients) closed-loop client\(clients == 1 ? "" : "s")"
+            case .openLoop(let rate): return "\(Int(rate)) requests/s open loop"
+            }
+        }
+    }
+
+    /// Counts and latencies so far.
+    public struct Stats: Sendable {
+        public var invoked = 0
+        public var ok = 0
+        public var failed = 0
+        public var timedOut = 0
+        /// Client-observed latency from invoke to ok, in microseconds.
+        public var latencyUs = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+    }
+
+    /// Requests outstanding at once in open-loop mode; beyond it a tick's requests are skipped.
+    public static let outstandingMax = 10_000
+    /// Open-loop ticks per second (requests per tick = rate / ticks).
+    static let openLoopTicksPerSecond = 1000.0
+
+    public let mode: Mode
+    public private(set) var stats = Stats()
+    private let cluster: ClusterClient
+    private let trace: TraceWriter?
+    private let payloadBytes: Int
+    private let requestTimeout: TimeAmount
+    private var nextSequence: [Int]
+    private var outstanding = 0
+    private var running = false
+    private var ticker: RepeatedTask?
+    private var openLoopCredit = 0.0
+    private var drained: EventLoopPromise<Void>?
+
+    /// A workload of `mode` against `cluster`, writing `trace` (client events) if given.
+    public init(cluster: ClusterClient, mode: Mode, payloadBytes: Int, requestTimeoutMs: Int64, trace: TraceWriter?) {
+        self.cluster = cluster
+        self.mode = mode
+        self.trace = trace
+        self.payloadBytes = payloadBytes
+        self.requestTimeout = .milliseconds(requestTimeoutMs)
+        switch mode {
+        case .closedLoop(let clients): nextSequence = Array(repeating: 0, count: clients)
+        case .openLoop: nextSequence = [0]
+        }
+    }
+
+    /// Starts issuing requests.
+    public func start() {
+        cluster.eventLoop.execute { [self] in
+            running = true
+            switch mode {
+            case .closedLoop(let clients):
+                for client in 0..<clients { issue(client: client) }
+            case .openLoop(let rate):
+                let perTick = rate / Self.openLoopTicksPerSecond
+                ticker = cluster.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(1)) { [self] _ in
+                    openLoopCredit += perTick
+                    while openLoopCredit >= 1 {
+                        openLoopCredit -= 1
+                        if outstanding < Self.outstandingMax { issue(client: 0) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stops issuing and waits until every outstanding request ended (or timed out).
+    public func stop() async {
+        let promise = cluster.eventLoop.makePromise(of: Void.self)
+        cluster.eventLoop.execute { [self] in
+            running = false
+            ticker?.cancel()
+            if outstanding == 0 { promise.succeed() } else { drained = promise }
+        }
+        try? await promise.futureResult.get()
+    }
+
+    /// A copy of the statistics, taken on the loop.
+    public func snapshot() async -> Stats {
+        (try? await cluster.eventLoop.submit { self.stats }.get()) ?? Stats()
+    }
+
+    private func issue(client: Int) {
+        guard running else { return }
+        nextSequence[client] += 1
+        let request = (RequestID(client + 1) << 40) | RequestID(nextSequence[client])
+        let target = cluster.leader ?? cluster.nodeIDs[Int(request % UInt64(cluster.nodeIDs.count))]
+        guard let connection = cluster.connections[target] else { return }
+        let payload = Self.payload(request: request, bytes: payloadBytes)
+        let started = NIODeadline.now()
+        outstanding += 1
+        stats.invoked += 1
+        record(.invoke(client: client, request: request), node: target)
+        var finished = false
+        let timeout = cluster.eventLoop.scheduleTask(in: requestTimeout) { [self] in
+            guard !finished else { return }
+            finished = true
+            stats.timedOut += 1
+            record(.timeout(client: client, request: request), node: target)
+            done(client: client, pause: false)
+        }
+        connection.propose(request: request, payload: payload) { [self] reply in
+            guard !finished else { return }
+            finished = true
+            timeout.cancel()
+            var pause = false
+            switch reply {
+            case .committed(let index):
+                stats.ok += 1
+                let micros = (NIODeadline.now() - started).nanoseconds / 1000
+                stats.latencyUs.record(UInt64(max(0, micros)))
+                record(.ok(client: client, request: request, index: index), node: target)
+            case .rejected(let reason) where reason == "timed out":
+                stats.timedOut += 1 // the node gave up waiting: the request may still commit
+                record(.timeout(client: client, request: request), node: target)
+            case .rejected(let reason), .unreachable(let reason):
+                stats.failed += 1
+                pause = true
+                record(.fail(client: client, request: request, reason: reason), node: target)
+            }
+            done(client: client, pause: pause)
+        }
+    }
+
+    /// Time a closed-loop client waits after a failed request (no leader, node down) so it
+    /// does not spin.
+    static let pauseAfterFailureMs: Int64 = 10
+
+    private func done(client: Int, pause: Bool) {
+        outstanding -= 1
+        if case .closedLoop = mode, running {
+            if pause {
+                cluster.eventLoop.scheduleTask(in: .milliseconds(Self.pauseAfterFailureMs)) { [self] in issue(client: client) }
+            } else {
+                issue(client: client)
+            }
+        }
+        if !running && outstanding == 0 {
+            drained?.succeed()
+            drained = nil
+        }
+    }
+
+    private func record(_ body: TraceBody, node: NodeID) {
+        try? trace?.write(body, term: 0, node: node)
+    }
+
+    /// A payload naming its request, padded to `bytes`.
+    static func payload(request: RequestID, bytes: Int) -> [UInt8] {
+        var payload = Array("r\(request)".utf8)
+        if payload.count < bytes { payload.append(contentsOf: repeatElement(UInt8(ascii: "."), count: bytes - payload.count)) }
+        return payload
+    }
+}

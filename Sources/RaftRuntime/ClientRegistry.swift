@@ -1,0 +1,70 @@
+import NIOCore
+import RaftCore
+
+/// Proposals waiting for their delivery at this node, by request id. The library's
+/// `propose` and the lab's client connections both wait here. Confined to the host's loop.
+final class ClientRegistry: @unchecked Sendable {
+    /// How a waiting proposal ends: its log index, or why it will not get one.
+    typealias Completion = (Result<Int, RaftError>) -> Void
+
+    private let eventLoop: any EventLoop
+    private var waiting: [RequestID: (completion: Completion, timeout: Scheduled<Void>)] = [:]
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    /// Proposals currently waiting.
+    var count: Int { waiting.count }
+
+    /// Waits for `request`: `completion` runs once, on the loop, with its index, its
+    /// rejection, or `.timedOut` after `timeout`. Returns false (and completes at once) when
+    /// too many proposals wait already.
+    @discardableResult
+    func register(request: RequestID, timeout: Duration, completion: @escaping Completion) -> Bool {
+        eventLoop.preconditionInEventLoop()
+        guard waiting.count < RuntimeLimits.clientRequestsWaitingMax else {
+            completion(.failure(.rejected(.bufferFull)))
+            return false
+        }
+        let nanoseconds = Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        let task = eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) { [weak self] () -> Void in
+            guard let self else { return }
+            self.finish(request, .failure(.timedOut))
+        }
+        if let previous = waiting.updateValue((completion, task), forKey: request) {
+            previous.timeout.cancel()
+            previous.completion(.failure(.rejected(.duplicate(index: 0))))
+        }
+        return true
+    }
+
+    /// Registers `request` and runs `submit` on the loop, then suspends until it completes.
+    func await(request: RequestID, timeout: Duration, submit: @escaping @Sendable () -> Void) async throws -> Int {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
+            eventLoop.execute { [self] in
+                let registered = register(request: request, timeout: timeout) { result in
+                    continuation.resume(with: result.mapError { $0 as any Error })
+                }
+                if registered { submit() }
+            }
+        }
+    }
+
+    /// An entry was delivered here: completes the proposal that carried it.
+    func delivered(index: Int, entry: Entry) {
+        guard !entry.isNoOp, !waiting.isEmpty else { return }
+        finish(entry.request, .success(index))
+    }
+
+    /// The core refused `request`.
+    func rejected(request: RequestID, reason: ProposalRejection) {
+        finish(request, .failure(.rejected(reason)))
+    }
+
+    private func finish(_ request: RequestID, _ result: Result<Int, RaftError>) {
+        guard let waiter = waiting.removeValue(forKey: request) else { return }
+        waiter.timeout.cancel()
+        waiter.completion(result)
+    }
+}

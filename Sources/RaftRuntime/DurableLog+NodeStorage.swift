@@ -1,0 +1,4 @@
+import RaftCore
+
+/// The durable log is what a node host persists to outside tests.
+extension DurableLog: NodeStorage {}

@@ -1,0 +1,124 @@
+import Logging
+import NIOCore
+import NIOPosix
+import RaftCore
+
+/// The outbound connection to one peer: frames are encoded into a buffer as the batch runs
+/// and written with one syscall at its end. While the peer is unreachable the link retries
+/// with exponential backoff and keeps at most `RuntimeLimits.framesQueuedPerPeerMax` frames
+/// (older ones are dropped: Raft resends what matters). Confined to the host's loop.
+final class PeerLink: @unchecked Sendable {
+    let peer: NodeID
+    private let address: PeerAddress
+    private let eventLoop: any EventLoop
+    private let hello: WireFrame
+    private let logger: Logger
+    private var channel: (any Channel)?
+    private var connecting = false
+    private var closed = false
+    private var pending: ByteBuffer
+    private var pendingFrames = 0
+    private var backoffMs = RuntimeLimits.reconnectBackoffMs.lowerBound
+    /// Frames dropped because the peer was unreachable for too long.
+    private(set) var framesDropped = 0
+
+    init(peer: NodeID, address: PeerAddress, hello: WireFrame, eventLoop: any EventLoop, logger: Logger) {
+        self.peer = peer
+        self.address = address
+        self.hello = hello
+        self.eventLoop = eventLoop
+        self.logger = logger
+        pending = ByteBufferAllocator().buffer(capacity: 4096)
+    }
+
+    /// Encodes `frame` for the next flush.
+    func enqueue(_ frame: WireFrame) {
+        if pendingFrames >= RuntimeLimits.framesQueuedPerPeerMax {
+            framesDropped += pendingFrames
+            pending.clear()
+            pendingFrames = 0
+        }
+        do {
+            try frame.encode(into: &pending)
+            pendingFrames += 1
+        } catch {
+            logger.warning("message not sent", metadata: ["peer": "\(peer)", "error": "\(error)"])
+        }
+    }
+
+    /// Writes what is queued if connected; starts connecting otherwise.
+    func flush() {
+        guard pendingFrames > 0 else { return }
+        guard let channel, channel.isActive else {
+            connect()
+            return
+        }
+        channel.writeAndFlush(pending, promise: nil)
+        pending = channel.allocator.buffer(capacity: max(4096, pending.capacity / 2))
+        pendingFrames = 0
+    }
+
+    /// Connects now if not connected (the host calls it at start so links are ready).
+    func connect() {
+        guard !closed, channel == nil, !connecting else { return }
+        connecting = true
+        let hello = self.hello
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(.seconds(1))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(OutboundOnlyHandler())
+                }
+            }
+        let future: EventLoopFuture<any Channel>
+        do {
+            switch address {
+            case .unix(let path): future = bootstrap.connect(unixDomainSocketPath: path)
+            case .tcp(let host, let port): future = bootstrap.connect(host: host, port: port)
+            }
+        }
+        future.whenComplete { [self] result in
+            connecting = false
+            switch result {
+            case .success(let channel):
+                guard !closed else { channel.close(promise: nil); return }
+                self.channel = channel
+                backoffMs = RuntimeLimits.reconnectBackoffMs.lowerBound
+                var greeting = channel.allocator.buffer(capacity: 32)
+                try? hello.encode(into: &greeting) // a hello is a few bytes
+                channel.write(greeting, promise: nil)
+                logger.debug("connected to peer", metadata: ["peer": "\(peer)", "address": "\(address)"])
+                channel.closeFuture.whenComplete { [self] _ in
+                    self.channel = nil
+                    if !closed { scheduleReconnect() }
+                }
+                flush()
+            case .failure(let error):
+                logger.trace("peer unreachable", metadata: ["peer": "\(peer)", "error": "\(error)"])
+                scheduleReconnect()
+            }
+        }
+    }
+
+    private func scheduleReconnect() {
+        let delay = backoffMs
+        backoffMs = min(backoffMs * 2, RuntimeLimits.reconnectBackoffMs.upperBound)
+        eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) { [self] in
+            if pendingFrames > 0 || channel == nil { connect() }
+        }
+    }
+
+    /// Closes the connection for good.
+    func close() -> EventLoopFuture<Void> {
+        closed = true
+        guard let channel else { return eventLoop.makeSucceededVoidFuture() }
+        return channel.close().recover { _ in }
+    }
+}
+
+/// Outbound peer connections carry no inbound traffic; anything that arrives is discarded.
+private final class OutboundOnlyHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+    func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
+}

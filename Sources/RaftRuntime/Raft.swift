@@ -1,0 +1,57 @@
+import NIOCore
+import NIOPosix
+import RaftCore
+import RaftTrace
+
+/// A Raft node an application embeds (raft-lite's API in Swift): configure it, `run()` it,
+/// then send byte messages and read every node's messages back in one total order.
+///
+/// ```swift
+/// let raft = Raft(config: RaftConfig(peers: peers, self: 0, dataDirectory: "data/0"))
+/// let session = try await raft.run()
+/// try await session.send(Array("pizza".utf8))
+/// for await message in session.messages { print(message.index, message.bytes) }
+/// ```
+/// Several `Raft` values can run in one process (each on its own event loop) or in separate
+/// processes; they talk over UNIX-domain sockets or TCP as `RaftConfig.peers` says.
+public final class Raft: Sendable {
+    /// The configuration this node runs with.
+    public let config: RaftConfig
+
+    /// A node for `config`; nothing runs until `run()`.
+    public init(config: RaftConfig) {
+        self.config = config
+    }
+
+    /// Opens the durable log, starts listening and connecting to peers, starts the timers,
+    /// and returns the session through which the application talks to the cluster.
+    public func run() async throws -> RaftSession {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let eventLoop = group.next()
+        do {
+            let storage: any NodeStorage
+            if let directory = config.dataDirectory {
+                storage = try DurableLog.open(directory: directory, fsync: config.params.fsync)
+            } else {
+                storage = InMemoryStorage().reopen()
+            }
+            var trace: TraceWriter?
+            if let directory = config.traceDirectory {
+                trace = try TraceWriter(path: RunLayout(directory: directory).nodeTracePath(node: config.selfID),
+                                        node: config.selfID, incarnation: storage.incarnation)
+            }
+            let host = NodeHost(id: config.selfID, members: config.members, params: config.params,
+                                storage: storage, trace: trace, eventLoop: eventLoop)
+            let session = RaftSession(host: host, group: group, recovery: (storage as? DurableLog)?.recovery)
+            let transport = try await SocketTransport.start(config: config, host: host, clients: session.clientRegistry)
+            try await eventLoop.submit {
+                session.attach(transport: transport)
+                host.start(transport: transport)
+            }.get()
+            return session
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+}

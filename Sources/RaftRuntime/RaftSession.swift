@@ -1,0 +1,152 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import RaftCore
+
+/// A message the cluster committed, as every node delivers it: same index, same bytes.
+public struct DeliveredMessage: Sendable, Hashable {
+    /// Position in the log (1-based; indexes of the protocol's own no-op entries are skipped).
+    public var index: Int
+    /// The bytes some node sent.
+    public var bytes: [UInt8]
+    /// The id the sending node gave the message.
+    public var request: RequestID
+}
+
+/// A running node's handle: send messages, read delivered ones, ask for status, shut down.
+public final class RaftSession: Sendable {
+    /// Every committed message, in log order, exactly once per run of this process.
+    /// Buffered without bound: an application must keep reading.
+    public let messages: AsyncStream<DeliveredMessage>
+    private let continuation: AsyncStream<DeliveredMessage>.Continuation
+    let host: NodeHost
+    private let group: MultiThreadedEventLoopGroup
+    let clientRegistry: ClientRegistry
+    /// What the durable log repaired when it opened (a torn or corrupt tail cut), if anything.
+    public let recovery: RecoveryReport?
+    /// This run's incarnation (1 on the first start from an empty data directory).
+    public let incarnation: Int
+    private let state = NIOLockedValueBox(SessionState())
+
+    private struct SessionState {
+        var nextRequest: RequestID = 0
+        var transport: SocketTransport?
+        var isShutDown = false
+    }
+
+    init(host: NodeHost, group: MultiThreadedEventLoopGroup, recovery: RecoveryReport?) {
+        self.host = host
+        self.group = group
+        self.recovery = recovery
+        self.incarnation = host.incarnation
+        (messages, continuation) = AsyncStream.makeStream(of: DeliveredMessage.self, bufferingPolicy: .unbounded)
+        clientRegistry = ClientRegistry(eventLoop: host.eventLoop)
+        // Request ids: a random 32-bit prefix per session, then a counter (unique across nodes).
+        state.withLockedValue { $0.nextRequest = (UInt64(UInt32.random(in: 1 ... .max)) << 32) }
+        let continuation = self.continuation
+        let registry = clientRegistry
+        host.onDeliver = { index, entry in
+            registry.delivered(index: index, entry: entry)
+            guard !entry.isNoOp else { return }
+            continuation.yield(DeliveredMessage(index: index, bytes: entry.payload, request: entry.request))
+        }
+        host.onReject = { request, reason in registry.rejected(request: request, reason: reason) }
+    }
+
+    func attach(transport: SocketTransport) {
+        state.withLockedValue { $0.transport = transport }
+    }
+
+    /// This node's id.
+    public var nodeID: NodeID { host.node.id }
+
+    /// Sends `bytes` to the cluster without waiting: it is delivered to every node (this one
+    /// included) once committed, or lost if the leader fails first. Returns its request id.
+    @discardableResult
+    public func send(_ bytes: [UInt8]) -> RequestID {
+        let request = makeRequestID()
+        host.submitFromAnyThread(.propose([Proposal(request: request, payload: bytes)]))
+        return request
+    }
+
+    /// Sends `bytes` and waits until this node delivers it; returns its log index. Throws
+    /// `RaftError.rejected` if the cluster refuses it and `RaftError.timedOut` after `timeout`
+    /// (the message may still commit later: a timeout is not a failure).
+    public func propose(_ bytes: [UInt8], timeout: Duration = .seconds(5)) async throws -> Int {
+        let request = makeRequestID()
+        return try await clientRegistry.await(request: request, timeout: timeout) {
+            self.host.submit(.propose([Proposal(request: request, payload: bytes)]))
+        }
+    }
+
+    /// This node's role, term, leader, commit index and log length.
+    public func status() async throws -> NodeStatus {
+        let host = self.host
+        return try await host.eventLoop.submit { NodeStatus(host.node) }.get()
+    }
+
+    /// Stops the node cleanly (trace closed with `stop`), closes its sockets and threads.
+    public func shutdown() async {
+        let transport: SocketTransport? = state.withLockedValue {
+            guard !$0.isShutDown else { return nil }
+            $0.isShutDown = true
+            return $0.transport
+        }
+        guard let transport else { return }
+        let host = self.host
+        try? await host.eventLoop.submit { host.stop() }.get()
+        await transport.close()
+        continuation.finish()
+        try? await group.shutdownGracefully()
+    }
+
+    private func makeRequestID() -> RequestID {
+        state.withLockedValue {
+            $0.nextRequest += 1
+            return $0.nextRequest
+        }
+    }
+}
+
+/// What a node reports about itself.
+public struct NodeStatus: Sendable, Hashable, CustomStringConvertible {
+    public var id: NodeID
+    public var role: Role
+    public var term: Term
+    public var leader: NodeID?
+    public var commitIndex: Int
+    public var lastIndex: Int
+
+    public init(id: NodeID, role: Role, term: Term, leader: NodeID?, commitIndex: Int, lastIndex: Int) {
+        self.id = id
+        self.role = role
+        self.term = term
+        self.leader = leader
+        self.commitIndex = commitIndex
+        self.lastIndex = lastIndex
+    }
+
+    init(_ node: RaftNode) {
+        self.init(id: node.id, role: node.role, term: node.currentTerm, leader: node.leaderID,
+                  commitIndex: node.commitIndex, lastIndex: node.log.lastIndex)
+    }
+
+    public var description: String {
+        "node \(id) \(role.rawValue) term \(term) leader \(leader.map(String.init) ?? "-") commit \(commitIndex) log \(lastIndex)"
+    }
+}
+
+/// Why a proposal did not commit.
+public enum RaftError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The cluster refused the message.
+    case rejected(ProposalRejection)
+    /// No delivery within the time allowed; the message may still commit.
+    case timedOut
+
+    public var description: String {
+        switch self {
+        case .rejected(let reason): return "rejected: \(reason)"
+        case .timedOut: return "timed out (the message may still commit)"
+        }
+    }
+}

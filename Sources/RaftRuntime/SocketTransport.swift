@@ -1,0 +1,104 @@
+import Logging
+import NIOCore
+import NIOPosix
+import RaftCore
+
+/// Sockets of one node: it listens for peers (and, if configured, clients) and keeps one
+/// outbound `PeerLink` per peer. Implements `MessageTransport` for the host, and the drop
+/// rules chaos experiments use to partition the network. Confined to the host's loop.
+final class SocketTransport: MessageTransport, @unchecked Sendable {
+    let host: NodeHost
+    let config: RaftConfig
+    let clients: ClientRegistry
+    let logger: Logger
+    private var links: [NodeID: PeerLink] = [:]
+    private var dirty: [PeerLink] = []
+    private var servers: [any Channel] = []
+    /// Peers whose messages this node neither sends nor accepts (a partition).
+    private(set) var droppedOutbound: Set<NodeID> = []
+    private(set) var droppedInbound: Set<NodeID> = []
+
+    private init(host: NodeHost, config: RaftConfig, clients: ClientRegistry, logger: Logger) {
+        self.host = host
+        self.config = config
+        self.clients = clients
+        self.logger = logger
+        let hello = WireFrame.hello(node: config.selfID, clusterID: config.clusterID)
+        for (peer, address) in config.peers where peer != config.selfID {
+            links[peer] = PeerLink(peer: peer, address: address, hello: hello, eventLoop: host.eventLoop, logger: logger)
+        }
+    }
+
+    /// Binds the node's addresses and starts connecting to its peers.
+    static func start(config: RaftConfig, host: NodeHost, clients: ClientRegistry) async throws -> SocketTransport {
+        var logger = Logger(label: "raftlab.node")
+        logger[metadataKey: "node"] = "\(config.selfID)"
+        let transport = SocketTransport(host: host, config: config, clients: clients, logger: logger)
+        var addresses = [config.peers[config.selfID]!]
+        if let client = config.clientAddress { addresses.append(client) }
+        for address in addresses {
+            let channel = try await transport.bind(address).get()
+            try await host.eventLoop.submit { transport.servers.append(channel) }.get()
+        }
+        try await host.eventLoop.submit { for link in transport.links.values { link.connect() } }.get()
+        return transport
+    }
+
+    private func bind(_ address: PeerAddress) -> EventLoopFuture<any Channel> {
+        let bootstrap = ServerBootstrap(group: host.eventLoop, childGroup: host.eventLoop)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
+                    try channel.pipeline.syncOperations.addHandler(InboundFrameHandler(transport: self))
+                }
+            }
+        switch address {
+        case .unix(let path): return bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
+        case .tcp(let host, let port): return bootstrap.bind(host: host, port: port)
+        }
+    }
+
+    // MARK: MessageTransport
+
+    func send(_ message: Message) {
+        guard !droppedOutbound.contains(message.to), let link = links[message.to] else { return }
+        link.enqueue(.raft(message))
+        dirty.append(link)
+    }
+
+    func flush() {
+        for link in dirty { link.flush() }
+        dirty.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: Inbound
+
+    /// Whether a message from `peer` may be handed to the node.
+    func accepts(from peer: NodeID) -> Bool { !droppedInbound.contains(peer) }
+
+    /// Applies a chaos control frame.
+    func apply(_ control: ControlCommand) {
+        switch control {
+        case .dropPeers(let peers, let direction):
+            if direction != .inbound { droppedOutbound.formUnion(peers) }
+            if direction != .outbound { droppedInbound.formUnion(peers) }
+        case .heal:
+            droppedOutbound.removeAll()
+            droppedInbound.removeAll()
+        }
+        logger.info("network rules changed", metadata: ["dropOut": "\(droppedOutbound.sorted())", "dropIn": "\(droppedInbound.sorted())"])
+    }
+
+    /// Closes every socket.
+    func close() async {
+        let futures: [EventLoopFuture<Void>] = (try? await host.eventLoop.submit { [self] in
+            servers.map { $0.close().recover { _ in } } + links.values.map { $0.close() }
+        }.get()) ?? []
+        for future in futures { try? await future.get() }
+        if case .unix(let path) = config.peers[config.selfID]! { unlink(path) }
+        if case .unix(let path)? = config.clientAddress { unlink(path) }
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import RaftLab
+
+/// `raftlab up`: start a local cluster of node processes, run a workload, record everything.
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Start a local Raft cluster of node processes over UNIX sockets and record every event.",
+        discussion: """
+        Creates traces/<run-id>/ (run.json, cluster.json, one gzip JSON-lines trace per node, the
+        client trace), starts one `raftlab node` process per member, waits for a leader, shows a
+        live status line and runs a client workload. On Ctrl-C or after --duration it stops the
+        nodes cleanly and merges everything into traces/<run-id>/trace.jsonl.gz.
+        With no flags: 5 nodes, 100 requests/s, until Ctrl-C.
+
+        Examples:
+          raftlab up
+          raftlab up --nodes 5 --clients 16 --duration 10
+          raftlab up --nodes 3 --load 2000 --duration 30 --trace-messages
+        """
+    )
+
+    @Option(help: "Cluster size.") var nodes = 5
+    @Option(help: "Open-loop requests per second (default 100 when no --clients).") var load: Double?
+    @Option(help: "Closed-loop clients, each waiting for its reply before the next request.") var clients: Int?
+    @Option(help: "Seconds to run; without it, runs until Ctrl-C.") var duration: Double?
+    @Option(help: "Payload bytes per request.") var payload = 64
+    @OptionGroup var node: NodeParameterOptions
+    @Option(help: "Directory for run directories.") var traces = "traces"
+    @Flag(help: "No live status line.") var quiet = false
+
+    func validate() throws {
+        guard (1...64).contains(nodes) else { throw ValidationError("--nodes must be 1...64") }
+        if let load, load <= 0 { throw ValidationError("--load must be positive") }
+        if let clients, clients < 1 { throw ValidationError("--clients must be at least 1") }
+        if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
+        guard payload >= 1 && payload <= 65536 else { throw ValidationError("--payload must be 1...65536 bytes") }
+        try node.validate()
+    }
+
+    func run() async throws {
+        var options = try node.upOptions()
+        options.nodes = nodes
+        options.clients = clients
+        options.loadPerSecond = clients == nil ? (load ?? 100) : load
+        options.durationSeconds = duration
+        options.payloadBytes = payload
+        options.tracesRoot = traces
+        options.showsStatus = !quiet
+        let report = try await UpRun.run(options, say: { print($0) })
+        if let stats = report.stats, stats.ok == 0, stats.invoked > 0 { throw ExitCode.failure }
+    }
+}
+
+/// Node parameters shared by `up`, `chaos` and `bench cluster`.
+struct NodeParameterOptions: ParsableArguments {
+    @Option(help: "Election timeout range in ms, LOW-HIGH.") var electionTimeout = "150-300"
+    @Option(help: "Heartbeat interval in ms.") var heartbeat = 50
+    @Flag(help: "Turn pre-vote off.") var noPreVote = false
+    @Flag(help: "Turn check-quorum off.") var noCheckQuorum = false
+    @Flag(help: "Skip fsync (measures its cost; unsafe on power loss).") var noFsync = false
+    @Flag(help: "Trace every message (send/recv events).") var traceMessages = false
+    @Option(help: "Seed of the nodes' election timeouts (printed and saved in run.json).") var seed: UInt64?
+
+    func electionRange() throws -> ClosedRange<Int> {
+        let parts = electionTimeout.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 2, parts[0] > 0, parts[0] <= parts[1] else {
+            throw ValidationError("--election-timeout must look like 150-300 (ms, low-high), got '\(electionTimeout)'")
+        }
+        return parts[0]...parts[1]
+    }
+
+    func validate() throws {
+        let range = try electionRange()
+        guard heartbeat > 0 && heartbeat < range.lowerBound else {
+            throw ValidationError("--heartbeat must be positive and shorter than the election timeout's low end")
+        }
+    }
+
+    func upOptions() throws -> UpOptions {
+        var options = UpOptions()
+        options.electionTimeoutMs = try electionRange()
+        options.heartbeatIntervalMs = heartbeat
+        options.preVote = !noPreVote
+        options.checkQuorum = !noCheckQuorum
+        options.fsync = !noFsync
+        options.traceMessages = traceMessages
+        if let seed { options.seed = seed }
+        return options
+    }
+}
