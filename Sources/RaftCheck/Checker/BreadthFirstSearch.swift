@@ -42,6 +42,7 @@ enum BreadthFirstSearch {
         let depthMax = context.options.depthMax
         WorkerThreads.run(count: context.options.threadCount) { _ in
             var actions: [M.Action] = []
+            var scratch: [(M.State, Fingerprint)] = []
             var counters = LocalCounters()
             var output: [FrontierEntry<M.State>] = []
             output.reserveCapacity(chunkEntries)
@@ -52,7 +53,7 @@ enum BreadthFirstSearch {
                 let entries = chunk.entries
                 chunk.entries = [] // release this part of the level as soon as it is expanded
                 for entry in entries where !context.isStopped {
-                    context.expand(entry, actions: &actions, counters: &counters) { successor, insertion in
+                    context.expand(entry, actions: &actions, scratch: &scratch, counters: &counters) { successor, insertion in
                         guard insertion == .inserted, successor.depth < depthMax else { return }
                         output.append(successor)
                         if output.count == chunkEntries {

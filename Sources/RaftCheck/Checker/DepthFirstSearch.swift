@@ -75,13 +75,14 @@ enum DepthFirstSearch {
         let depthMax = context.options.depthMax
         WorkerThreads.run(count: threadCount) { _ in
             var actions: [M.Action] = []
+            var scratch: [(M.State, Fingerprint)] = []
             var counters = LocalCounters()
             while let job = market.take(stopped: { context.isStopped }) {
                 var stack = job
                 while !stack.isEmpty && !context.isStopped {
                     for _ in 0..<blockStates {
                         guard let entry = stack.popLast() else { break }
-                        context.expand(entry, actions: &actions, counters: &counters) { successor, _ in
+                        context.expand(entry, actions: &actions, scratch: &scratch, counters: &counters) { successor, _ in
                             if successor.depth < depthMax { stack.append(successor) }
                         }
                     }

@@ -163,33 +163,39 @@ final class SearchContext<M: Model>: Sendable {
 
     /// Generates the successors of `entry`, records them in the visited set, checks the new
     /// ones, and hands every successor that is new or newly shortened to `visit`.
-    func expand(_ entry: FrontierEntry<M.State>, actions: inout [M.Action], counters: inout LocalCounters,
-                visit: (FrontierEntry<M.State>, VisitedSet.Insertion) -> Void) {
+    ///
+    /// All successors are generated and their visited-set slots prefetched before any is
+    /// looked up, so that their cache misses overlap (`scratch` holds them meanwhile).
+    func expand(_ entry: FrontierEntry<M.State>, actions: inout [M.Action], scratch: inout [(M.State, Fingerprint)],
+                counters: inout LocalCounters, visit: (FrontierEntry<M.State>, VisitedSet.Insertion) -> Void) {
         precondition(entry.depth < options.depthMax, "a state at the depth bound is never expanded")
         var pending = entry.pendingEventually
         if !pending.isEmpty { pending.subtract(model.evaluate(entry.state)) }
         actions.removeAll(keepingCapacity: true)
+        scratch.removeAll(keepingCapacity: true)
         model.actions(in: entry.state, into: &actions)
-        let nextDepth = entry.depth + 1
-        var hasSuccessor = false
         for action in actions {
             guard let step = model.step(entry.state, action) else { continue }
-            hasSuccessor = true
-            counters.states += 1
             checkTransition(step.transitionMask, from: entry.fingerprint, by: action)
             let fingerprint = Fingerprint.make(model.fingerprint(of: step.state))
+            visited.prefetch(fingerprint)
+            scratch.append((step.state, fingerprint))
+        }
+        counters.states += scratch.count
+        let nextDepth = entry.depth + 1
+        for (state, fingerprint) in scratch {
             let insertion = visited.insert(fingerprint, parent: entry.fingerprint, depth: nextDepth,
                                            allowsShortening: options.strategy == .depthFirst)
             if insertion == .inserted {
                 counters.depth = max(counters.depth, nextDepth)
-                checkNewState(step.state, fingerprint)
+                checkNewState(state, fingerprint)
             }
             if insertion != .present {
-                visit(FrontierEntry(state: step.state, fingerprint: fingerprint, depth: nextDepth,
+                visit(FrontierEntry(state: state, fingerprint: fingerprint, depth: nextDepth,
                                     pendingEventually: pending), insertion)
             }
         }
-        if !hasSuccessor {
+        if scratch.isEmpty {
             pending.intersection(eventuallyMask).subtracting(discovered).forEachPosition { position in
                 record(position, .counterexample, end: entry.fingerprint, finalAction: nil)
             }

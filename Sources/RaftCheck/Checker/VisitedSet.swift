@@ -1,3 +1,4 @@
+import CPrefetch
 import Synchronization
 
 /// The set of states seen so far: fingerprint → (parent fingerprint, depth), kept compact.
@@ -6,7 +7,8 @@ import Synchronization
 /// states fit in a few hundred megabytes; a path is rebuilt by following parents back to an
 /// initial state and replaying actions forward. The table is split into shards, each an
 /// open-addressing array behind its own lock, so worker threads rarely wait on each other.
-public final class VisitedSet: Sendable {
+public final class VisitedSet: @unchecked Sendable {
+    // @unchecked: `slotHints` is an allocation of atomics, freed in deinit.
     /// What `insert` did.
     public enum Insertion: Equatable, Sendable {
         /// The fingerprint was new.
@@ -30,9 +32,37 @@ public final class VisitedSet: Sendable {
 
     private let shards = LockedShards(count: VisitedSet.shardCount) { ShardTable() }
     private let insertedCount = Atomic<Int>(0)
+    /// Per shard, the address of its slots and its slot mask, published under the shard lock
+    /// and read without it by `prefetch` (a stale value only makes a useless prefetch).
+    private let slotHints: UnsafeMutablePointer<Atomic<Int>>
 
     /// An empty set.
-    public init() {}
+    public init() {
+        slotHints = .allocate(capacity: 2 * Self.shardCount)
+        for index in 0..<(2 * Self.shardCount) { (slotHints + index).initialize(to: Atomic(0)) }
+        for shard in 0..<Self.shardCount { shards.withLock(shard) { publishHint(of: $0, shard: shard) } }
+    }
+
+    deinit {
+        slotHints.deinitialize(count: 2 * Self.shardCount)
+        slotHints.deallocate()
+    }
+
+    /// Starts loading the slot where `fingerprint` would be probed first.
+    @inline(__always)
+    public func prefetch(_ fingerprint: Fingerprint) {
+        let shard = shardIndex(of: fingerprint)
+        let base = slotHints[2 * shard].load(ordering: .relaxed)
+        guard base != 0 else { return }
+        let mask = slotHints[2 * shard + 1].load(ordering: .relaxed)
+        let offset = (Int(truncatingIfNeeded: fingerprint) & mask) * MemoryLayout<ShardTable.Slot>.stride
+        raftcheck_prefetch(UnsafeRawPointer(bitPattern: base + offset))
+    }
+
+    private func publishHint(of table: borrowing ShardTable, shard: Int) {
+        slotHints[2 * shard].store(Int(bitPattern: table.slotAddress), ordering: .relaxed)
+        slotHints[2 * shard + 1].store(table.capacity - 1, ordering: .relaxed)
+    }
 
     /// Records `fingerprint` reached from `parent` at `depth` (1 for an initial state).
     /// With `allowsShortening`, a known fingerprint reached at a smaller depth than recorded
@@ -42,8 +72,12 @@ public final class VisitedSet: Sendable {
                        allowsShortening: Bool = true) -> Insertion {
         precondition(fingerprint != 0, "fingerprint 0 is reserved")
         precondition(depth >= 1 && depth <= Self.depthMax, "depth \(depth) outside 1...\(Self.depthMax)")
-        let result = shards.withLock(shardIndex(of: fingerprint)) { table in
-            table.insert(fingerprint, parent: parent, depth: UInt8(depth), allowsShortening: allowsShortening)
+        let shard = shardIndex(of: fingerprint)
+        let result = shards.withLock(shard) { table in
+            let capacity = table.capacity
+            let insertion = table.insert(fingerprint, parent: parent, depth: UInt8(depth), allowsShortening: allowsShortening)
+            if table.capacity != capacity { publishHint(of: table, shard: shard) }
+            return insertion
         }
         if result == .inserted { insertedCount.add(1, ordering: .relaxed) }
         return result
@@ -104,6 +138,8 @@ struct ShardTable: ~Copyable, @unchecked Sendable {
     private(set) var capacity: Int
     private var count = 0
     private var slots: UnsafeMutablePointer<Slot>
+    /// Where the slots start (for `VisitedSet.prefetch`).
+    var slotAddress: UInt { UInt(bitPattern: slots) }
     private var depths: UnsafeMutablePointer<UInt8>
 
     init() {
