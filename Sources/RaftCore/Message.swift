@@ -18,6 +18,15 @@ public struct Message: Hashable, Sendable {
         self.body = body
     }
 
+    /// Whether this message asks something rather than answers (see the ordering contract on
+    /// `RaftNode`: requests may leave before the sender's pending durable changes).
+    public var isRequest: Bool {
+        switch body {
+        case .voteRequest, .logRequest, .forward: return true
+        case .voteResponse, .logResponse: return false
+        }
+    }
+
     /// The five kinds of message (Kleppmann's four, plus forwarding of client proposals).
     public enum Body: Hashable, Sendable {
         case voteRequest(VoteRequest)

@@ -25,6 +25,13 @@
 /// 3. treat `.resetTimer` as "(re)arm this timer now", discarding the earlier deadline.
 /// Messages may be sent in any order, lost, duplicated or delayed: the protocol tolerates it.
 ///
+/// One relaxation is allowed (etcd's): *requests* (`logRequest`, `voteRequest`, `forward`) may
+/// leave before the durable changes that precede them, provided the node takes no further
+/// input until those changes are durable. Their answers can then only be processed after the
+/// requester's own state is on disk, so a leader still counts itself towards a majority only
+/// for entries it holds durably, and a candidate wins only once its vote for itself is durable.
+/// *Responses* (`logResponse`, `voteResponse`) never leave before what precedes them.
+///
 /// ## Invariants
 /// In debug builds every step checks the node's local invariants (terms never go back, the
 /// commit index never goes back nor past the log, committed entries are never truncated, a

@@ -4,8 +4,10 @@ import RaftCoreTrace
 import RaftTrace
 
 /// Runs one `RaftNode` on one event loop: collects inputs into batches, steps the core,
-/// makes the batch's durable changes durable with one commit (group commit), then sends its
-/// messages, delivers its entries and writes its trace events — the core's ordering contract.
+/// sends the batch's requests, makes its durable changes durable with one commit (group
+/// commit), then sends its responses, delivers its entries and writes its trace events — the
+/// core's ordering contract, with etcd's relaxation for requests (a leader's appends go out
+/// while its own fsync runs).
 ///
 /// Confined to `eventLoop`: every method but `submitFromAnyThread` must be called on it.
 public final class NodeHost: @unchecked Sendable {
@@ -144,6 +146,13 @@ public final class NodeHost: @unchecked Sendable {
                 }
             }
         }
+        // Requests leave before the fsync (the core's relaxation): no input of this node runs
+        // before the fsync below returns, so no answer to them is processed earlier.
+        var responses: [Message] = []
+        for message in sends {
+            if message.isRequest { transport.send(message) } else { responses.append(message) }
+        }
+        if responses.count < sends.count { transport.flush() }
         var fsyncUs: UInt64?
         if !changes.isEmpty {
             storage.apply(changes)
@@ -159,8 +168,8 @@ public final class NodeHost: @unchecked Sendable {
             for (event, term) in traceEvents { try? trace.write(TraceBody(event), term: term) }
             if let fsyncUs { try? trace.write(.persist(index: node.log.lastIndex, durationUs: Int(fsyncUs)), term: node.currentTerm) }
         }
-        for message in sends { transport.send(message) }
-        transport.flush()
+        for message in responses { transport.send(message) }
+        if !responses.isEmpty { transport.flush() }
         if let onDeliver { for (index, entry) in deliveries { onDeliver(index, entry) } }
         if let onReject { for (request, reason) in rejections { onReject(request, reason) } }
         onBatch?(BatchSummary(inputs: inputs.count, messagesSent: sends.count,
