@@ -93,21 +93,21 @@ private struct PayloadReader {
 
     var bytesLeft: Int { bytes.count - position }
 
-    mutating func u8(_ field: String) throws -> UInt8 { try integer(UInt8.self, field) }
-    mutating func u16(_ field: String) throws -> UInt16 { try integer(UInt16.self, field) }
-    mutating func u32(_ field: String) throws -> UInt32 { try integer(UInt32.self, field) }
-    mutating func u64(_ field: String) throws -> UInt64 { try integer(UInt64.self, field) }
+    mutating func u8(_ field: @autoclosure () -> String) throws -> UInt8 { try integer(UInt8.self, field()) }
+    mutating func u16(_ field: @autoclosure () -> String) throws -> UInt16 { try integer(UInt16.self, field()) }
+    mutating func u32(_ field: @autoclosure () -> String) throws -> UInt32 { try integer(UInt32.self, field()) }
+    mutating func u64(_ field: @autoclosure () -> String) throws -> UInt64 { try integer(UInt64.self, field()) }
 
     /// A u64 that must fit an `Int` (indexes, lengths, counters).
-    mutating func index(_ field: String) throws -> Int {
-        let value = try u64(field)
-        guard value <= UInt64(Int.max) else { throw LogRecordMalformed("\(record) record: \(field) \(value) exceeds Int.max") }
+    mutating func index(_ field: @autoclosure () -> String) throws -> Int {
+        let value = try u64(field())
+        guard value <= UInt64(Int.max) else { throw LogRecordMalformed("\(record) record: \(field()) \(value) exceeds Int.max") }
         return Int(value)
     }
 
-    mutating func bytes(_ count: Int, _ field: String) throws -> [UInt8] {
+    mutating func bytes(_ count: Int, _ field: @autoclosure () -> String) throws -> [UInt8] {
         guard count <= bytesLeft else {
-            throw LogRecordMalformed("\(record) record: \(field) of \(count) bytes, only \(bytesLeft) left")
+            throw LogRecordMalformed("\(record) record: \(field()) of \(count) bytes, only \(bytesLeft) left")
         }
         defer { position += count }
         return Array(UnsafeRawBufferPointer(rebasing: bytes[position..<(position + count)]))
@@ -117,10 +117,10 @@ private struct PayloadReader {
         guard bytesLeft == 0 else { throw LogRecordMalformed("\(record) record: \(bytesLeft) trailing bytes") }
     }
 
-    private mutating func integer<T: FixedWidthInteger>(_ type: T.Type, _ field: String) throws -> T {
+    private mutating func integer<T: FixedWidthInteger>(_ type: T.Type, _ field: @autoclosure () -> String) throws -> T {
         let size = MemoryLayout<T>.size
         guard size <= bytesLeft else {
-            throw LogRecordMalformed("\(record) record: \(field) needs \(size) bytes, only \(bytesLeft) left")
+            throw LogRecordMalformed("\(record) record: \(field()) needs \(size) bytes, only \(bytesLeft) left")
         }
         defer { position += size }
         return LittleEndian.load(T.self, at: position, from: bytes)

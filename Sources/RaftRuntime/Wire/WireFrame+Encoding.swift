@@ -1,0 +1,186 @@
+import NIOCore
+import RaftCore
+
+extension WireFrame {
+    /// Appends this frame to `buffer` (one capacity reservation, no other allocation).
+    /// Throws `WireError.frameTooLarge`, leaving `buffer` as it was, when the frame would
+    /// exceed `RuntimeLimits.frameBytesMax` (a forward of many large proposals can).
+    /// A `rejected` reason longer than `WireLimits.reasonBytesMax` bytes is cut.
+    public func encode(into buffer: inout ByteBuffer) throws {
+        let bytes = encodedBytes
+        guard bytes <= RuntimeLimits.frameBytesMax else {
+            throw WireError.frameTooLarge(bytes: bytes, limit: RuntimeLimits.frameBytesMax)
+        }
+        buffer.reserveCapacity(minimumWritableBytes: bytes)
+        let start = buffer.writerIndex
+        buffer.writeInteger(UInt32(bytes - 4))
+        buffer.writeInteger(Self.version)
+        buffer.writeInteger(kind.rawValue)
+        switch self {
+        case .hello(let node, let clusterID):
+            buffer.writeInteger(clusterID)
+            buffer.writeNodeID(node)
+        case .raft(let message):
+            buffer.writeMessage(message)
+        case .propose(let request, let payload):
+            buffer.writeInteger(request)
+            buffer.writePayload(payload)
+        case .statusRequest:
+            break
+        case .committed(let request, let index):
+            buffer.writeInteger(request)
+            buffer.writeCount(index)
+        case .rejected(let request, let reason):
+            buffer.writeInteger(request)
+            let utf8 = Self.cut(reason)
+            buffer.writeInteger(UInt16(utf8.count))
+            buffer.writeBytes(utf8)
+        case .redirect(let request, let leader):
+            buffer.writeInteger(request)
+            buffer.writeOptionalNodeID(leader)
+        case .status(let status):
+            buffer.writeNodeID(status.id)
+            buffer.writeInteger(WireTags.tag(of: status.role))
+            buffer.writeInteger(status.term)
+            buffer.writeOptionalNodeID(status.leader)
+            buffer.writeCount(status.commitIndex)
+            buffer.writeCount(status.lastIndex)
+        case .control(.dropPeers(let peers, let direction)):
+            buffer.writeInteger(WireTags.Control.dropPeers.rawValue)
+            buffer.writeInteger(peers.bits)
+            buffer.writeInteger(direction.rawValue)
+        case .control(.heal):
+            buffer.writeInteger(WireTags.Control.heal.rawValue)
+        }
+        assert(buffer.writerIndex - start == bytes, "\(kind) frame: wrote \(buffer.writerIndex - start) bytes, computed \(bytes)")
+    }
+
+    /// Bytes this frame takes on the wire, header included (computed without encoding).
+    public var encodedBytes: Int {
+        let body: Int
+        switch self {
+        case .hello: body = 8 + 2
+        case .raft(let message): body = Self.bytes(of: message)
+        case .propose(_, let payload): body = 8 + 4 + payload.count
+        case .statusRequest: body = 0
+        case .committed: body = 8 + 8
+        case .rejected(_, let reason): body = 8 + 2 + Self.cut(reason).count
+        case .redirect(_, let leader): body = 8 + (leader == nil ? 1 : 3)
+        case .status(let status): body = 2 + 1 + 8 + (status.leader == nil ? 1 : 3) + 8 + 8
+        case .control(.dropPeers): body = 1 + 8 + 1
+        case .control(.heal): body = 1
+        }
+        return Self.headerBytes + body
+    }
+
+    private static func bytes(of message: Message) -> Int {
+        let header = 2 + 2 + 8 + 1
+        switch message.body {
+        case .voteRequest: return header + 8 + 8 + 1
+        case .voteResponse: return header + 1 + 1
+        case .logRequest(let request):
+            var total = header + 8 + 8 + 8 + 4
+            for entry in request.suffix { total += WireTags.entryHeaderBytes + entry.payload.count }
+            return total
+        case .logResponse: return header + 8 + 1 + 8
+        case .forward(let forward):
+            var total = header + 1 + 4
+            for proposal in forward.proposals { total += WireTags.proposalHeaderBytes + proposal.payload.count }
+            return total
+        }
+    }
+
+    /// The UTF-8 of `reason`, cut at a character boundary to `WireLimits.reasonBytesMax`.
+    private static func cut(_ reason: String) -> Substring.UTF8View {
+        let utf8 = reason.utf8
+        guard utf8.count > WireLimits.reasonBytesMax else { return reason[...].utf8 }
+        var end = reason.startIndex
+        var bytes = 0
+        for index in reason.indices {
+            let next = reason.index(after: index)
+            let characterBytes = reason.utf8.distance(from: index, to: next)
+            if bytes + characterBytes > WireLimits.reasonBytesMax { break }
+            bytes += characterBytes
+            end = next
+        }
+        return reason[..<end].utf8
+    }
+}
+
+extension ByteBuffer {
+    /// A RaftCore message: from, to, term, body tag, body.
+    mutating func writeMessage(_ message: Message) {
+        writeNodeID(message.from)
+        writeNodeID(message.to)
+        writeInteger(message.term)
+        switch message.body {
+        case .voteRequest(let request):
+            writeInteger(WireTags.MessageBody.voteRequest.rawValue)
+            writeCount(request.logLength)
+            writeInteger(request.lastLogTerm)
+            writeBool(request.preVote)
+        case .voteResponse(let response):
+            writeInteger(WireTags.MessageBody.voteResponse.rawValue)
+            writeBool(response.granted)
+            writeBool(response.preVote)
+        case .logRequest(let request):
+            writeInteger(WireTags.MessageBody.logRequest.rawValue)
+            writeCount(request.prefixLength)
+            writeInteger(request.prefixTerm)
+            writeCount(request.leaderCommit)
+            writeInteger(UInt32(request.suffix.count))
+            for entry in request.suffix {
+                writeInteger(entry.term)
+                writeInteger(entry.request)
+                writePayload(entry.payload)
+            }
+        case .logResponse(let response):
+            writeInteger(WireTags.MessageBody.logResponse.rawValue)
+            writeCount(response.ack)
+            writeBool(response.success)
+            writeCount(response.conflictHint)
+        case .forward(let forward):
+            writeInteger(WireTags.MessageBody.forward.rawValue)
+            precondition(forward.hops >= 0 && forward.hops <= Int(UInt8.max), "forward hops \(forward.hops)")
+            writeInteger(UInt8(forward.hops))
+            writeInteger(UInt32(forward.proposals.count))
+            for proposal in forward.proposals {
+                writeInteger(proposal.request)
+                writePayload(proposal.payload)
+            }
+        }
+    }
+
+    @inline(__always)
+    mutating func writeNodeID(_ id: NodeID) {
+        precondition(id >= 0 && id < RaftLimits.clusterSizeMax, "node id \(id) outside 0..<\(RaftLimits.clusterSizeMax)")
+        writeInteger(UInt16(id))
+    }
+
+    @inline(__always)
+    mutating func writeOptionalNodeID(_ id: NodeID?) {
+        if let id {
+            writeInteger(WireTags.present)
+            writeNodeID(id)
+        } else {
+            writeInteger(WireTags.absent)
+        }
+    }
+
+    /// A non-negative `Int` (index, length, count) as a u64.
+    @inline(__always)
+    mutating func writeCount(_ value: Int) {
+        precondition(value >= 0, "negative count \(value) on the wire")
+        writeInteger(UInt64(value))
+    }
+
+    @inline(__always)
+    mutating func writeBool(_ value: Bool) { writeInteger(UInt8(value ? 1 : 0)) }
+
+    /// u32 length, then the bytes.
+    @inline(__always)
+    mutating func writePayload(_ payload: [UInt8]) {
+        writeInteger(UInt32(payload.count))
+        writeBytes(payload)
+    }
+}

@@ -1,0 +1,50 @@
+import RaftCore
+
+/// One frame of the wire protocol: `[u32 length][u8 version = 1][u8 kind][body]`, big-endian.
+///
+/// Peers exchange `hello` (once, first) and `raft` frames; clients send `propose`,
+/// `statusRequest` and `control`, and get `committed`, `rejected`, `redirect` and `status`
+/// back. docs/WIRE_FORMAT.md gives every body byte by byte. Encode with `encode(into:)`;
+/// decode with `FrameDecoder`.
+public enum WireFrame: Hashable, Sendable {
+    /// A peer introduces itself: its node id and the cluster it belongs to (a node never
+    /// talks to another cluster's node).
+    case hello(node: NodeID, clusterID: UInt64)
+    /// A Raft message between peers.
+    case raft(Message)
+    /// A client proposes `payload` under its id `request`.
+    case propose(request: RequestID, payload: [UInt8])
+    /// A client asks for the node's status.
+    case statusRequest
+    /// The client's request committed at `index`.
+    case committed(request: RequestID, index: Int)
+    /// The client's request will not commit; `reason` says why (at most
+    /// `WireLimits.reasonBytesMax` bytes of UTF-8 on the wire).
+    case rejected(request: RequestID, reason: String)
+    /// The client should ask `leader` (nil: no leader is known; try later).
+    case redirect(request: RequestID, leader: NodeID?)
+    /// The node's status.
+    case status(NodeStatus)
+    /// A chaos command from the launcher.
+    case control(ControlCommand)
+
+    /// The only wire version this code speaks.
+    public static let version: UInt8 = 1
+    /// Bytes before the body: length, version, kind.
+    public static let headerBytes = 6
+
+    /// The kind byte of this frame.
+    public var kind: FrameKind {
+        switch self {
+        case .hello: return .hello
+        case .raft: return .raft
+        case .propose: return .propose
+        case .statusRequest: return .statusRequest
+        case .committed: return .committed
+        case .rejected: return .rejected
+        case .redirect: return .redirect
+        case .status: return .status
+        case .control: return .control
+        }
+    }
+}

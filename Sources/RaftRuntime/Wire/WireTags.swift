@@ -1,0 +1,44 @@
+import RaftCore
+
+/// The tag bytes inside frame bodies (docs/WIRE_FORMAT.md lists them too).
+enum WireTags {
+    /// `raft` body: which of the five message bodies follows.
+    enum MessageBody: UInt8 {
+        case voteRequest = 1, voteResponse = 2, logRequest = 3, logResponse = 4, forward = 5
+    }
+
+    /// `status` body: the node's role.
+    static func tag(of role: Role) -> UInt8 {
+        switch role {
+        case .follower: return 1
+        case .preCandidate: return 2
+        case .candidate: return 3
+        case .leader: return 4
+        }
+    }
+
+    /// The role a tag names, if any.
+    static func role(ofTag tag: UInt8) -> Role? {
+        switch tag {
+        case 1: return .follower
+        case 2: return .preCandidate
+        case 3: return .candidate
+        case 4: return .leader
+        default: return nil
+        }
+    }
+
+    /// `control` body: the command.
+    enum Control: UInt8 {
+        case dropPeers = 1, heal = 2
+    }
+
+    /// An optional node id: tag 0 (none, nothing follows) or 1 (a u16 id follows).
+    static let absent: UInt8 = 0
+    static let present: UInt8 = 1
+
+    /// Bytes of an entry on the wire, payload excluded: term, request, payload length.
+    static let entryHeaderBytes = 20
+    /// Bytes of a forwarded proposal, payload excluded: request, payload length.
+    static let proposalHeaderBytes = 12
+}
