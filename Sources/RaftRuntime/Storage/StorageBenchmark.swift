@@ -14,8 +14,9 @@ public enum StorageBenchmark {
         public var commitUs: (p50: Int, p99: Int, max: Int)
         /// The `fdatasync` part alone, as `commit()` reported it.
         public var syncUs: (p50: Int, p99: Int, max: Int)
-        /// Bytes of the file replayed by the final reopen, and how fast (MB/s, 10^6 bytes).
+        /// Bytes of the file replayed by the final reopen.
         public var replayBytes: Int
+        /// How fast the reopen replayed them, in MB/s (10^6 bytes).
         public var replayMBPerSecond: Double
 
         public var description: String {

@@ -9,6 +9,7 @@ import NIOCore
 /// Every error is a `WireError` whose description is a one-line reason; the connection
 /// should then be closed (NIO's handler stops decoding after an error).
 public struct FrameDecoder: ByteToMessageDecoder {
+    /// What the decoder passes down the pipeline.
     public typealias InboundOut = WireFrame
 
     /// A decoder for a new connection.
@@ -37,12 +38,15 @@ public struct FrameDecoder: ByteToMessageDecoder {
         return frame
     }
 
+    /// Passes on the next whole frame, if one is buffered.
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let frame = try Self.decodeFrame(from: &buffer) else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(frame))
         return .continue
     }
 
+    /// At the end of the stream: passes on the frames left, then refuses a partial one
+    /// (`WireError.endedMidFrame`).
     public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         while let frame = try Self.decodeFrame(from: &buffer) {
             context.fireChannelRead(wrapInboundOut(frame))

@@ -10,11 +10,13 @@ public enum WireBenchmark {
         public var frames: Int
         /// Bytes of one frame.
         public var frameBytes: Int
-        /// Encoding speed: MB/s (10^6 bytes) and frames per second.
+        /// Encoding speed in MB/s (10^6 bytes).
         public var encodeMBPerSecond: Double
+        /// Encoding speed in frames per second.
         public var encodeFramesPerSecond: Double
-        /// Decoding speed (into `WireFrame` values, payloads copied out).
+        /// Decoding speed (into `WireFrame` values, payloads copied out) in MB/s.
         public var decodeMBPerSecond: Double
+        /// Decoding speed in frames per second.
         public var decodeFramesPerSecond: Double
 
         public var description: String {
