@@ -18,11 +18,17 @@ defer { try? FileManager.default.removeItem(atPath: workDirectory) }
 
 let peers = Dictionary(uniqueKeysWithValues: guests.map { ($0, PeerAddress.unix(path: "\(workDirectory)/guest-\($0).sock")) })
 
-let decisions = try await withThrowingTaskGroup(of: (Int, String).self) { group in
-    for guest in guests {
+// Every guest's node must stay up until all guests have decided: a guest that leaves early
+// could take the majority with it.
+var sessions: [RaftSession] = []
+for guest in guests {
+    let config = RaftConfig(peers: peers, self: guest, dataDirectory: "\(workDirectory)/data-\(guest)")
+    sessions.append(try await Raft(config: config).run())
+}
+
+let decisions = await withTaskGroup(of: (Int, String).self) { group in
+    for (guest, session) in zip(guests, sessions) {
         group.addTask {
-            let config = RaftConfig(peers: peers, self: guest, dataDirectory: "\(workDirectory)/data-\(guest)")
-            let session = try await Raft(config: config).run()
             session.send(Array(options[guest].utf8))
             // Read until all three proposals are in: the first one committed is the decision.
             var heard: [String] = []
@@ -30,14 +36,14 @@ let decisions = try await withThrowingTaskGroup(of: (Int, String).self) { group 
                 heard.append(String(decoding: message.bytes, as: UTF8.self))
                 if heard.count == options.count { break }
             }
-            await session.shutdown()
-            return (guest, heard[0])
+            return (guest, heard.first ?? "nowhere")
         }
     }
     var decisions: [(Int, String)] = []
-    for try await decision in group { decisions.append(decision) }
+    for await decision in group { decisions.append(decision) }
     return decisions.sorted { $0.0 < $1.0 }
 }
+for session in sessions { await session.shutdown() }
 
 for (guest, place) in decisions { print("Guest \(guest): we'll have dinner at \(place)!") }
 let agreed = Set(decisions.map(\.1)).count == 1

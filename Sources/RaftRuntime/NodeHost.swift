@@ -29,6 +29,7 @@ public final class NodeHost: @unchecked Sendable {
     private var traceFlushTask: RepeatedTask?
     private var pendingInputs: [Input] = []
     private var batchScheduled = false
+    private var isStarted = false
     private var isStopped = false
 
     /// Called on the loop with every committed entry, in log order, after it is durable.
@@ -67,6 +68,7 @@ public final class NodeHost: @unchecked Sendable {
     public func start(transport: any MessageTransport) {
         eventLoop.preconditionInEventLoop()
         self.transport = transport
+        isStarted = true
         submit(.restart(storage.state))
         if let trace {
             traceFlushTask = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(Self.traceFlushIntervalMs),
@@ -77,9 +79,11 @@ public final class NodeHost: @unchecked Sendable {
     }
 
     /// Queues an input; the batch it joins runs once the loop has handled the I/O at hand.
+    /// Inputs before `start` or after `stop` are dropped (a peer's message that arrives while
+    /// the node is still opening is lost, as the network may lose any message).
     public func submit(_ input: Input) {
         eventLoop.preconditionInEventLoop()
-        guard !isStopped else { return }
+        guard isStarted, !isStopped else { return }
         pendingInputs.append(input)
         if pendingInputs.count >= params.inputsPerBatchMax {
             runBatch()
