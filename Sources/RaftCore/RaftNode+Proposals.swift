@@ -19,8 +19,7 @@ extension RaftNode {
             replicateToAll(isHeartbeat: false)
             advanceLeaderCommit() // a single-node cluster commits on its own
         } else if let leader = leaderID, hops < RaftLimits.forwardHopsMax {
-            sendMessage(.forward(Forward(proposals: valid, hops: hops + 1)), to: leader)
-            trace(.forwarded(count: valid.count, to: leader))
+            forward(valid, to: leader, hops: hops + 1)
         } else if leaderID != nil {
             for proposal in valid { reject(proposal.request, .tooManyHops) }
         } else {
@@ -63,8 +62,24 @@ extension RaftNode {
         guard let leader = leaderID, leader != id, !bufferedProposals.isEmpty else { return }
         let waiting = bufferedProposals
         bufferedProposals = []
-        sendMessage(.forward(Forward(proposals: waiting, hops: 1)), to: leader)
-        trace(.forwarded(count: waiting.count, to: leader))
+        forward(waiting, to: leader, hops: 1)
+    }
+
+    /// Sends `proposals` to `leader` in messages of at most `appendPayloadBytesMax` payload
+    /// bytes each (like log requests), so no forward outgrows a wire frame.
+    private mutating func forward(_ proposals: [Proposal], to leader: NodeID, hops: Int) {
+        var start = 0
+        while start < proposals.count {
+            var end = start
+            var bytes = 0
+            while end < proposals.count && (end == start || bytes + proposals[end].payload.count <= options.appendPayloadBytesMax) {
+                bytes += proposals[end].payload.count
+                end += 1
+            }
+            sendMessage(.forward(Forward(proposals: Array(proposals[start..<end]), hops: hops)), to: leader)
+            trace(.forwarded(count: end - start, to: leader))
+            start = end
+        }
     }
 
     private mutating func reject(_ request: RequestID, _ reason: ProposalRejection) {

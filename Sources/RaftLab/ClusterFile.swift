@@ -119,7 +119,8 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         options.checkQuorum = checkQuorum
         options.mutant = mutant
         return RaftParams(electionTimeoutMs: electionTimeoutMsMin...electionTimeoutMsMax,
-                          heartbeatIntervalMs: heartbeatIntervalMs, options: options, seed: seed, fsync: fsync)
+                          heartbeatIntervalMs: heartbeatIntervalMs, options: options, seed: seed, fsync: fsync,
+                          tracesMessages: traceMessages)
     }
 
     /// The library configuration of node `id`.

@@ -136,17 +136,23 @@ public final class NodeHost: @unchecked Sendable {
         var sends: [Message] = []
         var deliveries: [(Int, Entry)] = []
         var rejections: [(RequestID, ProposalRejection)] = []
-        var traceEvents: [(TraceEvent, Term)] = []
+        var traceBodies: [(TraceBody, Term)] = []
         var changes: [PersistentChange] = []
+        let tracesMessages = trace != nil && params.tracesMessages
         for input in inputs {
-            for output in node.step(input) {
+            let outputs = node.step(input)
+            if tracesMessages, case .receive(let message) = input {
+                traceBodies.append((.recv(from: message.from, message: TraceMessageKind(message.body),
+                                          messageID: MessageTraceID.of(message)), node.currentTerm))
+            }
+            for output in outputs {
                 switch output {
                 case .send(let message): sends.append(message)
                 case .persist(let change): changes.append(change)
                 case .deliver(let index, let entry): deliveries.append((index, entry))
                 case .resetTimer(let kind): arm(kind)
                 case .rejectProposal(let request, let reason): rejections.append((request, reason))
-                case .trace(let event): if trace != nil { traceEvents.append((event, node.currentTerm)) }
+                case .trace(let event): if trace != nil { traceBodies.append((TraceBody(event), node.currentTerm)) }
                 }
             }
         }
@@ -169,11 +175,18 @@ public final class NodeHost: @unchecked Sendable {
             }
         }
         if let trace {
-            for (event, term) in traceEvents { try? trace.write(TraceBody(event), term: term) }
+            for (body, term) in traceBodies { try? trace.write(body, term: term) }
             if let fsyncUs { try? trace.write(.persist(index: node.log.lastIndex, durationUs: Int(fsyncUs)), term: node.currentTerm) }
         }
         for message in responses { transport.send(message) }
         if !responses.isEmpty { transport.flush() }
+        if tracesMessages, let trace {
+            let term = node.currentTerm
+            for message in sends {
+                try? trace.write(.send(to: message.to, message: TraceMessageKind(message.body),
+                                       messageID: MessageTraceID.of(message)), term: term)
+            }
+        }
         if let onDeliver { for (index, entry) in deliveries { onDeliver(index, entry) } }
         if let onReject { for (request, reason) in rejections { onReject(request, reason) } }
         onBatch?(BatchSummary(inputs: inputs.count, messagesSent: sends.count,

@@ -15,12 +15,14 @@ public struct RaftParams: Sendable, Hashable {
     /// Whether appends and votes are fsynced before they are acknowledged (turn off only to
     /// measure what fsync costs: a node without it may lose acknowledged entries on power loss).
     public var fsync: Bool
+    /// Whether the trace records every message sent and received (`send`/`recv` events).
+    public var tracesMessages: Bool
 
     /// Parameters with etcd-like defaults scaled for a local lab: 150–300 ms elections,
     /// 50 ms heartbeats, pre-vote and check-quorum on.
     public init(electionTimeoutMs: ClosedRange<Int> = 150...300, heartbeatIntervalMs: Int = 50,
                 inputsPerBatchMax: Int = RuntimeLimits.inputsPerBatchMax, options: RaftOptions = .standard,
-                seed: UInt64? = nil, fsync: Bool = true) {
+                seed: UInt64? = nil, fsync: Bool = true, tracesMessages: Bool = false) {
         precondition(electionTimeoutMs.lowerBound > 0, "election timeouts must be positive")
         precondition(heartbeatIntervalMs > 0 && heartbeatIntervalMs < electionTimeoutMs.lowerBound,
                      "the heartbeat interval must be shorter than the shortest election timeout")
@@ -31,6 +33,7 @@ public struct RaftParams: Sendable, Hashable {
         self.options = options
         self.seed = seed
         self.fsync = fsync
+        self.tracesMessages = tracesMessages
     }
 }
 

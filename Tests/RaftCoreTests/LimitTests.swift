@@ -54,3 +54,24 @@ struct LimitTests {
         #expect(cluster.nodes[2].log == cluster.nodes[0].log && cluster.nodes[2].commitIndex == 11)
     }
 }
+
+@Suite("Forward size")
+struct ForwardSizeTests {
+    @Test("forwarded proposals travel in messages of bounded payload bytes, in order")
+    func forwardsAreSplit() {
+        var options = RaftOptions.standard
+        options.appendPayloadBytesMax = 1000
+        let cluster = SimulatedCluster(nodeCount: 3, options: options)
+        cluster.elect(0)
+        let proposals = (1...10).map { Proposal(request: RequestID($0), payload: Array(repeating: UInt8($0), count: 400)) }
+        cluster.step(2, .propose(proposals))
+        let forwards = cluster.network.compactMap { message -> Forward? in
+            if case .forward(let forward) = message.body { return forward } else { return nil }
+        }
+        #expect(forwards.count == 5)
+        #expect(forwards.allSatisfy { $0.proposals.reduce(0) { $0 + $1.payload.count } <= 1000 })
+        #expect(forwards.flatMap(\.proposals) == proposals)
+        cluster.settle()
+        #expect(cluster.delivered[2].filter { !$0.isNoOp }.map(\.request) == (1...10).map { RequestID($0) })
+    }
+}
