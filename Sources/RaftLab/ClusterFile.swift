@@ -35,6 +35,8 @@ public struct ClusterFile: Codable, Sendable, Hashable {
     public var fsync: Bool
     /// Whether nodes trace every message (`send`/`recv` events).
     public var traceMessages: Bool
+    /// Whether nodes write traces at all (off only to measure what tracing costs).
+    public var trace: Bool
     /// Seed of the nodes' election timeouts (each node mixes in its id).
     public var seed: UInt64
     /// A deliberate bug for experiments that must be caught (tests only).
@@ -44,12 +46,12 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         case clusterID = "cluster_id", nodes, traceDirectory = "trace_directory"
         case electionTimeoutMsMin = "election_timeout_ms_min", electionTimeoutMsMax = "election_timeout_ms_max"
         case heartbeatIntervalMs = "heartbeat_interval_ms", preVote = "pre_vote", checkQuorum = "check_quorum"
-        case fsync, traceMessages = "trace_messages", seed, mutant
+        case fsync, traceMessages = "trace_messages", trace, seed, mutant
     }
 
     public init(clusterID: UInt64, nodes: [Node], traceDirectory: String, electionTimeoutMs: ClosedRange<Int>,
                 heartbeatIntervalMs: Int, preVote: Bool, checkQuorum: Bool, fsync: Bool, traceMessages: Bool,
-                seed: UInt64, mutant: Mutant? = nil) {
+                trace: Bool = true, seed: UInt64, mutant: Mutant? = nil) {
         self.clusterID = clusterID
         self.nodes = nodes
         self.traceDirectory = traceDirectory
@@ -60,6 +62,7 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         self.checkQuorum = checkQuorum
         self.fsync = fsync
         self.traceMessages = traceMessages
+        self.trace = trace
         self.seed = seed
         self.mutant = mutant
     }
@@ -129,7 +132,7 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         var peers: [NodeID: PeerAddress] = [:]
         for member in nodes { peers[member.id] = member.peer }
         return RaftConfig(peers: peers, self: id, params: params, dataDirectory: node.data,
-                          traceDirectory: traceDirectory, clusterID: clusterID, clientAddress: node.client)
+                          traceDirectory: trace ? traceDirectory : nil, clusterID: clusterID, clientAddress: node.client)
     }
 }
 

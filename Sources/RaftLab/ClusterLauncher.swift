@@ -57,6 +57,11 @@ public final class ClusterLauncher: @unchecked Sendable {
         workload.start()
     }
 
+    /// Starts the workload's statistics afresh.
+    public func resetWorkloadStatistics() async {
+        await workload?.resetStatistics()
+    }
+
     /// The workload's statistics so far.
     public func workloadStats() async -> Workload.Stats? {
         await workload?.snapshot()

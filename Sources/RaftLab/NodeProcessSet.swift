@@ -97,6 +97,16 @@ public final class NodeProcessSet: @unchecked Sendable {
         lock.withLock { parentPipes.removeAll() }
     }
 
+    /// Peak resident memory of node `id`'s process so far (Linux `VmHWM`), in bytes.
+    public func peakMemoryBytes(_ id: NodeID) -> Int? {
+        guard let pid = pid(id),
+              let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { return nil }
+        return kib * 1024
+    }
+
     /// Ids of the nodes that were started at least once.
     public var ids: [NodeID] { lock.withLock { processes.keys.sorted() } }
 }

@@ -46,7 +46,8 @@ public struct RunDirectory: Sendable {
         let cluster = ClusterFile(clusterID: clusterID, nodes: nodes, traceDirectory: layout.directory,
                                   electionTimeoutMs: options.electionTimeoutMs, heartbeatIntervalMs: options.heartbeatIntervalMs,
                                   preVote: options.preVote, checkQuorum: options.checkQuorum, fsync: options.fsync,
-                                  traceMessages: options.traceMessages, seed: options.seed, mutant: options.mutant)
+                                  traceMessages: options.traceMessages, trace: options.nodeTraces,
+                                  seed: options.seed, mutant: options.mutant)
         try cluster.write(path: clusterFilePath)
         var parameters: [String: String] = [
             "election_timeout_ms": "\(options.electionTimeoutMs.lowerBound)-\(options.electionTimeoutMs.upperBound)",

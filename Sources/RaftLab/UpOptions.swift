@@ -11,6 +11,8 @@ public struct UpOptions: Sendable {
     public var checkQuorum = true
     public var fsync = true
     public var traceMessages = false
+    /// Whether nodes write traces (off only to measure their cost).
+    public var nodeTraces = true
     public var seed: UInt64 = UInt64.random(in: 1...UInt64(UInt32.max))
     /// Open-loop requests per second (nil: none).
     public var loadPerSecond: Double? = nil

@@ -95,6 +95,11 @@ public final class Workload: @unchecked Sendable {
         try? await promise.futureResult.get()
     }
 
+    /// Starts the statistics afresh (after a warm-up, say).
+    public func resetStatistics() async {
+        try? await cluster.eventLoop.submit { self.stats = Stats() }.get()
+    }
+
     /// A copy of the statistics, taken on the loop.
     public func snapshot() async -> Stats {
         (try? await cluster.eventLoop.submit { self.stats }.get()) ?? Stats()
