@@ -114,6 +114,7 @@ public final class NodeHost: @unchecked Sendable {
             try? trace.write(.stop, term: node.currentTerm)
             try? trace.close()
         }
+        storage.close()
     }
 
     /// Stops without the clean-shutdown record, as a crash would (for in-process tests).
@@ -125,6 +126,7 @@ public final class NodeHost: @unchecked Sendable {
         heartbeatTimer.cancel()
         traceFlushTask?.cancel()
         trace?.abandon()
+        storage.close()
     }
 
     // MARK: The batch

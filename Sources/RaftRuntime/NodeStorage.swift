@@ -19,6 +19,8 @@ public protocol NodeStorage: AnyObject {
     var shouldCompact: Bool { get }
     /// Rewrites the storage to hold only `state` (the node's current durable state).
     func compact(to state: PersistentState) throws
+    /// Releases the storage (files, locks); no call may follow.
+    func close()
 }
 
 /// Storage that lives as long as its object: survives a node restart inside one process, not
@@ -62,4 +64,7 @@ public final class InMemoryStorage: NodeStorage, @unchecked Sendable {
     public var shouldCompact: Bool { false }
 
     public func compact(to state: PersistentState) throws {}
+
+    /// Nothing to release: the state stays for the next incarnation.
+    public func close() {}
 }

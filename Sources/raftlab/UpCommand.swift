@@ -48,7 +48,8 @@ struct UpCommand: AsyncParsableCommand {
         options.payloadBytes = payload
         options.tracesRoot = traces
         options.showsStatus = !quiet
-        let report = try await UpRun.run(options, say: { print($0) })
+        // Unbuffered, so lines reach a pipe (a log, a test) as they happen.
+        let report = try await UpRun.run(options, say: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) })
         if let stats = report.stats, stats.ok == 0, stats.invoked > 0 { throw ExitCode.failure }
     }
 }

@@ -192,3 +192,84 @@ func deliveredIndexes(in path: String, incarnation: Int) -> Set<Int> {
     }
     return indexes
 }
+
+/// `raftlab up` as a user runs it.
+@Suite("The launcher", .serialized)
+struct LauncherTests {
+    /// Pids of processes whose command line mentions `text`.
+    static func processes(mentioning text: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(text)
+        }
+    }
+
+    @Test("killing the launcher with -9 leaves no orphan node process")
+    func noOrphansAfterLauncherDies() async throws {
+        let root = try temporaryTracesRoot("orphans")
+        let launcher = Process()
+        launcher.executableURL = URL(fileURLWithPath: try raftlabExecutable())
+        launcher.arguments = ["up", "--nodes", "3", "--traces", root, "--quiet"]
+        let output = Pipe()
+        launcher.standardOutput = output
+        launcher.standardError = FileHandle.nullDevice
+        try launcher.run()
+        // Wait for the cluster to be up: its nodes name the run's cluster file on their command line.
+        var nodePids: [Int32] = []
+        let found = await eventually {
+            nodePids = Self.processes(mentioning: root).filter { $0 != launcher.processIdentifier }
+            return nodePids.count == 3
+        }
+        if !found { kill(launcher.processIdentifier, SIGKILL) }
+        #expect(found, "three node processes started")
+        kill(launcher.processIdentifier, SIGKILL)
+        launcher.waitUntilExit()
+        let gone = await eventually(timeout: .seconds(30)) { Self.processes(mentioning: root).isEmpty }
+        for pid in Self.processes(mentioning: root) { kill(pid, SIGKILL) }
+        #expect(gone, "every node exits once its launcher is gone")
+    }
+
+    @Test("Ctrl-C stops the nodes cleanly: every node trace ends with stop, and the traces are merged")
+    func interruptStopsCleanly() async throws {
+        let root = try temporaryTracesRoot("sigint")
+        let launcher = Process()
+        launcher.executableURL = URL(fileURLWithPath: try raftlabExecutable())
+        launcher.arguments = ["up", "--nodes", "3", "--load", "50", "--traces", root, "--quiet"]
+        let output = Pipe()
+        launcher.standardOutput = output
+        launcher.standardError = FileHandle.nullDevice
+        try launcher.run()
+        let lines = LineCollector(output.fileHandleForReading)
+        let workloadStarted = await eventually { lines.text.contains("workload:") }
+        kill(launcher.processIdentifier, SIGINT)
+        let exited = await eventually { !launcher.isRunning }
+        if !exited { kill(launcher.processIdentifier, SIGKILL) }
+        #expect(workloadStarted && exited)
+        #expect(lines.text.contains("merged trace:"), "\(lines.text)")
+        let runs = try FileManager.default.contentsOfDirectory(atPath: root)
+        let runDirectory = try #require(runs.first.map { root + "/" + $0 })
+        for node in 0..<3 {
+            let reader = try TraceReader(path: "\(runDirectory)/node-\(node).jsonl.gz")
+            var last: TraceBody?
+            while let record = try reader.next() { last = record.body }
+            #expect(last == .stop, "node \(node)'s trace ends with stop")
+        }
+        #expect(FileManager.default.fileExists(atPath: runDirectory + "/trace.jsonl.gz"))
+        #expect(Self.processes(mentioning: root).isEmpty)
+    }
+}
+
+/// Collects a pipe's text as it arrives.
+final class LineCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected = ""
+    init(_ handle: FileHandle) {
+        handle.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { handle.readabilityHandler = nil; return }
+            self.lock.withLock { self.collected += String(decoding: data, as: UTF8.self) }
+        }
+    }
+    var text: String { lock.withLock { collected } }
+}
