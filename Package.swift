@@ -63,13 +63,23 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // `raftlab explore`: the Raft model in a browser (page, JSON API, background search), 127.0.0.1 only.
+        .target(
+            name: "RaftExplore",
+            dependencies: [
+                "RaftCheck", "RaftCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // raft-lite's dinner example: three guests agree on one restaurant.
         .executableTarget(name: "dinner", dependencies: ["RaftRuntime"], path: "Examples/dinner"),
         // The command-line tool: parsing and printing only.
         .executableTarget(
             name: "raftlab",
             dependencies: [
-                "RaftCore", "RaftSim", "RaftTrace", "RaftCheck", "RaftAnalyze", "RaftTraceSim", "RaftCoreTrace", "RaftRuntime", "RaftLab",
+                "RaftCore", "RaftSim", "RaftTrace", "RaftCheck", "RaftAnalyze", "RaftTraceSim", "RaftCoreTrace", "RaftRuntime", "RaftLab", "RaftExplore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -86,6 +96,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "RaftExploreTests", dependencies: ["RaftExplore", "RaftCheck", "RaftCore"]),
         .testTarget(name: "RaftAnalyzeTests", dependencies: ["RaftAnalyze", "RaftTrace", "RaftTraceSim", "RaftCore"]),
     ]
 )

@@ -1,0 +1,29 @@
+import RaftCheck
+import RaftCore
+
+/// Turns a model action into a `StateDocument.StepDescription`, reading the delivered item
+/// from the state the action is taken in (the model labels a delivery by its item).
+enum StepDescriber {
+    /// `action`, labelled `label`, taken in the state `before` shows.
+    static func describe(_ action: RaftAction, label: String, in before: ClusterSnapshot) -> StateDocument.StepDescription {
+        switch action {
+        case .deliver(let reference):
+            guard let envelope = before.network.first(where: { $0.label == label }) else {
+                preconditionFailure("delivered item \"\(label)\" is not in flight before the step")
+            }
+            return StateDocument.StepDescription(label: label, kind: "deliver", node: reference.to,
+                                                 from: ItemSummary.sender(of: envelope.item),
+                                                 message: ItemSummary.name(of: envelope.item), timer: nil,
+                                                 summary: ItemSummary.summary(of: envelope.item))
+        case .timeout(let id, let kind):
+            return StateDocument.StepDescription(label: label, kind: "timeout", node: id, from: nil, message: nil,
+                                                 timer: kind.rawValue, summary: "\(kind.rawValue) timeout")
+        case .crash(let id):
+            return StateDocument.StepDescription(label: label, kind: "crash", node: id, from: nil, message: nil,
+                                                 timer: nil, summary: "crash")
+        case .restart(let id):
+            return StateDocument.StepDescription(label: label, kind: "restart", node: id, from: nil, message: nil,
+                                                 timer: nil, summary: "restart")
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import RaftCheck
+import RaftCore
+import RaftExplore
+
+/// `raftlab explore`: step through the Raft model in a browser.
+struct ExploreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explore",
+        abstract: "Step through the Raft model in a web page: states, actions, a sequence diagram, properties and searches.",
+        discussion: """
+        Serves a page and a JSON API on 127.0.0.1 only (never on another interface). The page shows every server (role, term, vote, log, commit index, delivered entries, timers, crashed or not) and the network, one button per enabled action, back and forward, the path as a sequence diagram, and which properties hold. The URL holds the path, so a link reopens the same state. "Find" runs the model checker in the background to a chosen depth and lists its discoveries, each opening as a path. The model is the one `raftlab check` explores (docs/MODEL.md); the API is described in docs/EXPLORER.md.
+
+        Examples:
+          raftlab explore                                  then open http://127.0.0.1:3000/
+          raftlab explore --port 8080 --servers 5 --profile full
+          raftlab explore --mutant no-step-down            press Find with depth 7 to see two leaders in one term
+          raftlab explore --crash restart --mutant forget-vote-on-restart
+          curl -s http://127.0.0.1:3000/.states/Timeout%280%2C%20election%29 | jq '.actions[].step.label'
+        """
+    )
+
+    @Option(help: "TCP port on 127.0.0.1 (0: any free port).")
+    var port = 3000
+    @Option(help: "Number of servers (1...\(RaftModelConfiguration.serverCountMax)).")
+    var servers = 3
+    @Option(help: "Protocol profile: lite (raft-lite's behaviour) or full (pre-vote, check-quorum, re-armed timers).")
+    var profile: RaftModelConfiguration.Profile = .lite
+    @Option(help: "Crashes: stop (for good) or restart (from the persisted term, vote, log and commit index).")
+    var crash: RaftModelConfiguration.CrashMode = .stop
+    @Option(name: .customLong("max-crashes"), help: "Most servers down at once (default (servers-1)/2).")
+    var maxCrashes: Int?
+    @Option(help: "Network: unordered-nonduplicating, unordered-duplicating or ordered.")
+    var network: RaftModelConfiguration.Network = .unorderedNonDuplicating
+    @Option(help: "Switch on a deliberate bug in every node (see `raftlab check --list-mutants`).")
+    var mutant: String?
+    @Option(name: .customLong("search-threads"), help: "Threads for Find (default: every core but one).")
+    var searchThreads: Int?
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535, got \(port)") }
+        if let mutant, Mutant(rawValue: mutant) == nil {
+            throw ValidationError("--mutant \(mutant) is not a mutant; choose one of: "
+                                  + Mutant.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        if let searchThreads, !(1...CheckerOptions.threadCountMax).contains(searchThreads) {
+            throw ValidationError("--search-threads must be in 1...\(CheckerOptions.threadCountMax), got \(searchThreads)")
+        }
+        if let problem = modelConfiguration.problem { throw ValidationError(problem) }
+    }
+
+    private var modelConfiguration: RaftModelConfiguration {
+        RaftModelConfiguration(serverCount: servers, network: network, crashMode: crash, crashCountMax: maxCrashes,
+                               profile: profile, mutant: mutant.flatMap(Mutant.init(rawValue:)))
+    }
+
+    func run() async throws {
+        let explorer = Explorer(modelConfiguration, searchThreadCount: searchThreads)
+        let server: ExplorerServer
+        do {
+            server = try await ExplorerServer.start(explorer, port: port)
+        } catch {
+            FileHandle.standardError.write(Data("error: cannot listen on \(ExplorerServer.host):\(port): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        print("Model: \(explorer.model.configuration)")
+        print("raftlab explore: \(server.url)  (Ctrl-C to stop)")
+        try await server.waitUntilClosed()
+    }
+}
