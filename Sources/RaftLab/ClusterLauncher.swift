@@ -67,6 +67,13 @@ public final class ClusterLauncher: @unchecked Sendable {
         await workload?.snapshot()
     }
 
+    /// Stops the workload and waits for its outstanding requests, leaving the nodes running
+    /// (chaos lets the cluster converge without new writes before `shutdown`, which may
+    /// follow and stops it again harmlessly).
+    public func stopWorkload() async {
+        await workload?.stop()
+    }
+
     /// Runs until `seconds` pass (or forever when nil) or `stop` fires, showing the status line.
     public func runFor(seconds: Double?, stop: StopSignal) async {
         var line = StatusLine()
