@@ -15,6 +15,7 @@ public enum ClusterBenchmark {
         public var p99Ms: Double
         public var failed: Int
         public var nodePeakMemoryMiB: Double
+        public var nodePrivateMemoryMiB: Double
     }
 
     /// Runs each (nodes, clients) pair for `seconds` after a one-second warm-up; `progress`
@@ -43,13 +44,15 @@ public enum ClusterBenchmark {
                 let stats = await launcher.workloadStats() ?? Workload.Stats()
                 let elapsed = (ContinuousClock.now - measureStart).secondsDouble
                 let memory = launcher.cluster.nodes.compactMap { launcher.processes.peakMemoryBytes($0.id) }.max() ?? 0
+                let privateMemory = launcher.cluster.nodes.compactMap { launcher.processes.privateMemoryBytes($0.id) }.max() ?? 0
                 _ = try await launcher.shutdown(startedAt: started)
                 let row = Row(nodes: nodes, clients: clients, traces: traces,
                               commitsPerSecond: Double(stats.ok) / elapsed,
                               p50Ms: Double(stats.latencyUs.valueAtPercentile(50)) / 1000,
                               p99Ms: Double(stats.latencyUs.valueAtPercentile(99)) / 1000,
                               failed: stats.failed + stats.timedOut,
-                              nodePeakMemoryMiB: Double(memory) / 1_048_576)
+                              nodePeakMemoryMiB: Double(memory) / 1_048_576,
+                              nodePrivateMemoryMiB: Double(privateMemory) / 1_048_576)
                 rows.append(row)
                 progress(row)
                 try? FileManager.default.removeItem(atPath: launcher.run.layout.directory)
@@ -59,11 +62,12 @@ public enum ClusterBenchmark {
     }
 
     /// The table header matching `line(_:)`.
-    public static let header = "nodes  clients  traces  commits/s    p50 ms    p99 ms  failed  node peak MiB"
+    public static let header = "nodes  clients  traces  commits/s    p50 ms    p99 ms  failed  node RSS peak MiB  node private MiB"
 
     /// One row of the table.
     public static func line(_ row: Row) -> String {
-        String(format: "%5d  %7d  %6@  %9.0f  %8.2f  %8.2f  %6d  %13.1f", row.nodes, row.clients,
-               row.traces ? "on" : "off", row.commitsPerSecond, row.p50Ms, row.p99Ms, row.failed, row.nodePeakMemoryMiB)
+        String(format: "%5d  %7d  %6@  %9.0f  %8.2f  %8.2f  %6d  %17.1f  %16.1f", row.nodes, row.clients,
+               row.traces ? "on" : "off", row.commitsPerSecond, row.p50Ms, row.p99Ms, row.failed,
+               row.nodePeakMemoryMiB, row.nodePrivateMemoryMiB)
     }
 }

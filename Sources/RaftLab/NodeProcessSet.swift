@@ -97,11 +97,17 @@ public final class NodeProcessSet: @unchecked Sendable {
         lock.withLock { parentPipes.removeAll() }
     }
 
-    /// Peak resident memory of node `id`'s process so far (Linux `VmHWM`), in bytes.
-    public func peakMemoryBytes(_ id: NodeID) -> Int? {
+    /// Peak resident memory of node `id`'s process so far (Linux `VmHWM`), in bytes. Most of
+    /// it is file-backed pages (the binary, the Swift runtime) shared by every node.
+    public func peakMemoryBytes(_ id: NodeID) -> Int? { statusField("VmHWM", of: id) }
+
+    /// Memory private to node `id`'s process now (Linux `RssAnon`: heap and stacks), in bytes.
+    public func privateMemoryBytes(_ id: NodeID) -> Int? { statusField("RssAnon", of: id) }
+
+    private func statusField(_ name: String, of id: NodeID) -> Int? {
         guard let pid = pid(id),
               let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }),
               let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
         else { return nil }
         return kib * 1024
