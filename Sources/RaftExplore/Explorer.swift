@@ -63,9 +63,12 @@ public final class Explorer: Sendable {
         where property.scope == .transition && property.expectation == .always && !holding.contains(position: position) {
             violations.append("\(property.name) violated by the last step")
         }
+        // An action "breaks" what holds now and fails after it (or fails across the step itself).
+        let failingNow = Set(model.failingAlwaysProperties(in: current))
         let actions = model.enabledSteps(from: current).map { step in
             StateDocument.ActionEntry(step: StepDescriber.describe(step.action, label: step.label, in: snapshot),
-                                      breaks: model.failingAlwaysProperties(in: step.state, reachedBy: step))
+                                      breaks: model.failingAlwaysProperties(in: step.state, reachedBy: step)
+                                          .filter { !failingNow.contains($0) })
         }
         return StateDocument(model: model.configuration.description,
                              path: pathSteps(steps, snapshots: snapshots),

@@ -16,8 +16,8 @@ enum PageHTML {
       <span id="model" class="muted">loading the model…</span>
     </header>
     <nav id="toolbar">
-      <button id="back" type="button" title="Undo the last step">◀ Back</button>
-      <button id="forward" type="button" title="Redo the step undone">Forward ▶</button>
+      <button id="back" type="button" title="Undo the last step" disabled>◀ Back</button>
+      <button id="forward" type="button" title="Redo the step undone" disabled>Forward ▶</button>
       <button id="reset" type="button" title="Go to the initial state">Initial state</button>
       <span id="position" class="muted"></span>
     </nav>

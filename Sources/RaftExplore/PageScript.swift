@@ -83,12 +83,17 @@ enum PageScript {
 
     function showError(body, path) {
       const banner = $('error');
-      banner.replaceChildren(el('strong', {}, 'Cannot show this path: '), body.error || 'unknown error');
+      // The server's message lists the enabled labels too; here they are buttons instead.
+      const message = (body.error || 'unknown error').split('; enabled there: ')[0];
+      banner.replaceChildren(el('strong', {}, 'Cannot show this path: '), message);
       if (typeof body.stepIndex === 'number') {
         const prefix = path.slice(0, body.stepIndex);
         banner.append(el('div', {},
-          el('button', { onclick: () => navigate(prefix) }, `Go to the state before step ${body.stepIndex + 1}`),
-          ...(body.enabled || []).map((label) => el('button', { title: label, onclick: () => navigate(prefix.concat([label])) }, label))));
+          el('button', { onclick: () => navigate(prefix) }, `Go to the state before step ${body.stepIndex + 1}`)));
+        if (body.enabled && body.enabled.length) {
+          banner.append(el('div', {}, el('span', { class: 'small' }, 'or take one of the actions enabled there: '),
+            ...body.enabled.map((label) => el('button', { title: label, onclick: () => navigate(prefix.concat([label])) }, label))));
+        }
       }
       banner.hidden = false;
       document.body.dataset.error = 'true';
@@ -109,7 +114,9 @@ enum PageScript {
       renderProperties(doc);
       renderNetwork(doc);
       renderPath(doc, path);
-      $('diagram').replaceChildren(diagram(doc, path));
+      const svg = diagram(doc, path);
+      $('diagram').replaceChildren(svg);
+      fitDiagram(svg);
       document.body.dataset.steps = String(path.length);
     }
 
@@ -118,7 +125,7 @@ enum PageScript {
     function entryBox(entry) {
       return el('span', { class: 'entry' + (entry.committed ? ' committed' : ''),
                           title: `index ${entry.index}, term ${entry.term}, request #${entry.request}${entry.committed ? ', committed' : ''}` },
-        el('small', {}, entry.index), `t${entry.term} `, entry.request === 0 ? 'no-op' : `"${entry.payload}"`);
+        el('small', {}, `${entry.index}:`), `t${entry.term} `, entry.request === 0 ? 'no-op' : `"${entry.payload}"`);
     }
 
     function row(name, ...content) { return el('div', { class: 'row' }, el('span', { class: 'muted' }, name), ...content); }
@@ -131,7 +138,9 @@ enum PageScript {
           el('span', { class: 'server-name' }, `Server ${server.id}`),
           server.role ? el('span', { class: `badge role role-${role}` }, server.role) : null,
           server.status === 'running' ? null
-            : el('span', { class: 'badge crashed' }, server.status === 'stopped' ? 'crashed: stopped' : 'crashed: down')),
+            : el('span', { class: 'badge crashed', title: server.status === 'stopped' ? 'crash-stopped: its last state stays, frozen'
+                                                                              : 'down: only its disk remains until it restarts' },
+                 server.status === 'stopped' ? 'crashed' : 'down')),
         el('dl', { class: 'facts' }, fact('term', server.term), fact('voted', server.votedFor),
            fact('leader', server.leader), fact('commit', server.commitIndex)),
         row('log', server.log.length ? server.log.map(entryBox) : el('span', { class: 'muted' }, 'empty')),
@@ -142,7 +151,7 @@ enum PageScript {
         card.append(row('progress', server.progress.map((p) => el('span', { class: 'chip' }, `${p.peer}: sent ${p.sent}, acked ${p.acked}`))));
       }
       if (server.buffered.length) card.append(row('buffered', server.buffered.map((payload) => el('span', { class: 'chip' }, `"${payload}"`))));
-      card.append(row('timers', server.timers.length ? server.timers.map((timer) => el('span', { class: 'chip' }, '⏱ ' + timer))
+      card.append(row('timers', server.timers.length ? server.timers.map((timer) => el('span', { class: 'chip' }, '◷ ' + timer))
                                                       : el('span', { class: 'muted' }, 'none')));
       if (server.disk && server.diskDiffers) {
         card.append(row('disk', el('span', { class: 'chip' }, `term ${server.disk.term}, voted ${server.disk.votedFor ?? '–'}, commit ${server.disk.commitIndex}`),
@@ -154,7 +163,7 @@ enum PageScript {
     function stepText(step) {
       switch (step.kind) {
         case 'deliver': return `${step.from ?? 'client'} → ${step.node} ${step.summary}`;
-        case 'timeout': return `⏱ ${step.node} ${step.timer}`;
+        case 'timeout': return `◷ ${step.node} ${step.timer}`;
         case 'crash': return `✕ crash ${step.node}`;
         default: return `↻ restart ${step.node}`;
       }
@@ -269,6 +278,10 @@ enum PageScript {
       const model = await (await fetch('/.model')).json();
       app.model = model;
       $('model').textContent = model.description;
+      if (model.mutant) {
+        $('model').after(el('span', { class: 'badge crashed', title: 'a deliberate bug is switched on in every node' },
+                            `mutant: ${model.mutant}`));
+      }
       $('find-depth').max = String(model.searchDepthMax);
       if (model.mutant) document.title = `raftlab explore (${model.mutant})`;
       await load();

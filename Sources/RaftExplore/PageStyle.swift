@@ -63,15 +63,17 @@ enum PageStyle {
     .diagram .failing-row { fill: #fdecec; }
     .diagram .msg { stroke-width: 1.6; fill: none; }
     .diagram .msg.response { stroke-dasharray: 5 3; }
-    .diagram .vote { stroke: var(--vote); } .diagram text.vote { fill: var(--vote); stroke: none; }
-    .diagram .log { stroke: var(--log); } .diagram text.log { fill: var(--log); stroke: none; }
-    .diagram .fwd { stroke: var(--fwd); } .diagram text.fwd { fill: var(--fwd); stroke: none; }
-    .diagram .client { stroke: var(--client); } .diagram text.client { fill: var(--client); stroke: none; }
+    .diagram line.vote { stroke: var(--vote); } .diagram text.vote { fill: var(--vote); }
+    .diagram line.log { stroke: var(--log); } .diagram text.log { fill: var(--log); }
+    .diagram line.fwd { stroke: var(--fwd); } .diagram text.fwd { fill: var(--fwd); }
+    .diagram line.client { stroke: var(--client); } .diagram text.client { fill: var(--client); }
     .diagram text.label { paint-order: stroke; stroke: #fff; stroke-width: 4px; stroke-linejoin: round; }
     .diagram .timer-mark { fill: #ede9fe; stroke: var(--candidate); stroke-width: 1.5; }
     .diagram .crash-mark { stroke: var(--bad); stroke-width: 3; }
     .diagram .restart-mark { fill: #e9f7ee; stroke: var(--ok); stroke-width: 2; }
-    .diagram .role-note { font-weight: 600; }
+    .diagram .note { fill: var(--ink); }
+    .diagram .failing-note { fill: var(--bad); font-weight: 700; }
+    .diagram .role-note { font-weight: 700; }
     .diagram .role-note.leader { fill: var(--leader); }
     .diagram .role-note.candidate { fill: var(--candidate); }
     .diagram .role-note.precandidate { fill: var(--precandidate); }

@@ -58,7 +58,7 @@ public struct StateDocument: Codable, Hashable, Sendable {
     public struct ActionEntry: Codable, Hashable, Sendable {
         /// What it does.
         public var step: StepDescription
-        /// Always-properties that would fail after taking it.
+        /// Always-properties that hold now and would fail after taking it (or fail across the step).
         public var breaks: [String]
     }
 

@@ -64,8 +64,12 @@ struct ExploreCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: cannot listen on \(ExplorerServer.host):\(port): \(error)\n".utf8))
             throw ExitCode(2)
         }
-        print("Model: \(explorer.model.configuration)")
-        print("raftlab explore: \(server.url)  (Ctrl-C to stop)")
+        // Written unbuffered, so that a log or a test reading a pipe sees the URL at once.
+        FileHandle.standardOutput.write(Data("""
+            Model: \(explorer.model.configuration)
+            raftlab explore: \(server.url)  (Ctrl-C to stop)
+
+            """.utf8))
         try await server.waitUntilClosed()
     }
 }

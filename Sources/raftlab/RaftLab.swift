@@ -20,7 +20,9 @@ struct RaftLab: AsyncParsableCommand {
             SimCommand.self,
             BenchCommand.self,
             CheckCommand.self,
+            ExploreCommand.self,
             AnalyzeCommand.self,
+            ChaosCommand.self,
         ]
     )
 }

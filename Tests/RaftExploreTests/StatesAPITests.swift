@@ -103,6 +103,8 @@ struct StatesAPITests {
             #expect(try !document.holds("Election Safety"))
             #expect(document.violations.count == 1 && document.violations[0].contains("both lead term 1"))
             #expect(document.path[1].failing == ["Election Safety"])
+            #expect(!document.actions.isEmpty && document.actions.allSatisfy { !$0.breaks.contains("Election Safety") },
+                    "an action does not break what is already broken")
         }
     }
 
