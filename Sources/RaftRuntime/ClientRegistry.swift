@@ -2,13 +2,19 @@ import NIOCore
 import RaftCore
 
 /// Proposals waiting for their delivery at this node, by request id. The library's
-/// `propose` and the lab's client connections both wait here. Confined to the host's loop.
+/// `propose` and the lab's client connections both wait here. Deadlines are checked by one
+/// sweep per `sweepIntervalMs` (not a timer per proposal, which costs a schedule and a cancel
+/// on every commit). Confined to the host's loop.
 final class ClientRegistry: @unchecked Sendable {
     /// How a waiting proposal ends: its log index, or why it will not get one.
     typealias Completion = (Result<Int, RaftError>) -> Void
 
+    /// How often expired proposals are looked for.
+    static let sweepIntervalMs: Int64 = 100
+
     private let eventLoop: any EventLoop
-    private var waiting: [RequestID: (completion: Completion, timeout: Scheduled<Void>)] = [:]
+    private var waiting: [RequestID: (completion: Completion, deadline: NIODeadline)] = [:]
+    private var sweep: RepeatedTask?
 
     init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
@@ -18,8 +24,8 @@ final class ClientRegistry: @unchecked Sendable {
     var count: Int { waiting.count }
 
     /// Waits for `request`: `completion` runs once, on the loop, with its index, its
-    /// rejection, or `.timedOut` after `timeout`. Returns false (and completes at once) when
-    /// too many proposals wait already.
+    /// rejection, or `.timedOut` about `timeout` later. Returns false (and completes at once)
+    /// when too many proposals wait already.
     @discardableResult
     func register(request: RequestID, timeout: Duration, completion: @escaping Completion) -> Bool {
         eventLoop.preconditionInEventLoop()
@@ -28,13 +34,14 @@ final class ClientRegistry: @unchecked Sendable {
             return false
         }
         let nanoseconds = Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-        let task = eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) { [weak self] () -> Void in
-            guard let self else { return }
-            self.finish(request, .failure(.timedOut))
-        }
-        if let previous = waiting.updateValue((completion, task), forKey: request) {
-            previous.timeout.cancel()
+        if let previous = waiting.updateValue((completion, .now() + .nanoseconds(nanoseconds)), forKey: request) {
             previous.completion(.failure(.rejected(.duplicate(index: 0))))
+        }
+        if sweep == nil {
+            sweep = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(Self.sweepIntervalMs),
+                                                   delay: .milliseconds(Self.sweepIntervalMs)) { [weak self] _ in
+                self?.expire()
+            }
         }
         return true
     }
@@ -62,9 +69,20 @@ final class ClientRegistry: @unchecked Sendable {
         finish(request, .failure(.rejected(reason)))
     }
 
+    /// Stops the sweep (the node is stopping); waiting proposals are left to time out with it.
+    func close() {
+        sweep?.cancel()
+        sweep = nil
+    }
+
+    private func expire() {
+        let now = NIODeadline.now()
+        let expired = waiting.filter { $0.value.deadline <= now }.map(\.key)
+        for request in expired { finish(request, .failure(.timedOut)) }
+    }
+
     private func finish(_ request: RequestID, _ result: Result<Int, RaftError>) {
         guard let waiter = waiting.removeValue(forKey: request) else { return }
-        waiter.timeout.cancel()
         waiter.completion(result)
     }
 }

@@ -94,7 +94,11 @@ public final class RaftSession: Sendable {
         }
         guard let transport else { return }
         let host = self.host
-        try? await host.eventLoop.submit { host.stop() }.get()
+        let registry = clientRegistry
+        try? await host.eventLoop.submit {
+            host.stop()
+            registry.close()
+        }.get()
         await transport.close()
         continuation.finish()
         try? await group.shutdownGracefully()
