@@ -20,6 +20,7 @@ public struct ExplorerError: Error, Codable, Hashable, Sendable, CustomStringCon
         self.error = message
     }
 
+    /// `404: step 2 "…" is not enabled …`.
     public var description: String { "\(status): \(error)" }
 
     /// A path step that matches no enabled action (404: there is no state at that path).

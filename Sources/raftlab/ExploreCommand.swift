@@ -13,11 +13,11 @@ struct ExploreCommand: AsyncParsableCommand {
         Serves a page and a JSON API on 127.0.0.1 only (never on another interface). The page shows every server (role, term, vote, log, commit index, delivered entries, timers, crashed or not) and the network, one button per enabled action, back and forward, the path as a sequence diagram, and which properties hold. The URL holds the path, so a link reopens the same state. "Find" runs the model checker in the background to a chosen depth and lists its discoveries, each opening as a path. The model is the one `raftlab check` explores (docs/MODEL.md); the API is described in docs/EXPLORER.md.
 
         Examples:
-          raftlab explore                                  then open http://127.0.0.1:3000/
+          raftlab explore                         # then open http://127.0.0.1:3000/
           raftlab explore --port 8080 --servers 5 --profile full
-          raftlab explore --mutant no-step-down            press Find with depth 7 to see two leaders in one term
+          raftlab explore --mutant no-step-down   # Find at depth 7: two leaders
           raftlab explore --crash restart --mutant forget-vote-on-restart
-          curl -s http://127.0.0.1:3000/.states/Timeout%280%2C%20election%29 | jq '.actions[].step.label'
+          curl -s 'http://127.0.0.1:3000/.states/Timeout(0%2C%20election)'
         """
     )
 

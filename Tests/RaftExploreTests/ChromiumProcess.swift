@@ -26,10 +26,10 @@ final class ChromiumProcess: @unchecked Sendable {
     private let profileDirectory: String
     private var isShutDown = false
 
-    /// The browser binary, or nil when none is installed.
+    /// The browser binary, or nil when none is installed (or `RAFTLAB_CHROMIUM` names no executable).
     static func findBinary() -> String? {
         let environment = ProcessInfo.processInfo.environment
-        if let path = environment[binaryVariable], !path.isEmpty { return path }
+        if let path = environment[binaryVariable], !path.isEmpty { return access(path, X_OK) == 0 ? path : nil }
         let directories = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
         for name in ["chromium", "chromium-browser", "google-chrome"] {
             for directory in directories where access("\(directory)/\(name)", X_OK) == 0 {
