@@ -12,6 +12,7 @@ struct RaftLab: AsyncParsableCommand {
           raftlab analyze traces/<run-id>                  safety checks, latency, throughput of a run
           raftlab sim --nodes 5 --seed 7        an in-memory cluster on a seeded random schedule
           raftlab bench core                    protocol steps per second of the pure core
+          raftlab explore                       the model, step by step, in a browser
         """,
         subcommands: [
             // One file per subcommand; keep this list in the order of `raftlab --help`.

@@ -124,6 +124,18 @@ struct StatesAPITests {
         }
     }
 
+    @Test func orderedNetworkOffersOnlyTheHeadOfEachQueue() async throws {
+        try await withExplorerServer(RaftModelConfiguration(network: .ordered)) { _, client in
+            let document = try client.state(try client.firstElection())
+            // Queue 0 → 2 holds the vote request, then the new leader's first log request.
+            let queue = document.network.filter { $0.from == 0 && $0.to == 2 }
+            #expect(queue.map(\.message) == ["VoteRequest", "LogRequest"])
+            #expect(queue.map(\.deliverable) == [true, false])
+            #expect(!document.actions.contains { $0.step.label == queue[1].label })
+            #expect(document.actions.contains { $0.step.label == queue[0].label })
+        }
+    }
+
     @Test func duplicatingNetworkDrawsRepeatedDeliveriesFromTheOneSend() async throws {
         try await withExplorerServer(RaftModelConfiguration(network: .unorderedDuplicating)) { _, client in
             var path = ["Timeout(0, election)"]
