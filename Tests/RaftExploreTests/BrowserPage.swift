@@ -41,6 +41,7 @@ struct BrowserPage {
     func reload() throws { try call("Page.reload", ["ignoreCache": true]) }
 
     /// The value of the JavaScript `expression` (JSON-compatible values only; promises awaited).
+    @discardableResult
     func evaluate(_ expression: String) throws -> Any? {
         let result = try call("Runtime.evaluate", ["expression": expression, "returnByValue": true, "awaitPromise": true])
         if let exception = result["exceptionDetails"] as? [String: Any] {

@@ -71,8 +71,10 @@ struct ExplorerBrowserTests {
         try page.waitUntil("the step before the election", "document.body.dataset.steps === '2' && document.querySelector('[data-node=\"0\"]').dataset.role === 'candidate'")
         try page.click("the Forward button", element: "document.getElementById('forward')")
         try page.waitUntil("the leader again", "document.body.dataset.steps === '3' && \(leaderShown)")
+        try page.evaluate("window.raftlabBeforeReload = true")
         try page.reload()
-        try page.waitUntil("the leader after a reload", "document.body.dataset.steps === '3' && \(leaderShown)")
+        try page.waitUntil("the leader after a reload",
+                           "window.raftlabBeforeReload === undefined && document.body.dataset.steps === '3' && \(leaderShown)")
 
         // Find, to depth 5: the search runs in the server while the page polls it.
         try page.evaluate("document.getElementById('find-depth').value = '5'")
