@@ -20,24 +20,13 @@ struct CheckCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Number of servers (1...\(RaftModelConfiguration.serverCountMax)).")
-    var servers = 3
+    @OptionGroup var model: ModelOptions
     @Option(help: "Depth bound: states on a path, the initial state included (as stateright's target_max_depth).")
     var depth = 10
-    @Option(help: "Network: unordered-nonduplicating, unordered-duplicating or ordered.")
-    var network: RaftModelConfiguration.Network = .unorderedNonDuplicating
-    @Option(help: "Crashes: stop (for good) or restart (from the persisted term, vote, log and commit index).")
-    var crash: RaftModelConfiguration.CrashMode = .stop
-    @Option(name: .customLong("max-crashes"), help: "Most servers down at once (default (servers-1)/2).")
-    var maxCrashes: Int?
     @Option(help: "Worker threads (default: every core).")
     var threads: Int?
-    @Option(help: "Protocol profile: lite (raft-lite's behaviour) or full (pre-vote, check-quorum, re-armed timers).")
-    var profile: RaftModelConfiguration.Profile = .lite
     @Flag(help: "Depth-first search instead of breadth-first (less memory; paths may be longer).")
     var dfs = false
-    @Option(help: "Switch on a deliberate bug in every node (see --list-mutants).")
-    var mutant: String?
     @Flag(name: .customLong("list-mutants"), help: "Print the mutant names, one per line, and exit.")
     var listMutants = false
     @Flag(name: .customLong("stop-at-counterexample"), help: "Stop at the first counterexample to an always-property.")
@@ -54,17 +43,9 @@ struct CheckCommand: ParsableCommand {
         if let threads, !(1...CheckerOptions.threadCountMax).contains(threads) {
             throw ValidationError("--threads must be in 1...\(CheckerOptions.threadCountMax), got \(threads)")
         }
-        if let mutant, Mutant(rawValue: mutant) == nil {
-            throw ValidationError("--mutant \(mutant) is not a mutant; choose one of: "
-                                  + Mutant.allCases.map(\.rawValue).joined(separator: ", "))
-        }
-        if let problem = modelConfiguration.problem { throw ValidationError(problem) }
     }
 
-    private var modelConfiguration: RaftModelConfiguration {
-        RaftModelConfiguration(serverCount: servers, network: network, crashMode: crash, crashCountMax: maxCrashes,
-                               profile: profile, mutant: mutant.flatMap(Mutant.init(rawValue:)))
-    }
+    private var modelConfiguration: RaftModelConfiguration { model.configuration }
 
     func run() throws {
         if listMutants {

@@ -23,37 +23,18 @@ struct ExploreCommand: AsyncParsableCommand {
 
     @Option(help: "TCP port on 127.0.0.1 (0: any free port).")
     var port = 3000
-    @Option(help: "Number of servers (1...\(RaftModelConfiguration.serverCountMax)).")
-    var servers = 3
-    @Option(help: "Protocol profile: lite (raft-lite's behaviour) or full (pre-vote, check-quorum, re-armed timers).")
-    var profile: RaftModelConfiguration.Profile = .lite
-    @Option(help: "Crashes: stop (for good) or restart (from the persisted term, vote, log and commit index).")
-    var crash: RaftModelConfiguration.CrashMode = .stop
-    @Option(name: .customLong("max-crashes"), help: "Most servers down at once (default (servers-1)/2).")
-    var maxCrashes: Int?
-    @Option(help: "Network: unordered-nonduplicating, unordered-duplicating or ordered.")
-    var network: RaftModelConfiguration.Network = .unorderedNonDuplicating
-    @Option(help: "Switch on a deliberate bug in every node (see `raftlab check --list-mutants`).")
-    var mutant: String?
+    @OptionGroup var model: ModelOptions
     @Option(name: .customLong("search-threads"), help: "Threads for Find (default: every core but one).")
     var searchThreads: Int?
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535, got \(port)") }
-        if let mutant, Mutant(rawValue: mutant) == nil {
-            throw ValidationError("--mutant \(mutant) is not a mutant; choose one of: "
-                                  + Mutant.allCases.map(\.rawValue).joined(separator: ", "))
-        }
         if let searchThreads, !(1...CheckerOptions.threadCountMax).contains(searchThreads) {
             throw ValidationError("--search-threads must be in 1...\(CheckerOptions.threadCountMax), got \(searchThreads)")
         }
-        if let problem = modelConfiguration.problem { throw ValidationError(problem) }
     }
 
-    private var modelConfiguration: RaftModelConfiguration {
-        RaftModelConfiguration(serverCount: servers, network: network, crashMode: crash, crashCountMax: maxCrashes,
-                               profile: profile, mutant: mutant.flatMap(Mutant.init(rawValue:)))
-    }
+    private var modelConfiguration: RaftModelConfiguration { model.configuration }
 
     func run() async throws {
         let explorer = Explorer(modelConfiguration, searchThreadCount: searchThreads)

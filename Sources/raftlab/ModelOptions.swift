@@ -1,0 +1,34 @@
+import ArgumentParser
+import RaftCheck
+import RaftCore
+
+/// The model options `raftlab check` and `raftlab explore` share: cluster size, network,
+/// crash mode, profile and a deliberate bug.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Number of servers (1...\(RaftModelConfiguration.serverCountMax)).")
+    var servers = 3
+    @Option(help: "Network: unordered-nonduplicating, unordered-duplicating or ordered.")
+    var network: RaftModelConfiguration.Network = .unorderedNonDuplicating
+    @Option(help: "Crashes: stop (for good) or restart (from the persisted term, vote, log and commit index).")
+    var crash: RaftModelConfiguration.CrashMode = .stop
+    @Option(name: .customLong("max-crashes"), help: "Most servers down at once (default (servers-1)/2).")
+    var maxCrashes: Int?
+    @Option(help: "Protocol profile: lite (raft-lite's behaviour) or full (pre-vote, check-quorum, re-armed timers).")
+    var profile: RaftModelConfiguration.Profile = .lite
+    @Option(help: "Switch on a deliberate bug in every node (see `raftlab check --list-mutants`).")
+    var mutant: String?
+
+    func validate() throws {
+        if let mutant, Mutant(rawValue: mutant) == nil {
+            throw ValidationError("--mutant \(mutant) is not a mutant; choose one of: "
+                                  + Mutant.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        if let problem = configuration.problem { throw ValidationError(problem) }
+    }
+
+    /// The model these options describe.
+    var configuration: RaftModelConfiguration {
+        RaftModelConfiguration(serverCount: servers, network: network, crashMode: crash, crashCountMax: maxCrashes,
+                               profile: profile, mutant: mutant.flatMap(Mutant.init(rawValue:)))
+    }
+}
