@@ -28,6 +28,7 @@ public final class Raft: Sendable {
     public func run() async throws -> RaftSession {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let eventLoop = group.next()
+        var openedStorage: (any NodeStorage)?
         do {
             let storage: any NodeStorage
             if let directory = config.dataDirectory {
@@ -35,6 +36,7 @@ public final class Raft: Sendable {
             } else {
                 storage = InMemoryStorage().reopen()
             }
+            openedStorage = storage
             var trace: TraceWriter?
             if let directory = config.traceDirectory {
                 trace = try TraceWriter(path: RunLayout(directory: directory).nodeTracePath(node: config.selfID),
@@ -50,6 +52,7 @@ public final class Raft: Sendable {
             }.get()
             return session
         } catch {
+            openedStorage?.close() // releases the data directory for the next attempt
             try? await group.shutdownGracefully()
             throw error
         }

@@ -95,4 +95,23 @@ struct RaftLibraryTests {
         #expect(await eventually { ((try? await sessions[2].status())?.commitIndex ?? 0) >= index })
         for session in sessions { await session.shutdown() }
     }
+
+    @Test("a node that cannot bind its address fails to start with the reason, and can start once the address is free")
+    func addressInUse() async throws {
+        let directory = try Self.makeDirectory("bind")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ports = try Self.freePorts(1)
+        let peers: [NodeID: PeerAddress] = [0: .tcp(host: "127.0.0.1", port: ports[0])]
+        let config = RaftConfig(peers: peers, self: 0, dataDirectory: directory + "/data")
+        let first = try await Raft(config: config).run()
+        var other = config
+        other.dataDirectory = directory + "/other"
+        await #expect(throws: (any Error).self) { _ = try await Raft(config: other).run() }
+        await first.shutdown()
+        // The failed attempt released its data directory and the address is free again.
+        let retry = try await Raft(config: other).run()
+        let index = try await retry.propose(Array("alone".utf8), timeout: .seconds(30))
+        #expect(index >= 1)
+        await retry.shutdown()
+    }
 }
