@@ -85,7 +85,7 @@ public enum ChaosRun {
         case .timedOut(let problem): convergeProblem = problem
         }
         let throughput = observer.throughput
-        return ChaosVerdict(
+        let verdict = ChaosVerdict(
             runID: launcher.run.runID, runDirectory: launcher.run.layout.directory, seed: options.seed,
             reproduceCommand: options.reproduceCommand(seed: options.seed),
             faultsInjected: period.injected, faultsSkipped: period.skipped, faultsPlanned: schedule.steps.count,
@@ -98,5 +98,7 @@ public enum ChaosRun {
             faultSeconds: Double(throughput.faultUs) / 1e6, calmSeconds: Double(throughput.calmUs) / 1e6,
             elections: statistics.elections, leaderlessSeconds: statistics.leaderlessSeconds,
             htmlReport: htmlPath, warnings: warnings, traceNotes: traceNotes)
+        try verdict.write(path: launcher.run.layout.directory + "/" + ChaosVerdict.fileName)
+        return verdict
     }
 }

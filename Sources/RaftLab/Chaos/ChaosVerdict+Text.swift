@@ -43,8 +43,9 @@ extension ChaosVerdict {
                      + "; " + (converged ? String(format: "converged %.2f s after the final heal", convergeSeconds ?? 0) : "did NOT converge: \(convergeProblem ?? "?")"))
         for warning in warnings { lines.append("warning: \(warning)") }
         if !traceNotes.isEmpty {
-            lines.append("trace notes (files cut by kill -9 are read up to the cut; expected after kills):")
-            for note in traceNotes { lines.append("  \(note)") }
+            lines.append("trace notes: \(traceNotes.count) (a file cut by kill -9 is read up to the cut: expected after kills)"
+                         + (traceNotes.count > Self.traceNotesShown ? "; the first \(Self.traceNotesShown):" : ":"))
+            for note in traceNotes.prefix(Self.traceNotesShown) { lines.append("  \(note)") }
         }
         lines.append("run directory: \(runDirectory)")
         if let htmlReport { lines.append("HTML report: \(htmlReport)") }
@@ -52,6 +53,9 @@ extension ChaosVerdict {
         lines.append("reproduce: \(reproduceCommand)")
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// Trace notes printed in full (all are in `verdict.json`).
+    static let traceNotesShown = 3
 
     static func describe(_ failover: FailoverSummary) -> String {
         var line = "failover after leader \(failover.action) (to the first commit under the next leader): "

@@ -1,3 +1,4 @@
+import Foundation
 import RaftAnalyze
 
 /// What one chaos run found: safe or not, how available, how fast it failed over, and how
@@ -80,4 +81,22 @@ public struct FailoverSummary: Codable, Hashable, Sendable {
     public var p50Ms: Double? { percentileMs(50) }
     public var p99Ms: Double? { percentileMs(99) }
     public var maxMs: Double? { samplesMs.max() }
+}
+
+extension ChaosVerdict {
+    /// The file in the run directory that keeps the verdict (JSON).
+    public static let fileName = "verdict.json"
+
+    /// Writes the verdict as pretty JSON.
+    public func write(path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try (try encoder.encode(self) + Data("\n".utf8)).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// Reads a verdict written by `write(path:)`.
+    public static func read(path: String) throws -> ChaosVerdict {
+        guard let data = FileManager.default.contents(atPath: path) else { throw LabError("\(path): cannot read the verdict") }
+        return try JSONDecoder().decode(ChaosVerdict.self, from: data)
+    }
 }
