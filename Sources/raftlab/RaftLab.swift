@@ -10,6 +10,7 @@ struct RaftLab: AsyncParsableCommand {
         Examples:
           raftlab up --nodes 5 --clients 8 --duration 10   a real cluster of node processes with a workload
           raftlab analyze traces/<run-id>                  safety checks, latency, throughput of a run
+          raftlab chaos --duration 60 --interval 3         kill, pause, partition under load; a safety verdict
           raftlab sim --nodes 5 --seed 7        an in-memory cluster on a seeded random schedule
           raftlab bench core                    protocol steps per second of the pure core
           raftlab explore                       the model, step by step, in a browser

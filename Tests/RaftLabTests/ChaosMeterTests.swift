@@ -124,3 +124,20 @@ struct ChaosMeterTests {
         #expect(FailoverSummary(action: "kill", samplesMs: [], unresolved: 1, outlived: 0).p99Ms == nil)
     }
 }
+
+extension ChaosMeterTests {
+    @Test("striking a deposed leader that still believes it leads is no failover")
+    func deposedLeaderIsNoFailover() {
+        var meter = LeadershipMeter(window: 0...1_000_000)
+        for record in [
+            event(0, node: 1, term: 2, .leader(lastIndex: 0, lastTerm: 0)),
+            event(100, node: 3, term: 3, .leader(lastIndex: 0, lastTerm: 0)),
+            event(110, node: 3, term: 3, .commit(index: 1)),
+            event(200, node: -1, .nemesis(action: .kill, targets: [1], detail: nil)),
+            event(210, node: 3, term: 3, .commit(index: 2)),
+        ] { meter.consume(record) }
+        meter.finish()
+        #expect(meter.failovers.isEmpty && meter.unresolved.isEmpty && meter.outlived.isEmpty)
+        #expect(meter.availableUs == 890_000, "leader 3 could commit from 110 ms on")
+    }
+}

@@ -58,8 +58,10 @@ struct LeadershipMeter {
             committed(by: record.node, term: record.term, at: now)
         case .nemesis(let action, let targets, _):
             if action.startsFault {
+                // Only the leader of the highest term counts: striking a deposed leader that
+                // has not noticed yet takes nothing away from the cluster.
                 let struck = targets.compactMap { node in leading[node].map { (node: node, term: $0) } }.max { $0.term < $1.term }
-                if let struck {
+                if let struck, struck.term == leaderOfTerm.keys.max() {
                     if let open = pending { unresolved[open.action.rawValue, default: 0] += 1 }
                     pending = (action, now, struck.node, struck.term, false)
                 }
