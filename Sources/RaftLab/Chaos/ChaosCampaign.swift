@@ -5,9 +5,13 @@ import Foundation
 public enum ChaosCampaign {
     /// One run of a campaign: its seed and verdict, or the error that ended it.
     public struct Entry: Sendable {
+        /// The run's seed.
         public var seed: UInt64
+        /// The verdict, when the run finished.
         public var verdict: ChaosVerdict?
+        /// What ended the run, when it did not finish (no leader at the start, ...).
         public var error: String?
+        /// The command line that repeats the run.
         public var reproduceCommand: String
 
         /// Whether the run finished and was safe.

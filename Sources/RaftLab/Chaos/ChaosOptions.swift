@@ -74,7 +74,7 @@ public struct ChaosOptions: Sendable {
             throw LabError("--duration (\(durationSeconds) s) leaves no room for a fault: it must be at least --interval plus the fault duration (\(intervalSeconds + resolvedFaultSeconds) s)")
         }
         guard convergeTimeoutSeconds.isFinite, convergeTimeoutSeconds > 0 else {
-            throw LabError("the convergence timeout must be positive, got \(convergeTimeoutSeconds)")
+            throw LabError("--converge-timeout must be positive, got \(convergeTimeoutSeconds)")
         }
         guard cluster.requestTimeoutMs > 0 else {
             throw LabError("--request-timeout must be positive, got \(cluster.requestTimeoutMs)")

@@ -11,8 +11,11 @@ public struct ChaosSchedule: Codable, Sendable, Hashable {
     /// One fault: injected at `atSeconds` after the chaos period began, undone
     /// `healAfterSeconds` later.
     public struct Step: Codable, Sendable, Hashable {
+        /// Seconds after the chaos period began.
         public var atSeconds: Double
+        /// The fault.
         public var kind: NemesisKind
+        /// Seconds the fault lasts before it is undone.
         public var healAfterSeconds: Double
         /// The node a `kill` or `pause` strikes (nil for faults aimed at the leader).
         public var node: NodeID?

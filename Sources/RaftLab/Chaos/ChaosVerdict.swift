@@ -78,8 +78,11 @@ public struct FailoverSummary: Codable, Hashable, Sendable {
         let rank = Int((percent / 100 * Double(sorted.count)).rounded(.up))
         return sorted[min(sorted.count, max(1, rank)) - 1]
     }
+    /// The median failover, in milliseconds.
     public var p50Ms: Double? { percentileMs(50) }
+    /// The 99th percentile (nearest rank: the maximum below 100 samples), in milliseconds.
     public var p99Ms: Double? { percentileMs(99) }
+    /// The slowest failover, in milliseconds.
     public var maxMs: Double? { samplesMs.max() }
 }
 
