@@ -55,14 +55,15 @@ public enum ChaosRun {
             return .timedOut(problem: "no leader within \(ChaosOptions.number(options.convergeTimeoutSeconds)) s of the final heal")
         }
         let remaining = max(1, options.convergeTimeoutSeconds - (clock.now - start).secondsDouble)
-        let outcome = await Convergence.waitUntilConverged(injector, seconds: remaining)
-        switch outcome {
+        switch await Convergence.waitUntilConverged(injector, seconds: remaining) {
         case .converged(_, let commitIndex):
-            say("converged \(String(format: "%.2f", (clock.now - start).secondsDouble)) s after the final heal: every node holds and committed \(commitIndex) entries")
+            let seconds = (clock.now - start).secondsDouble
+            say("converged \(String(format: "%.2f", seconds)) s after the final heal: every node holds and committed \(commitIndex) entries")
+            return .converged(seconds: seconds, commitIndex: commitIndex)
         case .timedOut(let problem):
             say("did NOT converge: \(problem)")
+            return .timedOut(problem: problem)
         }
-        return outcome
     }
 
     /// Analyzes the merged trace and builds the verdict.
