@@ -82,6 +82,7 @@ struct ChaosRunTests {
         #expect((chaos?["reproduce"] as? String)?.hasSuffix("--seed \(seed)") == true)
         #expect(FileManager.default.fileExists(atPath: verdict.runDirectory + "/report.html"))
         #expect(liveNodeProcesses(of: verdict.runDirectory).isEmpty, "every node process is gone")
+        if verdict.isSafe { try? FileManager.default.removeItem(atPath: root) } // kept for a look when it failed
     }
 
     @Test("nodes that take half the cluster for a majority are caught under partitions")
@@ -98,6 +99,7 @@ struct ChaosRunTests {
         #expect(verdict.text.hasPrefix("verdict: UNSAFE"), context)
         #expect(verdict.reproduceCommand.contains("--seed \(seed)") && verdict.reproduceCommand.contains("majority-off-by-one"), context)
         #expect(liveNodeProcesses(of: verdict.runDirectory).isEmpty, "every node process is gone")
+        if !verdict.isSafe { try? FileManager.default.removeItem(atPath: root) }
     }
 
     @Test("a campaign prints one row per run and the reproducing command of a failing one")
@@ -119,6 +121,7 @@ struct ChaosRunTests {
             let directory = entry.verdict?.runDirectory ?? root
             #expect(liveNodeProcesses(of: directory).isEmpty, "every node process is gone")
         }
+        if !failing.isEmpty { try? FileManager.default.removeItem(atPath: root) }
     }
 }
 
