@@ -11,7 +11,8 @@ public enum NodeProcess {
     /// Runs node `id` of the cluster in `clusterFile`; returns when it has stopped.
     public static func run(clusterFile path: String, id: NodeID, exitWithParent: Bool) async throws {
         let file = try ClusterFile.read(path: path)
-        let config = try file.raftConfig(for: id)
+        var config = try file.raftConfig(for: id)
+        config.deliversMessages = false // clients hear of their commits over the client socket
         try FileManager.default.createDirectory(atPath: file.traceDirectory, withIntermediateDirectories: true)
         let session = try await Raft(config: config).run()
         let status = try await session.status()

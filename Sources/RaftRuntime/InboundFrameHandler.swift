@@ -42,6 +42,7 @@ final class InboundFrameHandler: ChannelInboundHandler, @unchecked Sendable {
         case .propose(let request, let payload):
             guard peer == nil else { return refuse(context, "client frame on a peer connection") }
             let channel = context.channel
+            let transport = self.transport
             let registered = transport.clients.register(request: request, timeout: Self.clientProposalTimeout) { result in
                 let reply: WireFrame
                 switch result {
@@ -49,16 +50,16 @@ final class InboundFrameHandler: ChannelInboundHandler, @unchecked Sendable {
                 case .failure(.timedOut): reply = .rejected(request: request, reason: "timed out")
                 case .failure(.rejected(let reason)): reply = .rejected(request: request, reason: "\(reason)")
                 }
-                Self.write(reply, to: channel)
+                transport.reply(reply, on: channel)
             }
             if registered { host.submit(.propose([Proposal(request: request, payload: payload)])) }
         case .statusRequest:
             let node = host.node
-            Self.write(.status(NodeStatus(node)), to: context.channel)
+            transport.reply(.status(NodeStatus(node)), on: context.channel)
         case .control(let command):
             guard peer == nil else { return refuse(context, "control frame on a peer connection") }
             transport.apply(command)
-            Self.write(.status(NodeStatus(host.node)), to: context.channel)
+            transport.reply(.status(NodeStatus(host.node)), on: context.channel)
         case .committed, .rejected, .redirect, .status:
             refuse(context, "a response frame sent to a node")
         }
@@ -73,10 +74,4 @@ final class InboundFrameHandler: ChannelInboundHandler, @unchecked Sendable {
         context.close(promise: nil)
     }
 
-    private static func write(_ frame: WireFrame, to channel: any Channel) {
-        guard channel.isActive else { return }
-        var buffer = channel.allocator.buffer(capacity: 64)
-        guard (try? frame.encode(into: &buffer)) != nil else { return } // replies are small; cannot exceed a frame
-        channel.writeAndFlush(buffer, promise: nil)
-    }
 }

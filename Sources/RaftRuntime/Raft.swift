@@ -40,11 +40,13 @@ public final class Raft: Sendable {
             var trace: TraceWriter?
             if let directory = config.traceDirectory {
                 trace = try TraceWriter(path: RunLayout(directory: directory).nodeTracePath(node: config.selfID),
-                                        node: config.selfID, incarnation: storage.incarnation)
+                                        node: config.selfID, incarnation: storage.incarnation,
+                                        options: TraceWriter.Options(compressesInBackground: true))
             }
             let host = NodeHost(id: config.selfID, members: config.members, params: config.params,
                                 storage: storage, trace: trace, eventLoop: eventLoop)
-            let session = RaftSession(host: host, group: group, recovery: (storage as? DurableLog)?.recovery)
+            let session = RaftSession(host: host, group: group, recovery: (storage as? DurableLog)?.recovery,
+                                      deliversMessages: config.deliversMessages)
             let transport = try await SocketTransport.start(config: config, host: host, clients: session.clientRegistry)
             try await eventLoop.submit {
                 session.attach(transport: transport)

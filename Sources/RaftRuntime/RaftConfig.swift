@@ -18,6 +18,9 @@ public struct RaftConfig: Sendable {
     /// Where this node serves the client protocol (proposals, status, chaos control) for
     /// processes other than the embedding application, if anywhere.
     public var clientAddress: PeerAddress?
+    /// Whether `RaftSession.messages` receives the delivered messages. A process that never
+    /// reads the stream (the lab's node process) turns this off so they do not pile up.
+    public var deliversMessages = true
 
     /// A configuration for node `selfID` of the cluster `peers`.
     public init(peers: [NodeID: PeerAddress], self selfID: NodeID, params: RaftParams = RaftParams(),

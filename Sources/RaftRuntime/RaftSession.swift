@@ -34,7 +34,7 @@ public final class RaftSession: Sendable {
         var isShutDown = false
     }
 
-    init(host: NodeHost, group: MultiThreadedEventLoopGroup, recovery: RecoveryReport?) {
+    init(host: NodeHost, group: MultiThreadedEventLoopGroup, recovery: RecoveryReport?, deliversMessages: Bool) {
         self.host = host
         self.group = group
         self.recovery = recovery
@@ -45,9 +45,10 @@ public final class RaftSession: Sendable {
         state.withLockedValue { $0.nextRequest = (UInt64(UInt32.random(in: 1 ... .max)) << 32) }
         let continuation = self.continuation
         let registry = clientRegistry
+        if !deliversMessages { continuation.finish() }
         host.onDeliver = { index, entry in
             registry.delivered(index: index, entry: entry)
-            guard !entry.isNoOp else { return }
+            guard deliversMessages, !entry.isNoOp else { return }
             continuation.yield(DeliveredMessage(index: index, bytes: entry.payload, request: entry.request))
         }
         host.onReject = { request, reason in registry.rejected(request: request, reason: reason) }

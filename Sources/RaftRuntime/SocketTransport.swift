@@ -14,6 +14,8 @@ final class SocketTransport: MessageTransport, @unchecked Sendable {
     private var links: [NodeID: PeerLink] = [:]
     private var dirty: [PeerLink] = []
     private var servers: [any Channel] = []
+    private var clientChannelsToFlush: [ObjectIdentifier: any Channel] = [:]
+    private var clientFlushScheduled = false
     /// Peers whose messages this node neither sends nor accepts (a partition).
     private(set) var droppedOutbound: Set<NodeID> = []
     private(set) var droppedInbound: Set<NodeID> = []
@@ -72,6 +74,26 @@ final class SocketTransport: MessageTransport, @unchecked Sendable {
     func flush() {
         for link in dirty { link.flush() }
         dirty.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: Clients
+
+    /// Writes `frame` to a client connection and flushes it once the current batch is over:
+    /// a batch that commits many requests answers each connection with one syscall.
+    func reply(_ frame: WireFrame, on channel: any Channel) {
+        guard channel.isActive else { return }
+        var buffer = channel.allocator.buffer(capacity: 64)
+        guard (try? frame.encode(into: &buffer)) != nil else { return } // replies are small; cannot exceed a frame
+        channel.write(buffer, promise: nil)
+        clientChannelsToFlush[ObjectIdentifier(channel)] = channel
+        guard !clientFlushScheduled else { return }
+        clientFlushScheduled = true
+        host.eventLoop.execute { [self] in
+            clientFlushScheduled = false
+            let channels = clientChannelsToFlush.values
+            clientChannelsToFlush.removeAll(keepingCapacity: true)
+            for channel in channels { channel.flush() }
+        }
     }
 
     // MARK: Inbound

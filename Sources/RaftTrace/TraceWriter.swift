@@ -33,16 +33,22 @@ public final class TraceWriter: @unchecked Sendable {
         public var bufferBytesMax: Int
         /// Whether `start`, `role`, `leader` and `stop` events are flushed at once.
         public var flushesOnRoleChange: Bool
+        /// Whether compression and writing happen on a background queue (a node's event loop
+        /// then only encodes lines). Flushed chunks still reach the file in order; a `kill -9`
+        /// loses what waits in memory either way.
+        public var compressesInBackground: Bool
 
         /// The defaults: level 1, 100 ms, 256 KiB, flush on role changes.
         public init(compressionLevel: Int32 = 1, flushIntervalUs: Int64 = 100_000,
-                    bufferBytesMax: Int = 256 * 1024, flushesOnRoleChange: Bool = true) {
+                    bufferBytesMax: Int = 256 * 1024, flushesOnRoleChange: Bool = true,
+                    compressesInBackground: Bool = false) {
             precondition((0...9).contains(compressionLevel), "compression level \(compressionLevel) outside 0...9")
             precondition(flushIntervalUs > 0 && bufferBytesMax > 0, "flush interval and buffer size must be positive")
             self.compressionLevel = compressionLevel
             self.flushIntervalUs = flushIntervalUs
             self.bufferBytesMax = bufferBytesMax
             self.flushesOnRoleChange = flushesOnRoleChange
+            self.compressesInBackground = compressesInBackground
         }
     }
 
@@ -61,6 +67,7 @@ public final class TraceWriter: @unchecked Sendable {
 
     private let encoder: TraceLineEncoder
     private let member: GzipMemberWriter
+    private let background: BackgroundCompressor?
     /// `ts` of the last flush (`.min` before the first event: simulated clocks start anywhere).
     private var lastFlushUs: Int64
     private var isClosed = false
@@ -76,6 +83,7 @@ public final class TraceWriter: @unchecked Sendable {
         self.options = options
         encoder = TraceLineEncoder(initialCapacity: options.bufferBytesMax + 64 * 1024)
         member = try GzipMemberWriter(path: path, level: options.compressionLevel)
+        background = options.compressesInBackground ? BackgroundCompressor(member: member, label: "trace.\(node)") : nil
         lastFlushUs = .min
     }
 
@@ -126,6 +134,12 @@ public final class TraceWriter: @unchecked Sendable {
     public func close() throws {
         guard !isClosed else { return }
         isClosed = true
+        if let background {
+            let rest = encoder.withBytes { Array($0) }
+            encoder.removeAll()
+            try background.finish(rest)
+            return
+        }
         try encoder.withBytes { try member.compress($0, flush: Z_FINISH) }
         encoder.removeAll()
         try member.finish()
@@ -138,18 +152,24 @@ public final class TraceWriter: @unchecked Sendable {
         guard !isClosed else { return }
         isClosed = true
         encoder.removeAll()
-        member.abandon()
+        if let background { background.abandon() } else { member.abandon() }
     }
 
     /// Compressed bytes written to the file so far.
-    public var compressedBytes: Int { member.compressedBytes }
+    public var compressedBytes: Int { background?.compressedBytes ?? member.compressedBytes }
 
     private func flush(nowUs: Int64) throws {
         guard !isClosed else { throw TraceIOError(path: path, kind: .closed, detail: "flush") }
         lastFlushUs = nowUs
         guard encoder.count > 0 else { return }
-        try encoder.withBytes { try member.compress($0, flush: Z_SYNC_FLUSH) }
-        encoder.removeAll()
+        if let background {
+            let chunk = encoder.withBytes { Array($0) }
+            encoder.removeAll()
+            try background.submit(chunk)
+        } else {
+            try encoder.withBytes { try member.compress($0, flush: Z_SYNC_FLUSH) }
+            encoder.removeAll()
+        }
         flushCount += 1
     }
 }
