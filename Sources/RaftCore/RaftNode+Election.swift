@@ -117,11 +117,8 @@ extension RaftNode {
         if options.appendNoOpOnElection {
             appendToLog([Entry.noOp(term: currentTerm)])
         }
-        if !bufferedProposals.isEmpty {
-            let waiting = bufferedProposals
-            bufferedProposals = []
-            appendProposals(waiting)
-        }
+        let waiting = takeWaitingProposals()
+        if !waiting.isEmpty { appendProposals(waiting, quietDuplicates: true) }
         if options.rearmTimers { emit(.resetTimer(.heartbeat)) }
         replicateToAll(isHeartbeat: true)
         advanceLeaderCommit() // a single-node cluster commits on its own

@@ -28,14 +28,16 @@ extension RaftNode {
     }
 
     /// Appends new client requests to the leader's log; refuses duplicates and overload.
-    mutating func appendProposals(_ proposals: [Proposal]) {
+    /// `quietDuplicates`: a proposal this node forwarded earlier and now finds in its own log
+    /// is simply dropped (nobody waits for a rejection).
+    mutating func appendProposals(_ proposals: [Proposal], quietDuplicates: Bool = false) {
         precondition(role == .leader)
         var entries: [Entry] = []
         entries.reserveCapacity(proposals.count)
         var indexInBatch: [RequestID: Int] = [:]
         for proposal in proposals {
             if let index = log.index(of: proposal.request) ?? indexInBatch[proposal.request] {
-                reject(proposal.request, .duplicate(index: index))
+                if !quietDuplicates { reject(proposal.request, .duplicate(index: index)) }
             } else if log.lastIndex + entries.count - commitIndex >= options.uncommittedEntriesMax {
                 reject(proposal.request, .tooManyUncommitted)
             } else {
@@ -57,12 +59,31 @@ extension RaftNode {
         for proposal in proposals.dropFirst(room) { reject(proposal.request, .bufferFull) }
     }
 
-    /// A leader became known: pass on what waited for it.
+    /// A leader became known: pass on what waited for it, and again what went to an earlier
+    /// leader without showing up in this log since.
     mutating func flushBufferedProposals() {
-        guard let leader = leaderID, leader != id, !bufferedProposals.isEmpty else { return }
-        let waiting = bufferedProposals
+        guard let leader = leaderID, leader != id else { return }
+        let waiting = unconfirmedForwards + bufferedProposals
+        guard !waiting.isEmpty else { return }
         bufferedProposals = []
+        unconfirmedForwards = []
         forward(waiting, to: leader, hops: 1)
+    }
+
+    /// Proposals this node holds for a leader it may become: buffered ones and forwarded ones
+    /// not yet in its log (the log's request check drops those already appended).
+    mutating func takeWaitingProposals() -> [Proposal] {
+        let waiting = unconfirmedForwards + bufferedProposals
+        bufferedProposals = []
+        unconfirmedForwards = []
+        return waiting
+    }
+
+    /// Entries reached this node's log: forwarded proposals among them are confirmed.
+    mutating func confirmForwards(in entries: [Entry]) {
+        guard !unconfirmedForwards.isEmpty else { return }
+        let appended = Set(entries.lazy.filter { !$0.isNoOp }.map(\.request))
+        unconfirmedForwards.removeAll { appended.contains($0.request) }
     }
 
     /// Sends `proposals` to `leader` in messages of at most `appendPayloadBytesMax` payload
@@ -80,6 +101,10 @@ extension RaftNode {
             trace(.forwarded(count: end - start, to: leader))
             start = end
         }
+        guard options.reforwardsOnLeaderChange else { return }
+        unconfirmedForwards.append(contentsOf: proposals)
+        let excess = unconfirmedForwards.count - options.bufferedProposalsMax
+        if excess > 0 { unconfirmedForwards.removeFirst(excess) } // the oldest most likely made it
     }
 
     private mutating func reject(_ request: RequestID, _ reason: ProposalRejection) {

@@ -111,12 +111,13 @@ extension RaftNode {
         }
         emit(.persist(.append(firstIndex: firstIndex, entries: entries)))
         trace(.appended(firstIndex: firstIndex, entries: entries))
+        confirmForwards(in: entries)
         if role == .leader { progress[id].ackedLength = log.lastIndex }
     }
 
     mutating func handleLogResponse(_ response: LogResponse, from follower: NodeID, term: Term) {
         guard role == .leader, term == currentTerm else { return }
-        recentlyActive.insert(follower)
+        if options.checkQuorum { recentlyActive.insert(follower) }
         var state = progress[follower]
         if !options.pipelining {
             // raft-lite: move forward on a fresh ack, step back by one on a refusal.

@@ -70,6 +70,9 @@ public struct RaftNode: Hashable, Sendable {
     public internal(set) var recentlyActive = NodeSet()
     /// Proposals waiting for a leader to be known.
     public internal(set) var bufferedProposals: [Proposal] = []
+    /// Proposals forwarded to a leader and not yet seen in this node's log (with
+    /// `RaftOptions.reforwardsOnLeaderChange`), oldest first.
+    public internal(set) var unconfirmedForwards: [Proposal] = []
     /// Whether the node received `.restart` (it may not take other inputs before).
     public internal(set) var isRunning = false
 
@@ -170,6 +173,7 @@ public struct RaftNode: Hashable, Sendable {
         for member in members { progress[member] = FollowerProgress(sentLength: 0) }
         recentlyActive.removeAll()
         bufferedProposals = []
+        unconfirmedForwards = []
         isRunning = true
         trace(.started(lastIndex: log.lastIndex, commitIndex: commitIndex, votedFor: votedFor))
         resetElectionTimer()

@@ -23,6 +23,11 @@ public struct RaftOptions: Hashable, Sendable {
     /// A new leader appends an empty entry so entries of earlier terms commit without waiting
     /// for a client.
     public var appendNoOpOnElection: Bool
+    /// A follower remembers the proposals it forwarded until they show up in its log, and
+    /// forwards them again to the next leader it learns of (or appends them if it wins):
+    /// proposals sent to a leader that died in the meantime are not lost. The leader's
+    /// request-id check makes a second copy harmless.
+    public var reforwardsOnLeaderChange: Bool
     /// Emit `.trace` outputs.
     public var emitsTraceEvents: Bool
     /// A deliberate bug to switch on (tests and the model checker only).
@@ -42,7 +47,7 @@ public struct RaftOptions: Hashable, Sendable {
     public var uncommittedEntriesMax: Int
 
     public init(preVote: Bool, checkQuorum: Bool, rearmTimers: Bool, pipelining: Bool,
-                appendNoOpOnElection: Bool, emitsTraceEvents: Bool = true,
+                appendNoOpOnElection: Bool, reforwardsOnLeaderChange: Bool? = nil, emitsTraceEvents: Bool = true,
                 entriesPerAppendMax: Int = RaftLimits.entriesPerAppendMax,
                 appendPayloadBytesMax: Int = RaftLimits.appendPayloadBytesMax,
                 proposalPayloadBytesMax: Int = RaftLimits.proposalPayloadBytesMax,
@@ -58,6 +63,7 @@ public struct RaftOptions: Hashable, Sendable {
         self.rearmTimers = rearmTimers
         self.pipelining = pipelining
         self.appendNoOpOnElection = appendNoOpOnElection
+        self.reforwardsOnLeaderChange = reforwardsOnLeaderChange ?? rearmTimers
         self.emitsTraceEvents = emitsTraceEvents
         self.entriesPerAppendMax = entriesPerAppendMax
         self.appendPayloadBytesMax = appendPayloadBytesMax
@@ -69,11 +75,12 @@ public struct RaftOptions: Hashable, Sendable {
     }
 
     /// raft-lite's behaviour: no pre-vote, no check-quorum, raft-lite's timers, no pipelining,
-    /// no no-op entry.
+    /// no no-op entry, no re-forwarding.
     public static let lite = RaftOptions(preVote: false, checkQuorum: false, rearmTimers: false,
                                          pipelining: false, appendNoOpOnElection: false)
 
-    /// What the runtime runs: pre-vote, check-quorum, re-armed timers, pipelining, no-op entry.
+    /// What the runtime runs: pre-vote, check-quorum, re-armed timers, pipelining, no-op entry,
+    /// re-forwarding.
     public static let standard = RaftOptions(preVote: true, checkQuorum: true, rearmTimers: true,
                                              pipelining: true, appendNoOpOnElection: true)
 

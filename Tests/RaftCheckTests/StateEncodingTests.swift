@@ -5,7 +5,8 @@ import Testing
 struct StateEncodingTests {
     /// The stored properties `StateEncoding.node` covers, and those it leaves out on purpose.
     static let encoded: Set<String> = ["currentTerm", "votedFor", "log", "commitIndex", "role", "leaderID",
-                                       "votesReceived", "progress", "recentlyActive", "bufferedProposals", "isRunning"]
+                                       "votesReceived", "progress", "recentlyActive", "bufferedProposals", "unconfirmedForwards",
+                                       "isRunning"]
     static let constantOrScratch: Set<String> = ["id", "members", "options", "outbox", "electionTimerReset"]
 
     @Test("the node encoding knows every stored property of RaftNode and of FollowerProgress")

@@ -53,3 +53,48 @@ struct ProposalScenarioTests {
         #expect(cluster.deliveredTexts(0) == ["alone"])
     }
 }
+
+@Suite("Forwards across a leader change")
+struct ReforwardScenarioTests {
+    @Test("a proposal forwarded to a leader that dies reaches the next leader and commits",
+          arguments: [true, false])
+    func forwardOutlivesItsLeader(reforwards: Bool) {
+        var options = RaftOptions.standard
+        options.reforwardsOnLeaderChange = reforwards
+        let cluster = SimulatedCluster(nodeCount: 3, options: options)
+        cluster.elect(0)
+        cluster.settle()
+        cluster.propose(at: 2, request: 7, "forwarded")
+        cluster.drop { if case .forward = $0.body { return true } else { return false } } // the leader dies first
+        cluster.crash(0)
+        for id in [1, 2] { cluster.fireElectionTimeout(id) } // their leases expire
+        cluster.drop { $0.from == 2 }
+        #expect(cluster.elect(1))
+        cluster.settle()
+        let committed = cluster.deliveredTexts(2).contains("forwarded")
+        #expect(committed == reforwards)
+        #expect(cluster.nodes[2].unconfirmedForwards.isEmpty, "confirmed once in the log, or never kept")
+        #expect(cluster.violations.isEmpty, "\(cluster.violations)")
+    }
+
+    @Test("a forward that did arrive is not appended twice when it is sent again")
+    func reforwardIsDeduplicated() {
+        let cluster = SimulatedCluster(nodeCount: 3, options: .standard)
+        cluster.elect(0)
+        cluster.settle()
+        cluster.propose(at: 2, request: 8, "once")
+        cluster.deliverAll { if case .forward = $0.body { return true } else { return false } } // appended at 0 only
+        cluster.drop { $0.to == 2 } // node 2 never sees it in its log
+        cluster.isolate(2)
+        cluster.fireHeartbeatTimeout(0)
+        cluster.deliverAll()           // node 1 gets the entry
+        cluster.crash(0)
+        cluster.heal()
+        for id in [1, 2] { cluster.fireElectionTimeout(id) }
+        cluster.drop { $0.from == 2 }
+        #expect(cluster.elect(1))       // node 2 forwards "once" again to node 1, which holds it already
+        cluster.settle()
+        for id in [1, 2] { #expect(cluster.deliveredTexts(id).filter { $0 == "once" }.count == 1) }
+        #expect(cluster.violations.isEmpty, "\(cluster.violations)")
+    }
+}

@@ -34,6 +34,8 @@ enum StateEncoding {
         }
         words.append(UInt64(node.bufferedProposals.count))
         for proposal in node.bufferedProposals { append(proposal, to: &words) }
+        words.append(UInt64(node.unconfirmedForwards.count))
+        for proposal in node.unconfirmedForwards { append(proposal, to: &words) }
         return words
     }
 
