@@ -194,7 +194,10 @@ final class GzipLineReader {
         // zlib may have read a few bytes past the damage; search from just before it.
         let searchFrom = max(memberStartOffset + 1, errorOffset - 8)
         if let next = try findMagic(from: searchFrom) {
-            warn(offset: errorOffset, "gzip member starting at byte \(memberStartOffset) is cut or corrupt (\(reason)); "
+            // When the next member starts before the point zlib stopped at, this member simply
+            // ended there (a writer killed between flushes): report the cut where it is.
+            let cutOffset = min(errorOffset, next)
+            warn(offset: cutOffset, "gzip member starting at byte \(memberStartOffset) is cut or corrupt at byte \(cutOffset) (\(reason)); "
                  + "\(next - errorOffset > 0 ? "\(next - errorOffset) bytes skipped, " : "")reading resumes at the next member, byte \(next)")
             guard lseek(descriptor, off_t(next), SEEK_SET) >= 0 else {
                 throw TraceIOError(path: path, kind: .system(errno: errno), detail: "lseek")
