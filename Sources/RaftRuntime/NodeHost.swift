@@ -64,12 +64,14 @@ public final class NodeHost: @unchecked Sendable {
         heartbeatTimer = LoopTimer(eventLoop: eventLoop) { [unowned self] in self.submit(.heartbeatTimeout) }
     }
 
-    /// Starts the node from its storage, sending through `transport`.
+    /// Starts the node from its storage, sending through `transport`. The restart is applied
+    /// before this returns: from then on `node` holds the recovered state.
     public func start(transport: any MessageTransport) {
         eventLoop.preconditionInEventLoop()
         self.transport = transport
         isStarted = true
-        submit(.restart(storage.state))
+        pendingInputs.append(.restart(storage.state))
+        runBatch()
         if let trace {
             traceFlushTask = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(Self.traceFlushIntervalMs),
                                                             delay: .milliseconds(Self.traceFlushIntervalMs)) { _ in

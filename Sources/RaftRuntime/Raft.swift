@@ -47,11 +47,17 @@ public final class Raft: Sendable {
                                 storage: storage, trace: trace, eventLoop: eventLoop)
             let session = RaftSession(host: host, group: group, recovery: (storage as? DurableLog)?.recovery,
                                       deliversMessages: config.deliversMessages)
-            let transport = try await SocketTransport.start(config: config, host: host, clients: session.clientRegistry)
+            let transport = SocketTransport.make(config: config, host: host, clients: session.clientRegistry)
             try await eventLoop.submit {
                 session.attach(transport: transport)
                 host.start(transport: transport)
             }.get()
+            do {
+                try await transport.listen()
+            } catch {
+                await session.shutdown()
+                throw error
+            }
             return session
         } catch {
             openedStorage?.close() // releases the data directory for the next attempt

@@ -14,6 +14,8 @@ final class SocketTransport: MessageTransport, @unchecked Sendable {
     private var links: [NodeID: PeerLink] = [:]
     private var dirty: [PeerLink] = []
     private var servers: [any Channel] = []
+    /// UNIX socket files this transport created (removed again on close).
+    private var boundSocketPaths: [String] = []
     private var clientChannelsToFlush: [ObjectIdentifier: any Channel] = [:]
     private var clientFlushScheduled = false
     /// Peers whose messages this node neither sends nor accepts (a partition).
@@ -31,19 +33,27 @@ final class SocketTransport: MessageTransport, @unchecked Sendable {
         }
     }
 
-    /// Binds the node's addresses and starts connecting to its peers.
-    static func start(config: RaftConfig, host: NodeHost, clients: ClientRegistry) async throws -> SocketTransport {
+    /// A transport for `host` that neither listens nor connects yet (see `listen()`).
+    static func make(config: RaftConfig, host: NodeHost, clients: ClientRegistry) -> SocketTransport {
         var logger = Logger(label: "raftlab.node")
         logger[metadataKey: "node"] = "\(config.selfID)"
-        let transport = SocketTransport(host: host, config: config, clients: clients, logger: logger)
+        return SocketTransport(host: host, config: config, clients: clients, logger: logger)
+    }
+
+    /// Binds the node's addresses and starts connecting to its peers. Called once the host
+    /// runs, so nothing (a peer's message, a client's status request) reaches a node that has
+    /// not restarted from its durable state yet.
+    func listen() async throws {
         var addresses = [config.peers[config.selfID]!]
         if let client = config.clientAddress { addresses.append(client) }
         for address in addresses {
-            let channel = try await transport.bind(address).get()
-            try await host.eventLoop.submit { transport.servers.append(channel) }.get()
+            let channel = try await bind(address).get()
+            try await host.eventLoop.submit {
+                self.servers.append(channel)
+                if case .unix(let path) = address { self.boundSocketPaths.append(path) }
+            }.get()
         }
-        try await host.eventLoop.submit { for link in transport.links.values { link.connect() } }.get()
-        return transport
+        try await host.eventLoop.submit { for link in self.links.values { link.connect() } }.get()
     }
 
     private func bind(_ address: PeerAddress) -> EventLoopFuture<any Channel> {
@@ -116,11 +126,10 @@ final class SocketTransport: MessageTransport, @unchecked Sendable {
 
     /// Closes every socket.
     func close() async {
-        let futures: [EventLoopFuture<Void>] = (try? await host.eventLoop.submit { [self] in
-            servers.map { $0.close().recover { _ in } } + links.values.map { $0.close() }
-        }.get()) ?? []
+        let (futures, paths): ([EventLoopFuture<Void>], [String]) = (try? await host.eventLoop.submit { [self] in
+            (servers.map { $0.close().recover { _ in } } + links.values.map { $0.close() }, boundSocketPaths)
+        }.get()) ?? ([], [])
         for future in futures { try? await future.get() }
-        if case .unix(let path) = config.peers[config.selfID]! { unlink(path) }
-        if case .unix(let path)? = config.clientAddress { unlink(path) }
+        for path in paths { unlink(path) }
     }
 }
