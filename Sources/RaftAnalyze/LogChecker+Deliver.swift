@@ -43,11 +43,11 @@ extension LogChecker {
             committed.setRequest(index, request)
             guard request != 0 else { return }
             if let other = requestIndexes.updateValue(index, forKey: request), other != index {
-                violations.report(.durability, "request \(request) was delivered at index \(index) and at index \(other)",
+                violations.report(.durability, "request \(TraceRequestID.describe(request)) was delivered at index \(index) and at index \(other)",
                                   earlier: committed.location(other), record, location)
             }
         } else if known != request {
-            violations.report(.stateMachineSafety, "node \(id) delivered request \(request) at index \(index), node \(committed.node(index)) delivered request \(known) there",
+            violations.report(.stateMachineSafety, "node \(id) delivered request \(TraceRequestID.describe(request)) at index \(index), node \(committed.node(index)) delivered request \(TraceRequestID.describe(known)) there",
                               earlier: committed.location(index), record, location)
         }
     }
@@ -56,7 +56,12 @@ extension LogChecker {
     /// index its acknowledgement named. An acknowledgement the trace can neither confirm nor
     /// refute (the entry's commit and deliveries were all lost with crashed nodes' unflushed
     /// events, or the trace ends first) is a note, not a violation.
-    func finishDurability() {
+    ///
+    /// `everyNodeStopped`: every node's last incarnation ended with `stop`, so no node's final
+    /// events were lost. The committed sequence the trace shows is then the final one, and an
+    /// acknowledged request missing from it is lost, not unconfirmed (a node acknowledges a
+    /// request only after its own `deliver` event, which its clean stop flushed).
+    func finishDurability(everyNodeStopped: Bool) {
         var unknownRequests = 0
         for index in stride(from: 1, through: committed.count, by: 1) where committed.request(index) == CommittedLog.unknownRequest {
             unknownRequests += 1
@@ -66,20 +71,30 @@ extension LogChecker {
             guard let index = requestIndexes[ack.request] else {
                 let refuted: Bool
                 if let claimed = ack.index {
-                    refuted = committed.count >= claimed && committed.request(claimed) != CommittedLog.unknownRequest
+                    refuted = committed.count >= claimed
+                        ? committed.request(claimed) != CommittedLog.unknownRequest
+                        : everyNodeStopped
                 } else {
-                    refuted = committed.count > ack.committedAtAck && unknownRequests == 0
+                    refuted = unknownRequests == 0 && (committed.count > ack.committedAtAck || everyNodeStopped)
                 }
                 if refuted {
-                    violations.report(.durability, "request \(ack.request) was acknowledged ok but is not in the committed sequence"
-                                      + (ack.index.map { " (index \($0) holds request \(committed.request($0)))" } ?? ""), [(ack.record, ack.location)])
+                    let detail: String
+                    if let claimed = ack.index, claimed <= committed.count {
+                        detail = " (index \(claimed) holds request \(TraceRequestID.describe(committed.request(claimed))))"
+                    } else if let claimed = ack.index {
+                        detail = " (acknowledged at index \(claimed); the committed sequence ends at \(committed.count) and every node stopped cleanly)"
+                    } else {
+                        detail = " (the committed sequence ends at \(committed.count)" + (everyNodeStopped ? " and every node stopped cleanly)" : ")")
+                    }
+                    violations.report(.durability, "request \(TraceRequestID.describe(ack.request)) was acknowledged ok but is not in the committed sequence" + detail,
+                                      [(ack.record, ack.location)])
                 } else {
                     unconfirmed += 1
                 }
                 continue
             }
             if let claimed = ack.index, claimed != index {
-                violations.report(.durability, "request \(ack.request) was acknowledged at index \(claimed) but committed at index \(index)",
+                violations.report(.durability, "request \(TraceRequestID.describe(ack.request)) was acknowledged at index \(claimed) but committed at index \(index)",
                                   earlier: committed.location(index), ack.record, ack.location)
             }
         }

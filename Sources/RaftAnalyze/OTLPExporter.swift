@@ -95,12 +95,12 @@ public final class OTLPExporter: TraceObserver {
     private func end(_ request: UInt64, _ timestampUs: Int64, outcome: String, index: Int? = nil, message: String? = nil) throws {
         guard let span = pending.removeValue(forKey: request) else { return }
         var attributes = [Self.intAttribute("raft.client", span.client), Self.intAttribute("raft.node", span.node),
-                          "{\"key\":\"raft.request\",\"value\":{\"stringValue\":\"\(request)\"}}",
+                          "{\"key\":\"raft.request\",\"value\":{\"stringValue\":\"\(TraceRequestID.name(of: request) ?? String(request))\"}}",
                           "{\"key\":\"raft.outcome\",\"value\":{\"stringValue\":\"\(outcome)\"}}"]
         if let index { attributes.append(Self.intAttribute("raft.index", index)) }
         let status = outcome == "ok" ? "{\"code\":1}" : "{\"code\":2,\"message\":\(jsonString(message ?? outcome))}"
         let line = "{\"traceId\":\"\(traceIDPrefix)\(TraceDigest.hex(request))\",\"spanId\":\"\(TraceDigest.hex(request ^ 0x5bd1_e995_5bd1_e995))\","
-            + "\"name\":\"request \(request)\",\"kind\":3,\"startTimeUnixNano\":\"\(span.startUs * 1_000)\",\"endTimeUnixNano\":\"\(max(span.startUs, timestampUs) * 1_000)\","
+            + "\"name\":\"request \(TraceRequestID.name(of: request) ?? String(request))\",\"kind\":3,\"startTimeUnixNano\":\"\(span.startUs * 1_000)\",\"endTimeUnixNano\":\"\(max(span.startUs, timestampUs) * 1_000)\","
             + "\"attributes\":[\(attributes.joined(separator: ","))],\"events\":[\(span.events.joined(separator: ","))],\"status\":\(status)}"
         try file.write(separator + line)
         separator = ",\n"

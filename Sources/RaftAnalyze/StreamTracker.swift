@@ -48,6 +48,8 @@ struct StreamTracker {
     mutating func consume(_ record: TraceRecord, at location: EventLocation, files: [String]) -> Bool {
         let key = Key(source: record.type.source, node: record.type.source == .node ? record.node : 0)
         guard key.node >= 0 && key.node <= LogChecker.nodeIDMax else { return false }
+        // A client or nemesis line without `seq` (another tool's log): nothing to follow.
+        guard record.sequence != TraceRecord.sequenceAbsent else { return false }
         guard var state = state(key) else {
             setState(State(incarnation: record.incarnation, nextSequence: record.sequence + 1, stopped: record.body == .stop, incarnations: 1), key)
             if record.type.source == .node { lastIncarnation[record.node] = record.incarnation }
@@ -76,6 +78,9 @@ struct StreamTracker {
         setState(state, key)
         return restarted
     }
+
+    /// Whether any node's stream was seen.
+    var sawNodes: Bool { nodeStreams.contains { $0 != nil } }
 
     /// Nodes whose last incarnation ended without `stop` (crashed, or still running when the
     /// trace was taken).

@@ -47,9 +47,9 @@ struct TimelinePrinter {
         case .nemesis(let action, let targets, let detail):
             return "FAULT \(action.rawValue) \(targets.map(String.init).joined(separator: ","))\(detail.map { " (\($0))" } ?? "")"
         case .fail(let client, let request, let reason):
-            return "request \(request) of client \(client) failed\(reason.map { ": \($0)" } ?? "")"
+            return "request \(TraceRequestID.describe(request)) of client \(client) failed\(reason.map { ": \($0)" } ?? "")"
         case .timeout(let client, let request):
-            return "request \(request) of client \(client) timed out"
+            return "request \(TraceRequestID.describe(request)) of client \(client) timed out"
         default:
             return nil
         }

@@ -50,8 +50,10 @@ public final class TraceLineEncoder {
         out.int(Int64(record.node))
         out.literal(",\"inc\":")
         out.int(Int64(record.incarnation))
-        out.literal(",\"seq\":")
-        out.uint(record.sequence)
+        if record.sequence != TraceRecord.sequenceAbsent {
+            out.literal(",\"seq\":")
+            out.uint(record.sequence)
+        }
         out.literal(",\"type\":")
         out.literal(Self.quotedName(of: record.body.type))
         out.literal(",\"term\":")
@@ -102,9 +104,14 @@ public final class TraceLineEncoder {
         case .append(_, let entryTerms, let digests): return fixed + 21 * entryTerms.count + 19 * digests.count
         case .nemesis(let action, let targets, let detail):
             return fixed + 21 * targets.count + 6 * (action.rawValue.utf8.count + (detail?.utf8.count ?? 0))
-        case .proposalRejected(_, let reason, _): return fixed + 6 * reason.utf8.count
-        case .fail(_, _, let reason): return fixed + 6 * (reason?.utf8.count ?? 0)
+        case .proposalRejected(let request, let reason, _), .fail(_, let request, let reason?):
+            return fixed + 6 * reason.utf8.count + (request & TraceRequestID.stringBit != 0 ? TraceSchema.stringBytesMax : 0)
+        case .fail(_, let request, nil):
+            return fixed + (request & TraceRequestID.stringBit != 0 ? TraceSchema.stringBytesMax : 0)
         case .send(_, let message, _), .recv(_, let message, _): return fixed + 6 * message.rawValue.utf8.count
+        case .propose(let request, _), .deliver(_, _, _, let request), .invoke(_, let request), .ok(_, let request, _),
+             .timeout(_, let request):
+            return fixed + (request & TraceRequestID.stringBit != 0 ? TraceSchema.stringBytesMax : 0)
         default: return fixed
         }
     }
@@ -148,7 +155,7 @@ private struct LineOutput {
         case .leader(let lastIndex, let lastTerm):
             int("last_index", lastIndex); uint("last_term", lastTerm)
         case .propose(let request, let index):
-            uint("req", request); int("index", index)
+            requestID(request); int("index", index)
         case .append(let index, let entryTerms, let digests):
             precondition(entryTerms.count == digests.count, "append: \(entryTerms.count) terms but \(digests.count) digests")
             int("index", index); int("count", entryTerms.count)
@@ -173,7 +180,7 @@ private struct LineOutput {
         case .deliver(let index, let entryTerm, let digest, let request):
             int("index", index); uint("entry_term", entryTerm)
             key("digest"); self.digest(digest)
-            uint("req", request)
+            requestID(request)
         case .persist(let index, let durationUs):
             int("index", index); int("us", durationUs)
         case .send(let to, let message, let messageID):
@@ -187,19 +194,19 @@ private struct LineOutput {
         case .buffered(let count):
             int("count", count)
         case .proposalRejected(let request, let reason, let index):
-            uint("req", request); string("reason", reason)
+            requestID(request); string("reason", reason)
             if let index { int("index", index) }
         case .voteIgnoredInLease(let candidate):
             int("candidate", candidate)
         case .lostQuorum(let heardFrom):
             int("heard_from", heardFrom)
         case .invoke(let client, let request), .timeout(let client, let request):
-            int("client", client); uint("req", request)
+            int("client", client); requestID(request)
         case .ok(let client, let request, let index):
-            int("client", client); uint("req", request)
+            int("client", client); requestID(request)
             if let index { int("index", index) }
         case .fail(let client, let request, let reason):
-            int("client", client); uint("req", request)
+            int("client", client); requestID(request)
             if let reason { string("reason", reason) }
         case .nemesis(let action, let targets, let detail):
             string("action", action.rawValue)
@@ -235,6 +242,18 @@ private struct LineOutput {
     mutating func uint(_ name: StaticString, _ value: UInt64) {
         key(name)
         uint(value)
+    }
+
+    /// `req`: the number, or for an id read from a string, that string as it was written.
+    mutating func requestID(_ value: UInt64) {
+        guard value & TraceRequestID.stringBit != 0, var text = TraceRequestID.name(of: value) else {
+            uint("req", value)
+            return
+        }
+        key("req")
+        put(UInt8(ascii: "\""))
+        text.withUTF8 { for byte in $0 { put(byte) } }
+        put(UInt8(ascii: "\""))
     }
 
     mutating func bool(_ name: StaticString, _ value: Bool) {

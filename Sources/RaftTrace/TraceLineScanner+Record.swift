@@ -5,14 +5,19 @@ extension TraceLineScanner {
         guard let type = try interned(.type, in: typeTable) else {
             return .unknownType(name: try string(.type), timestampUs: has(.ts) ? try int64(.ts) : nil)
         }
-        let version = try int(.v)
+        // A node's line must carry every common field; a client's or nemesis's line needs only
+        // `type` and `ts` (docs/TRACE_FORMAT.md), so other tools' client logs can be read.
+        let fromNode = type.source == .node
+        let version = fromNode || has(.v) ? try int(.v) : TraceSchema.version
         guard version == TraceSchema.version else {
             throw TraceLineError(reason: "field 'v': schema version \(version) is not supported (this reader knows \(TraceSchema.version))")
         }
-        let node = try nodeID()
-        let term: UInt64 = type.source == .node ? try unsigned(.term) : (has(.term) ? try unsigned(.term) : 0)
-        let record = TraceRecord(version: version, timestampUs: try int64(.ts), node: node, incarnation: try int(.inc),
-                                 sequence: try unsigned(.seq), term: term, body: try body(of: type))
+        let node = fromNode || has(.node) ? try nodeID() : -1
+        let term: UInt64 = fromNode || has(.term) ? try unsigned(.term) : 0
+        let incarnation = fromNode || has(.inc) ? try int(.inc) : 0
+        let sequence = fromNode || has(.seq) ? try unsigned(.seq) : TraceRecord.sequenceAbsent
+        let record = TraceRecord(version: version, timestampUs: try int64(.ts), node: node, incarnation: incarnation,
+                                 sequence: sequence, term: term, body: try body(of: type))
         return .record(record)
     }
 
@@ -48,7 +53,9 @@ extension TraceLineScanner {
                   let digest = TraceDigest.parse(stringStarts[TraceField.digest.rawValue]!, count: stringLengths[TraceField.digest.rawValue]) else {
                 throw TraceLineError(reason: "field 'digest' is not a 16-digit hex digest")
             }
-            return .deliver(index: try int(.index), entryTerm: try unsigned(.entryTerm), digest: digest, request: try unsigned(.req))
+            // `req` absent or null: an entry no client asked for (a leader's no-op), as `0`.
+            return .deliver(index: try int(.index), entryTerm: try unsigned(.entryTerm), digest: digest,
+                            request: has(.req) ? try unsigned(.req) : 0)
         case .persist:
             return .persist(index: try int(.index), durationUs: try int(.us))
         case .send:

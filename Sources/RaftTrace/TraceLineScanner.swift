@@ -205,6 +205,14 @@ public final class TraceLineScanner {
         switch field.kind {
         case .integer:
             if try scanNull(&cursor, end) { return }
+            if field == .req && cursor < end && cursor.pointee == UInt8(ascii: "\"") {
+                // Other writers may name requests with strings ("c3-17"); they are identified
+                // by a hash (docs/TRACE_FORMAT.md, "Request ids").
+                let (start, length, _) = try scanString(&cursor, end, field: field)
+                integers[index] = TraceRequestID.read(start, count: length)
+                present |= field.bit
+                return
+            }
             let negative = cursor < end && cursor.pointee == UInt8(ascii: "-")
             if negative {
                 guard field == .node else { throw TraceLineError(reason: "field '\(field.name)' must not be negative") }

@@ -11,8 +11,12 @@ public struct TraceRecord: Hashable, Sendable {
     public var node: Int
     /// `inc`: the writer's incarnation, +1 on every restart of a node.
     public var incarnation: Int
-    /// `seq`: position in the incarnation's stream, from 0 with no gaps.
+    /// `seq`: position in the incarnation's stream, from 0 with no gaps
+    /// (`sequenceAbsent` for a client or nemesis line written without one).
     public var sequence: UInt64
+    /// The `sequence` of a client or nemesis line that has no `seq`: its stream is not
+    /// checked for gaps, and the encoder leaves the field out.
+    public static let sequenceAbsent = UInt64.max
     /// `term`: the node's current term after the event (`0` where unknown: client, nemesis).
     public var term: UInt64
     /// The event and its own fields; `body.type` is the line's `type`.

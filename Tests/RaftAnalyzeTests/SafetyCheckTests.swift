@@ -204,6 +204,36 @@ struct SafetyCheckTests {
         #expect(duplicated.check(.durability).violations[0].message == "request 12 was delivered at index 3 and at index 2")
     }
 
+    @Test("Durability: once every node stopped cleanly, an acknowledgement beyond the committed sequence is a loss")
+    func durabilityAfterCleanStops() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var beyond = Self.healthy()
+        beyond.client(0, .ok(client: 1, request: 98, index: 3))
+        var withoutIndex = Self.healthy()
+        withoutIndex.client(0, .ok(client: 1, request: 97, index: nil))
+        for id in 0..<3 {
+            beyond.node(id, term: 1, .stop)
+            withoutIndex.node(id, term: 1, .stop)
+        }
+        let lost = try beyond.analyze(in: directory, name: "beyond.jsonl.gz")
+        #expect(lost.violated == [.durability], Comment(rawValue: lost.text))
+        #expect(lost.check(.durability).violations.first?.message
+                == "request 98 was acknowledged ok but is not in the committed sequence (acknowledged at index 3; the committed sequence ends at 2 and every node stopped cleanly)")
+        let lostWithoutIndex = try withoutIndex.analyze(in: directory, name: "without-index.jsonl.gz")
+        #expect(lostWithoutIndex.violated == [.durability], Comment(rawValue: lostWithoutIndex.text))
+
+        // The same acknowledgement while node 2 is still running (or crashed) stays a note:
+        // the entry's commit may be among its unflushed events.
+        var running = Self.healthy()
+        running.client(0, .ok(client: 1, request: 98, index: 3))
+        running.node(0, term: 1, .stop)
+        running.node(1, term: 1, .stop)
+        let unconfirmed = try running.analyze(in: directory, name: "running.jsonl.gz")
+        #expect(unconfirmed.violated.isEmpty, Comment(rawValue: unconfirmed.text))
+        #expect(unconfirmed.check(.durability).notes.count == 1)
+    }
+
     @Test("lost events after a crash are tolerated: a restart's start pads the log")
     func lostTailAfterCrash() throws {
         let directory = TemporaryDirectory()
