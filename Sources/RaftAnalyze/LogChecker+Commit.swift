@@ -61,6 +61,14 @@ extension LogChecker {
             required = (commit.index, commit.location, commit.node, term)
         }
         if let required {
+            if lastIndex < required.index && lastIndex < nodes[id].shadow.length {
+                // The leader's own word on its log at election: too short, whatever its
+                // append events say.
+                violations.report(.leaderCompleteness,
+                                  "leader \(id) of term \(record.term) reports last_index \(lastIndex), but node \(required.node) committed up to index \(required.index) in term \(required.term)",
+                                  earlier: required.location, record, location)
+                return
+            }
             requireLeaderHolds(id, upTo: required.index, committedAt: required.location, committedBy: required.node,
                                inTerm: required.term, record, location)
         }

@@ -183,6 +183,24 @@ struct SafetyCheckTests {
         #expect(report.violated == [.leaderCompleteness], Comment(rawValue: report.text))
     }
 
+    @Test("Leader Completeness: a leader whose own last_index falls short of what was committed")
+    func leaderReportsShortLog() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var script = Self.healthy()
+        // Node 2 holds both entries by its append events, yet says it won term 2 with one.
+        script.node(2, term: 2, .term(from: 1))
+        script.node(2, term: 2, .role(.candidate, previous: .follower))
+        script.node(1, term: 2, .term(from: 1))
+        script.node(1, term: 2, .vote(candidate: 2, granted: true, preVote: false))
+        script.node(2, term: 2, .role(.leader, previous: .candidate))
+        script.node(2, term: 2, .leader(lastIndex: 1, lastTerm: 1))
+        let report = try script.analyze(in: directory)
+        #expect(report.violated == [.leaderCompleteness], Comment(rawValue: report.text))
+        #expect(report.check(.leaderCompleteness).violations.first?.message
+                == "leader 2 of term 2 reports last_index 1, but node 0 committed up to index 2 in term 1")
+    }
+
     @Test("Durability: an acknowledged request that never commits, and one committed twice")
     func durability() throws {
         let directory = TemporaryDirectory()
