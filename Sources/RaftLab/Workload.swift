@@ -35,8 +35,8 @@ public final class Workload: @unchecked Sendable {
 
     /// Requests outstanding at once in open-loop mode; beyond it a tick's requests are skipped.
     public static let outstandingMax = 10_000
-    /// Open-loop ticks per second (requests per tick = rate / ticks).
-    static let openLoopTicksPerSecond = 1000.0
+    /// How often the open loop issues the requests that fell due.
+    static let openLoopTick = TimeAmount.milliseconds(1)
 
     public let mode: Mode
     public private(set) var stats = Stats()
@@ -48,7 +48,6 @@ public final class Workload: @unchecked Sendable {
     private var outstanding = 0
     private var running = false
     private var ticker: RepeatedTask?
-    private var openLoopCredit = 0.0
     private var drained: EventLoopPromise<Void>?
 
     /// A workload of `mode` against `cluster`, writing `trace` (client events) if given.
@@ -72,11 +71,15 @@ public final class Workload: @unchecked Sendable {
             case .closedLoop(let clients):
                 for client in 0..<clients { issue(client: client) }
             case .openLoop(let rate):
-                let perTick = rate / Self.openLoopTicksPerSecond
-                ticker = cluster.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(1)) { [self] _ in
-                    openLoopCredit += perTick
-                    while openLoopCredit >= 1 {
-                        openLoopCredit -= 1
+                // The schedule follows the clock, not the tick count: a tick that fires late
+                // (timer slack, a busy machine) issues every request that fell due since.
+                let started = NIODeadline.now()
+                var due = 0
+                ticker = cluster.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: Self.openLoopTick) { [self] _ in
+                    let elapsedSeconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
+                    let target = Int(elapsedSeconds * rate) + 1
+                    while due < target {
+                        due += 1
                         if outstanding < Self.outstandingMax { issue(client: 0) }
                     }
                 }
