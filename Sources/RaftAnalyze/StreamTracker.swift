@@ -47,6 +47,12 @@ struct StreamTracker {
     /// Returns `true` when `record` begins a new incarnation of a node already seen.
     mutating func consume(_ record: TraceRecord, at location: EventLocation, files: [String]) -> Bool {
         let key = Key(source: record.type.source, node: record.type.source == .node ? record.node : 0)
+        if key.source == .client && record.node >= 0 && record.node <= LogChecker.nodeIDMax {
+            if record.node >= nodesClientsTalkedTo.count {
+                nodesClientsTalkedTo.append(contentsOf: repeatElement(false, count: record.node + 1 - nodesClientsTalkedTo.count))
+            }
+            nodesClientsTalkedTo[record.node] = true
+        }
         guard key.node >= 0 && key.node <= LogChecker.nodeIDMax else { return false }
         // A client or nemesis line without `seq` (another tool's log): nothing to follow.
         guard record.sequence != TraceRecord.sequenceAbsent else { return false }
@@ -79,8 +85,15 @@ struct StreamTracker {
         return restarted
     }
 
-    /// Whether any node's stream was seen.
-    var sawNodes: Bool { nodeStreams.contains { $0 != nil } }
+    /// Nodes that client events name as the node they talked to.
+    private var nodesClientsTalkedTo: [Bool] = []
+
+    /// Every node's stream ended with `stop`, and the trace holds a stream for each node a
+    /// client talked to: no node's last events can be missing.
+    var everyNodeStopped: Bool {
+        nodeStreams.contains { $0 != nil } && unfinishedNodes.isEmpty
+            && nodesClientsTalkedTo.indices.allSatisfy { !nodesClientsTalkedTo[$0] || ($0 < nodeStreams.count && nodeStreams[$0] != nil) }
+    }
 
     /// Nodes whose last incarnation ended without `stop` (crashed, or still running when the
     /// trace was taken).

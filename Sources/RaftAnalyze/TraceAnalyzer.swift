@@ -54,7 +54,7 @@ public final class TraceAnalyzer {
     /// come from the readers.
     public func finish(warnings: [TraceWarning], malformedLineCount: Int, unknownTypes: [String: Int],
                        run: RunManifest? = nil) -> AnalysisReport {
-        logs.finishDurability(everyNodeStopped: streams.sawNodes && streams.unfinishedNodes.isEmpty)
+        logs.finishDurability(everyNodeStopped: streams.everyNodeStopped)
         lanes.finish()
         let lastUs = statistics.lastUs
         statistics.series?.extend(to: lastUs)

@@ -250,6 +250,14 @@ struct SafetyCheckTests {
         let unconfirmed = try running.analyze(in: directory, name: "running.jsonl.gz")
         #expect(unconfirmed.violated.isEmpty, Comment(rawValue: unconfirmed.text))
         #expect(unconfirmed.check(.durability).notes.count == 1)
+
+        // So does one acknowledged by a node whose trace is not among the inputs.
+        var partial = Self.healthy()
+        partial.client(3, .ok(client: 1, request: 98, index: 3))
+        for id in 0..<3 { partial.node(id, term: 1, .stop) }
+        let withoutAcker = try partial.analyze(in: directory, name: "partial.jsonl.gz")
+        #expect(withoutAcker.violated.isEmpty, Comment(rawValue: withoutAcker.text))
+        #expect(withoutAcker.check(.durability).notes.count == 1)
     }
 
     @Test("lost events after a crash are tolerated: a restart's start pads the log")
