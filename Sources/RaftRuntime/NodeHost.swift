@@ -135,7 +135,7 @@ public final class NodeHost: @unchecked Sendable {
 
     private func runBatch() {
         guard !pendingInputs.isEmpty, !isStopped, let transport else { return }
-        let inputs = pendingInputs
+        let inputs = Self.coalescingProposals(pendingInputs)
         pendingInputs = []
         var sends: [Message] = []
         var deliveries: [(Int, Entry)] = []
@@ -195,6 +195,34 @@ public final class NodeHost: @unchecked Sendable {
         if let onReject { for (request, reason) in rejections { onReject(request, reason) } }
         onBatch?(BatchSummary(inputs: inputs.count, messagesSent: sends.count,
                               entriesDelivered: deliveries.count, fsyncUs: fsyncUs))
+    }
+
+    /// `inputs` with every client proposal of the batch joined into one `.propose`, where the
+    /// first one stood: the leader then appends them as one run of entries and replicates
+    /// them in one log request per follower (one `append` event, one message each), instead
+    /// of one per client message. Any order of inputs within a batch is an order in which
+    /// they could have arrived, so moving proposals together changes no guarantee.
+    static func coalescingProposals(_ inputs: [Input]) -> [Input] {
+        var proposals: [Proposal] = []
+        var firstPosition: Int?
+        var proposeInputs = 0
+        for (position, input) in inputs.enumerated() {
+            guard case .propose(let batch) = input else { continue }
+            proposeInputs += 1
+            if firstPosition == nil { firstPosition = position }
+            proposals.append(contentsOf: batch)
+        }
+        guard proposeInputs > 1, let firstPosition else { return inputs }
+        var joined: [Input] = []
+        joined.reserveCapacity(inputs.count - proposeInputs + 1)
+        for (position, input) in inputs.enumerated() {
+            if case .propose = input {
+                if position == firstPosition { joined.append(.propose(proposals)) }
+            } else {
+                joined.append(input)
+            }
+        }
+        return joined
     }
 
     private func arm(_ kind: TimerKind) {

@@ -82,6 +82,49 @@ struct InProcessHostTests {
         for id in cluster.members { #expect(cluster.delivered.entries(id) == reference) }
     }
 
+    @Test("client proposals arriving in one batch leave the leader as one log request per follower")
+    func proposalsInOneBatchAreReplicatedTogether() async throws {
+        let cluster = Cluster(size: 3)
+        defer { cluster.shutdown() }
+        #expect(try await eventually { try await cluster.leader() != nil })
+        let leader = try #require(try await cluster.leader())
+        let summaries = NIOLockedValueBox<[NodeHost.BatchSummary]>([])
+        let lastBefore = try await cluster.onLoop(leader) { host in
+            let lastIndex = host.node.log.lastIndex
+            host.onBatch = { summary in summaries.withLockedValue { $0.append(summary) } }
+            // Twenty client messages handled in one go, as a busy loop reads them.
+            for request in 1...20 as ClosedRange<RequestID> {
+                host.submit(.propose([Proposal(request: request, payload: [UInt8(request)])]))
+            }
+            return lastIndex
+        }
+        #expect(try await eventually { cluster.members.allSatisfy { cluster.delivered.entries($0).contains { $0.request == 20 } } })
+        let proposing = try #require(summaries.withLockedValue { $0.first })
+        // A peer's message or a timer may share the batch; without coalescing it would hold
+        // at least 20 inputs and send at least 40 log requests.
+        #expect(proposing.inputs <= 4, "the twenty proposals became one input")
+        #expect(proposing.messagesSent <= 6, "one log request to each follower (plus what a shared input sends)")
+        let appended = cluster.delivered.entries(leader).dropFirst(lastBefore).prefix(20).map(\.request)
+        #expect(appended == Array(1...20), "in the order they arrived")
+    }
+
+    @Test("coalescing keeps every other input in place and the proposals in arrival order")
+    func coalescingKeepsOrder() {
+        let proposal = { (request: RequestID) in Proposal(request: request, payload: [UInt8(request)]) }
+        let inputs: [Input] = [.heartbeatTimeout, .propose([proposal(1)]), .electionTimeout, .propose([proposal(2), proposal(3)]),
+                               .heartbeatTimeout, .propose([proposal(4)])]
+        let joined = NodeHost.coalescingProposals(inputs)
+        #expect(joined.count == 4)
+        guard joined.count == 4, case .heartbeatTimeout = joined[0], case .propose(let proposals) = joined[1],
+              case .electionTimeout = joined[2], case .heartbeatTimeout = joined[3] else {
+            Issue.record("unexpected shape: \(joined)")
+            return
+        }
+        #expect(proposals.map(\.request) == [1, 2, 3, 4])
+        let single: [Input] = [.electionTimeout, .propose([proposal(9)])]
+        #expect(NodeHost.coalescingProposals(single).count == 2)
+    }
+
     @Test("after the leader stops, the others elect a new one and keep committing")
     func leaderFailover() async throws {
         let cluster = Cluster(size: 3)
