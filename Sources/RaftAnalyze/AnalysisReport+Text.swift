@@ -46,7 +46,7 @@ extension AnalysisReport {
         lines.append(Self.latencyLine("fsync", stats.fsyncLatency))
         lines.append(Self.latencyLine("election time (no leader → leader)", stats.electionTime))
         lines.append(String(format: "  elections: %d (%d leader changes), %.3f s without a leader", stats.elections, stats.leaderChanges, stats.leaderlessSeconds))
-        lines.append("  messages sent: \(stats.messagesSent)" + (stats.messagesPerCommit.map { String(format: " (%.1f per committed entry)", $0) } ?? ""))
+        lines.append("  messages sent: " + stats.messagesText)
         lines.append("  events: " + stats.eventsByType.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         lines.append("")
         lines.append(isSafe ? "All safety checks hold." : "SAFETY VIOLATED: \(safety.filter { !$0.holds }.map(\.property).joined(separator: ", ")).")
@@ -64,5 +64,13 @@ extension AnalysisReport {
         if microseconds < 1_000 { return "\(microseconds) µs" }
         if microseconds < 1_000_000 { return String(format: "%.2f ms", Double(microseconds) / 1e3) }
         return String(format: "%.2f s", Double(microseconds) / 1e6)
+    }
+}
+
+extension AnalysisReport.Statistics {
+    /// Messages sent and per committed entry; without `send` events, says they were not traced.
+    var messagesText: String {
+        guard messagesSent > 0 else { return "not traced (start the nodes with --trace-messages to count them)" }
+        return "\(messagesSent)" + (messagesPerCommit.map { String(format: " (%.1f per committed entry)", $0) } ?? "")
     }
 }

@@ -173,7 +173,7 @@ public enum HTMLReport {
             ("entries committed", "\(stats.committedEntries) (\(String(format: "%.1f", stats.commitsPerSecond))/s overall, \(stats.commitsPerSecondMax)/s at best over 100 ms)"),
             ("client requests", "\(stats.acknowledged) ok (\(String(format: "%.1f", stats.acknowledgedPerSecond))/s), \(stats.failed) failed, \(stats.timedOut) timed out"),
             ("elections", "\(stats.elections) (\(stats.leaderChanges) leader changes), \(String(format: "%.3f", stats.leaderlessSeconds)) s without a leader"),
-            ("messages sent", "\(stats.messagesSent)" + (stats.messagesPerCommit.map { String(format: " (%.1f per committed entry)", $0) } ?? "")),
+            ("messages sent", stats.messagesText),
         ]
         for (name, summary) in [("client latency (invoke → ok)", stats.clientLatency), ("commit latency (propose → commit)", stats.commitLatency),
                                 ("fsync", stats.fsyncLatency), ("election time", stats.electionTime)] {
