@@ -105,15 +105,18 @@ public final class TraceLineEncoder {
         case .nemesis(let action, let targets, let detail):
             return fixed + 21 * targets.count + 6 * (action.rawValue.utf8.count + (detail?.utf8.count ?? 0))
         case .proposalRejected(let request, let reason, _), .fail(_, let request, let reason?):
-            return fixed + 6 * reason.utf8.count + (request & TraceRequestID.stringBit != 0 ? TraceSchema.stringBytesMax : 0)
-        case .fail(_, let request, nil):
-            return fixed + (request & TraceRequestID.stringBit != 0 ? TraceSchema.stringBytesMax : 0)
+            return fixed + 6 * reason.utf8.count + requestBytesMax(request)
         case .send(_, let message, _), .recv(_, let message, _): return fixed + 6 * message.rawValue.utf8.count
         case .propose(let request, _), .deliver(_, _, _, let request), .invoke(_, let request), .ok(_, let request, _),
-             .timeout(_, let request):
-            return fixed + (request & TraceRequestID.stringBit != 0 ? TraceSchema.stringBytesMax : 0)
+             .timeout(_, let request), .fail(_, let request, nil):
+            return fixed + requestBytesMax(request)
         default: return fixed
         }
+    }
+
+    /// Bytes a `req` adds beyond a number: the name of an id read from a string (`TraceRequestID`).
+    private static func requestBytesMax(_ request: UInt64) -> Int {
+        request & TraceRequestID.stringBit != 0 ? TraceSchema.stringBytesMax : 0
     }
 
     private func reserve(_ bytes: Int) {
