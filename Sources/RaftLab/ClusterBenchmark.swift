@@ -45,7 +45,8 @@ public enum ClusterBenchmark {
                 let elapsed = (ContinuousClock.now - measureStart).secondsDouble
                 let memory = launcher.cluster.nodes.compactMap { launcher.processes.peakMemoryBytes($0.id) }.max() ?? 0
                 let privateMemory = launcher.cluster.nodes.compactMap { launcher.processes.privateMemoryBytes($0.id) }.max() ?? 0
-                _ = try await launcher.shutdown(startedAt: started)
+                // The run directory is removed below: no need to merge its traces.
+                _ = await launcher.stopCluster(startedAt: started)
                 let row = Row(nodes: nodes, clients: clients, traces: traces,
                               commitsPerSecond: Double(stats.ok) / elapsed,
                               p50Ms: Double(stats.latencyUs.valueAtPercentile(50)) / 1000,

@@ -19,6 +19,8 @@ public final class ClusterLauncher: @unchecked Sendable {
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private var clientTrace: TraceWriter?
     private var workload: Workload?
+    /// Set by the first `shutdown`: the workload's statistics and the run's length.
+    fileprivate var stopped: (stats: Workload.Stats?, seconds: Double)?
 
     /// What a finished run reports.
     public struct Report: Sendable {
@@ -79,7 +81,6 @@ public final class ClusterLauncher: @unchecked Sendable {
         var line = StatusLine()
         let clock = ContinuousClock()
         let end = seconds.map { clock.now + .milliseconds(Int($0 * 1000)) }
-        let stopped = Task { await stop.wait() }
         while !stop.hasFired, end.map({ clock.now < $0 }) ?? true {
             try? await Task.sleep(for: .seconds(1))
             if options.showsStatus {
@@ -87,12 +88,26 @@ public final class ClusterLauncher: @unchecked Sendable {
                 line.show(line.render(statuses: statuses, nodeIDs: client.nodeIDs, leader: leader, stats: await workloadStats()))
             }
         }
-        stopped.cancel()
         if options.showsStatus { line.finish() }
     }
 
     /// Stops the workload and the nodes, closes the client trace and merges the traces.
+    /// Calling it again (a caller's error path after a failed merge) stops nothing twice:
+    /// the client's event loop is gone by then, and work submitted to it would never run.
     public func shutdown(startedAt: ContinuousClock.Instant) async throws -> Report {
+        let (stats, seconds) = await stopCluster(startedAt: startedAt)
+        let summary = try run.layout.writeMergedTrace()
+        return Report(runDirectory: run.layout.directory, mergedTrace: run.layout.mergedTracePath, seconds: seconds,
+                      stats: stats, mergeWarnings: summary.warnings.map { "\($0)" })
+    }
+}
+
+extension ClusterLauncher {
+    /// Stops the workload, the client and the nodes without merging the traces (`shutdown`
+    /// merges too) and returns the workload's statistics and the run's length. Later calls
+    /// stop nothing and return those again.
+    public func stopCluster(startedAt: ContinuousClock.Instant) async -> (stats: Workload.Stats?, seconds: Double) {
+        if let stopped { return stopped }
         await workload?.stop()
         let stats = await workloadStats()
         let seconds = (ContinuousClock.now - startedAt).secondsDouble
@@ -100,10 +115,9 @@ public final class ClusterLauncher: @unchecked Sendable {
         if let clientTrace { try? await client.eventLoop.submit { try clientTrace.close() }.get() }
         processes.stopAll()
         try? await group.shutdownGracefully()
-        let summary = try run.layout.writeMergedTrace()
         if run.socketDirectory.hasPrefix("/tmp/raftlab-") { try? FileManager.default.removeItem(atPath: run.socketDirectory) }
-        return Report(runDirectory: run.layout.directory, mergedTrace: run.layout.mergedTracePath, seconds: seconds,
-                      stats: stats, mergeWarnings: summary.warnings.map { "\($0)" })
+        stopped = (stats, seconds)
+        return (stats, seconds)
     }
 }
 
