@@ -67,10 +67,12 @@ struct ChaosCommand: AsyncParsableCommand {
         cluster.clients = clients
         cluster.loadPerSecond = load
         cluster.payloadBytes = payload
-        cluster.requestTimeoutMs = requestTimeout
         cluster.tracesRoot = traces
         cluster.showsStatus = !quiet
         var options = ChaosOptions(cluster: cluster)
+        // After the init, which replaces `up`'s default timeout with chaos's: any value given
+        // here, 5000 included, is the user's.
+        options.cluster.requestTimeoutMs = requestTimeout
         do {
             options.nemeses = try NemesisKind.parseList(nemesis)
         } catch let error as LabError {
