@@ -26,7 +26,7 @@ extension AnalysisReport {
             lines.append("  \(verdict) \(name) \(check.holds ? property?.summary ?? "" : "\(check.violationCount) violation\(check.violationCount == 1 ? "" : "s")")")
             for violation in check.violations {
                 lines.append("      - \(violation.message)")
-                for evidence in violation.evidence { lines.append("          \(evidence.location)  \(evidence.event)") }
+                for evidence in violation.evidence { lines.append("          \(evidence)") }
             }
             if check.violationCount > check.violations.count {
                 lines.append("      … and \(check.violationCount - check.violations.count) more")

@@ -59,7 +59,7 @@ public enum HTMLReport {
             var details = check.holds ? escape(SafetyProperty(rawValue: check.property)?.summary ?? "") : ""
             for violation in check.violations {
                 details += "<div>\(escape(violation.message))</div><div class=\"evidence\">"
-                    + violation.evidence.map { escape("\($0.location)  \($0.event)") }.joined(separator: "\n") + "</div>"
+                    + violation.evidence.map { escape("\($0)") }.joined(separator: "\n") + "</div>"
             }
             for note in check.notes { details += "<div><i>note: \(escape(note))</i></div>" }
             html += "<tr><td>\(escape(check.property))</td><td>\(verdict)</td><td>\(details)</td></tr>\n"

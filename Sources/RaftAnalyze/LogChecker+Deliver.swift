@@ -70,7 +70,8 @@ extension LogChecker {
         for ack in acknowledged {
             guard let index = requestIndexes[ack.request] else {
                 let refuted: Bool
-                if let claimed = ack.index {
+                // Indexes are 1-based: an `ok` naming index 0 (another writer's) names none.
+                if let claimed = ack.index, claimed >= 1 {
                     refuted = committed.count >= claimed
                         ? committed.request(claimed) != CommittedLog.unknownRequest
                         : everyNodeStopped
@@ -79,9 +80,9 @@ extension LogChecker {
                 }
                 if refuted {
                     let detail: String
-                    if let claimed = ack.index, claimed <= committed.count {
+                    if let claimed = ack.index, claimed >= 1, claimed <= committed.count {
                         detail = " (index \(claimed) holds request \(TraceRequestID.describe(committed.request(claimed))))"
-                    } else if let claimed = ack.index {
+                    } else if let claimed = ack.index, claimed >= 1 {
                         detail = " (acknowledged at index \(claimed); the committed sequence ends at \(committed.count) and every node stopped cleanly)"
                     } else {
                         detail = " (the committed sequence ends at \(committed.count)" + (everyNodeStopped ? " and every node stopped cleanly)" : ")")

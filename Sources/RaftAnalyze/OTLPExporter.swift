@@ -29,7 +29,7 @@ public final class OTLPExporter: TraceObserver {
     /// Writes to `path` (replaced); `runID` names the resource and seeds the trace ids.
     public init(path: String, runID: String) throws {
         file = try OutputFile(path: path)
-        traceIDPrefix = TraceDigest.hex(runID.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 })
+        traceIDPrefix = TraceDigest.hex(TraceDigest.fnv1a(runID.utf8))
         try file.write("{\"resourceSpans\":[{\"resource\":{\"attributes\":[")
         try file.write("{\"key\":\"service.name\",\"value\":{\"stringValue\":\"raftlab\"}},")
         try file.write("{\"key\":\"raftlab.run_id\",\"value\":{\"stringValue\":\(jsonString(runID))}}]},")
@@ -54,12 +54,11 @@ public final class OTLPExporter: TraceObserver {
             addEvent(request, record.timestampUs, "propose", node: record.node, index: index, term: record.term)
             proposals[record.node, default: []].append((index, request))
         case .commit(let index):
-            guard var queue = proposals[record.node], !queue.isEmpty else { return }
+            guard let queue = proposals[record.node], !queue.isEmpty else { return }
             for proposal in queue where proposal.index <= index {
                 addEvent(proposal.request, record.timestampUs, "commit", node: record.node, index: proposal.index, term: record.term)
             }
-            queue.removeAll { $0.index <= index }
-            proposals[record.node] = queue
+            proposals[record.node]?.removeAll { $0.index <= index }
         case .deliver(let index, _, _, let request):
             guard let span = pending[request], !span.delivered else { return }
             addEvent(request, record.timestampUs, "deliver", node: record.node, index: index, term: record.term)
@@ -86,21 +85,22 @@ public final class OTLPExporter: TraceObserver {
     }
 
     private func addEvent(_ request: UInt64, _ timestampUs: Int64, _ name: String, node: Int, index: Int, term: UInt64) {
-        guard var span = pending[request], span.events.count < Self.eventsPerSpanMax else { return }
-        span.events.append("{\"timeUnixNano\":\"\(timestampUs * 1_000)\",\"name\":\"\(name)\",\"attributes\":["
-                           + "\(Self.intAttribute("raft.node", node)),\(Self.intAttribute("raft.index", index)),\(Self.intAttribute("raft.term", Int(clamping: term)))]}")
-        pending[request] = span
+        guard let count = pending[request]?.events.count, count < Self.eventsPerSpanMax else { return }
+        // Appended in place: copying the span out and back would copy its events each time.
+        pending[request]?.events.append("{\"timeUnixNano\":\"\(timestampUs * 1_000)\",\"name\":\"\(name)\",\"attributes\":["
+                                        + "\(Self.intAttribute("raft.node", node)),\(Self.intAttribute("raft.index", index)),\(Self.intAttribute("raft.term", Int(clamping: term)))]}")
     }
 
     private func end(_ request: UInt64, _ timestampUs: Int64, outcome: String, index: Int? = nil, message: String? = nil) throws {
         guard let span = pending.removeValue(forKey: request) else { return }
+        let name = TraceRequestID.name(of: request) ?? String(request)
         var attributes = [Self.intAttribute("raft.client", span.client), Self.intAttribute("raft.node", span.node),
-                          "{\"key\":\"raft.request\",\"value\":{\"stringValue\":\"\(TraceRequestID.name(of: request) ?? String(request))\"}}",
+                          "{\"key\":\"raft.request\",\"value\":{\"stringValue\":\"\(name)\"}}",
                           "{\"key\":\"raft.outcome\",\"value\":{\"stringValue\":\"\(outcome)\"}}"]
         if let index { attributes.append(Self.intAttribute("raft.index", index)) }
         let status = outcome == "ok" ? "{\"code\":1}" : "{\"code\":2,\"message\":\(jsonString(message ?? outcome))}"
         let line = "{\"traceId\":\"\(traceIDPrefix)\(TraceDigest.hex(request))\",\"spanId\":\"\(TraceDigest.hex(request ^ 0x5bd1_e995_5bd1_e995))\","
-            + "\"name\":\"request \(TraceRequestID.name(of: request) ?? String(request))\",\"kind\":3,\"startTimeUnixNano\":\"\(span.startUs * 1_000)\",\"endTimeUnixNano\":\"\(max(span.startUs, timestampUs) * 1_000)\","
+            + "\"name\":\"request \(name)\",\"kind\":3,\"startTimeUnixNano\":\"\(span.startUs * 1_000)\",\"endTimeUnixNano\":\"\(max(span.startUs, timestampUs) * 1_000)\","
             + "\"attributes\":[\(attributes.joined(separator: ","))],\"events\":[\(span.events.joined(separator: ","))],\"status\":\(status)}"
         try file.write(separator + line)
         separator = ",\n"

@@ -59,10 +59,9 @@ struct StatisticsCollector {
             timeouts += 1
             invoked[request] = nil
         case .propose(_, let index):
-            var queue = proposals[record.node] ?? ([], [], 0)
-            queue.indexes.append(index)
-            queue.timestamps.append(timestampUs)
-            proposals[record.node] = queue
+            // Appended in place: a copy out of the dictionary would copy both arrays per event.
+            proposals[record.node, default: ([], [], 0)].indexes.append(index)
+            proposals[record.node, default: ([], [], 0)].timestamps.append(timestampUs)
         case .commit(let index):
             commitProposals(at: record.node, upTo: index, timestampUs)
             if index > clusterCommit {
@@ -104,7 +103,8 @@ struct StatisticsCollector {
     }
 
     private mutating func commitProposals(at node: Int, upTo index: Int, _ timestampUs: Int64) {
-        guard var queue = proposals[node] else { return }
+        // Taken out of the dictionary so the arrays are uniquely referenced (no copy).
+        guard var queue = proposals.removeValue(forKey: node) else { return }
         while queue.head < queue.indexes.count && queue.indexes[queue.head] <= index {
             _ = commitLatency.record(UInt64(max(0, timestampUs - queue.timestamps[queue.head])))
             queue.head += 1

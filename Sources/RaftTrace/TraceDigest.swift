@@ -8,6 +8,18 @@ public enum TraceDigest {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The 64-bit FNV-1a hash of `bytes` (the hash RaftCore's `PayloadDigest` uses, which
+    /// this module cannot import).
+    @inline(__always)
+    public static func fnv1a(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+
     /// Parses 1 to 16 hex digits (either case); `nil` for anything else.
     public static func parse(_ text: some StringProtocol) -> UInt64? {
         let utf8 = Array(text.utf8)

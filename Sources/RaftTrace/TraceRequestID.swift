@@ -9,29 +9,18 @@ public enum TraceRequestID {
     /// The bit set on every id read from a string (raftlab's own ids stay below it).
     public static let stringBit: UInt64 = 1 << 63
 
-    private static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
-
     /// Names of string ids seen so far, as written between the quotes (escapes kept).
     private static let names = Mutex<[UInt64: String]>([:])
 
     /// The id of the string `text` (its UTF-8 bytes as written, escapes included).
     public static func hash(_ text: some StringProtocol) -> UInt64 {
-        let bytes = Array(text.utf8)
-        return bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return offsetBasis | stringBit }
-            return hash(base, count: buffer.count)
-        }
+        TraceDigest.fnv1a(text.utf8) | stringBit
     }
 
     /// The id of the `count` bytes at `start`.
     @inline(__always)
     static func hash(_ start: UnsafePointer<UInt8>, count: Int) -> UInt64 {
-        var value = offsetBasis
-        for offset in 0..<count {
-            value ^= UInt64(start[offset])
-            value &*= 0x0000_0100_0000_01b3
-        }
-        return value | stringBit
+        TraceDigest.fnv1a(UnsafeBufferPointer(start: start, count: count)) | stringBit
     }
 
     /// The id of the string at `start` (raw JSON string contents), remembering its name.
