@@ -42,7 +42,8 @@ public final class RaftSession: Sendable {
         (messages, continuation) = AsyncStream.makeStream(of: DeliveredMessage.self, bufferingPolicy: .unbounded)
         clientRegistry = ClientRegistry(eventLoop: host.eventLoop)
         // Request ids: a random 32-bit prefix per session, then a counter (unique across nodes).
-        state.withLockedValue { $0.nextRequest = (UInt64(UInt32.random(in: 1 ... .max)) << 32) }
+        // Below 2^63: ids with the top bit set are how trace readers mark ids read from strings.
+        state.withLockedValue { $0.nextRequest = (UInt64(UInt32.random(in: 1 ... 0x7fff_ffff)) << 32) }
         let continuation = self.continuation
         let registry = clientRegistry
         if !deliversMessages { continuation.finish() }

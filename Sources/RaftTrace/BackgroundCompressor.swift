@@ -42,11 +42,11 @@ final class BackgroundCompressor: @unchecked Sendable {
     /// Compresses `bytes` with `Z_FINISH` after everything queued, finishes the member and
     /// waits for it.
     func finish(_ bytes: [UInt8]) throws {
+        defer { worker.stop() }
         try worker.sync { [member] in
             try bytes.withUnsafeBytes { try member.compress($0, flush: Z_FINISH) }
             try member.finish()
         }
-        worker.stop()
     }
 
     /// Drops what is queued and closes the file as a crash would.
