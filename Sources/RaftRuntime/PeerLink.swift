@@ -6,7 +6,8 @@ import RaftCore
 /// The outbound connection to one peer: frames are encoded into a buffer as the batch runs
 /// and written with one syscall at its end. While the peer is unreachable the link retries
 /// with exponential backoff and keeps at most `RuntimeLimits.framesQueuedPerPeerMax` frames
-/// (older ones are dropped: Raft resends what matters). Confined to the host's loop.
+/// and `RuntimeLimits.bytesQueuedPerUnreachablePeerMax` bytes (older ones are dropped: Raft
+/// resends what matters). Confined to the host's loop.
 final class PeerLink: @unchecked Sendable {
     let peer: NodeID
     private let address: PeerAddress
@@ -19,6 +20,8 @@ final class PeerLink: @unchecked Sendable {
     private var pending: ByteBuffer
     private var pendingFrames = 0
     private var backoffMs = RuntimeLimits.reconnectBackoffMs.lowerBound
+    /// A reconnect attempt waits for its backoff delay.
+    private var reconnectScheduled = false
     /// Frames dropped because the peer was unreachable for too long.
     private(set) var framesDropped = 0
 
@@ -33,7 +36,10 @@ final class PeerLink: @unchecked Sendable {
 
     /// Encodes `frame` for the next flush.
     func enqueue(_ frame: WireFrame) {
-        if pendingFrames >= RuntimeLimits.framesQueuedPerPeerMax {
+        let unreachable = channel?.isActive != true
+        if pendingFrames >= RuntimeLimits.framesQueuedPerPeerMax
+            || (unreachable && pendingFrames > 0
+                && pending.readableBytes + frame.encodedBytes > RuntimeLimits.bytesQueuedPerUnreachablePeerMax) {
             framesDropped += pendingFrames
             pending.clear()
             pendingFrames = 0
@@ -46,11 +52,12 @@ final class PeerLink: @unchecked Sendable {
         }
     }
 
-    /// Writes what is queued if connected; starts connecting otherwise.
+    /// Writes what is queued if connected; otherwise starts connecting, unless a reconnect
+    /// is already scheduled (the backoff paces attempts, not the sends).
     func flush() {
         guard pendingFrames > 0 else { return }
         guard let channel, channel.isActive else {
-            connect()
+            if !reconnectScheduled { connect() }
             return
         }
         channel.writeAndFlush(pending, promise: nil)
@@ -101,10 +108,13 @@ final class PeerLink: @unchecked Sendable {
     }
 
     private func scheduleReconnect() {
+        guard !reconnectScheduled else { return }
+        reconnectScheduled = true
         let delay = backoffMs
         backoffMs = min(backoffMs * 2, RuntimeLimits.reconnectBackoffMs.upperBound)
         eventLoop.scheduleTask(in: .milliseconds(Int64(delay))) { [self] in
-            if pendingFrames > 0 || channel == nil { connect() }
+            reconnectScheduled = false
+            connect()
         }
     }
 

@@ -45,6 +45,10 @@ public enum RuntimeLimits {
     public static let frameBytesMax = 4 << 20
     /// Frames queued to one peer while it is unreachable; older ones are dropped (Raft resends).
     public static let framesQueuedPerPeerMax = 4096
+    /// Bytes queued to one peer while it is unreachable (a leader probing a dead node with
+    /// full log requests on every heartbeat would otherwise queue gigabytes); older frames
+    /// are dropped.
+    public static let bytesQueuedPerUnreachablePeerMax = 4 << 20
     /// Reconnection backoff to an unreachable peer, in milliseconds.
     public static let reconnectBackoffMs: ClosedRange<Int> = 10...1000
     /// Client proposals waiting for their delivery at one node; beyond this they are refused.

@@ -12,7 +12,6 @@ final class SocketTransport: MessageTransport, @unchecked Sendable {
     let clients: ClientRegistry
     let logger: Logger
     private var links: [NodeID: PeerLink] = [:]
-    private var dirty: [PeerLink] = []
     private var servers: [any Channel] = []
     /// UNIX socket files this transport created (removed again on close).
     private var boundSocketPaths: [String] = []
@@ -78,12 +77,11 @@ final class SocketTransport: MessageTransport, @unchecked Sendable {
     func send(_ message: Message) {
         guard !droppedOutbound.contains(message.to), let link = links[message.to] else { return }
         link.enqueue(.raft(message))
-        dirty.append(link)
     }
 
+    /// Flushes every link; one with nothing queued returns at once (a cluster has a few peers).
     func flush() {
-        for link in dirty { link.flush() }
-        dirty.removeAll(keepingCapacity: true)
+        for link in links.values { link.flush() }
     }
 
     // MARK: Clients
