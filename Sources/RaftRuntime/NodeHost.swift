@@ -203,25 +203,22 @@ public final class NodeHost: @unchecked Sendable {
     /// of one per client message. Any order of inputs within a batch is an order in which
     /// they could have arrived, so moving proposals together changes no guarantee.
     static func coalescingProposals(_ inputs: [Input]) -> [Input] {
-        var proposals: [Proposal] = []
-        var firstPosition: Int?
         var proposeInputs = 0
-        for (position, input) in inputs.enumerated() {
-            guard case .propose(let batch) = input else { continue }
-            proposeInputs += 1
-            if firstPosition == nil { firstPosition = position }
-            proposals.append(contentsOf: batch)
-        }
-        guard proposeInputs > 1, let firstPosition else { return inputs }
+        for case .propose in inputs { proposeInputs += 1 }
+        guard proposeInputs > 1 else { return inputs }
+        var proposals: [Proposal] = []
         var joined: [Input] = []
         joined.reserveCapacity(inputs.count - proposeInputs + 1)
-        for (position, input) in inputs.enumerated() {
-            if case .propose = input {
-                if position == firstPosition { joined.append(.propose(proposals)) }
-            } else {
+        var firstPosition = 0
+        for input in inputs {
+            guard case .propose(let batch) = input else {
                 joined.append(input)
+                continue
             }
+            if proposals.isEmpty { firstPosition = joined.count }
+            proposals.append(contentsOf: batch)
         }
+        joined.insert(.propose(proposals), at: firstPosition)
         return joined
     }
 

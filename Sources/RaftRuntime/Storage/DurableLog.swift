@@ -99,28 +99,31 @@ public final class DurableLog {
     /// it) throws `StorageError.invalidChange` naming the change and the rule.
     public func apply(_ changes: [PersistentChange]) {
         guard failure == nil else { return }
-        if let violation = check(changes) {
+        switch check(changes) {
+        case .failure(let violation):
             batch.removeAll()
             batchNeedsSync = false
             failure = violation
-            return
+        case .success(let checked):
+            shape = checked
+            for change in changes { encode(change) }
         }
-        for change in changes { encode(change) }
     }
 
-    /// The first rule `changes` break, given the log as it stands (pending batch included).
-    private func check(_ changes: [PersistentChange]) -> StorageError? {
+    /// The log's shape after `changes`, or the first rule they break, given the log as it
+    /// stands (pending batch included).
+    private func check(_ changes: [PersistentChange]) -> Result<LogShape, StorageError> {
         var checked = shape
         for (position, change) in changes.enumerated() {
             if case .append(_, let entries) = change,
                let large = entries.first(where: { $0.payload.count > StorageLimits.entryPayloadBytesMax }) {
-                return .invalidChange(reason: "change \(position + 1) of \(changes.count): an entry of \(large.payload.count) payload bytes exceeds entryPayloadBytesMax \(StorageLimits.entryPayloadBytesMax)")
+                return .failure(.invalidChange(reason: "change \(position + 1) of \(changes.count): an entry of \(large.payload.count) payload bytes exceeds entryPayloadBytesMax \(StorageLimits.entryPayloadBytesMax)"))
             }
             if let reason = checked.apply(Self.record(of: change)) {
-                return .invalidChange(reason: "change \(position + 1) of \(changes.count): \(reason)")
+                return .failure(.invalidChange(reason: "change \(position + 1) of \(changes.count): \(reason)"))
             }
         }
-        return nil
+        return .success(checked)
     }
 
     /// Writes the pending batch with one `write(2)` and, when it holds a hard-state, append
@@ -202,7 +205,7 @@ public final class DurableLog {
         return UInt64(elapsed.seconds) * 1_000_000 + UInt64(elapsed.attoseconds / 1_000_000_000_000)
     }
 
-    /// Encodes one checked change and applies it to `state`.
+    /// Encodes one checked change (its shape is applied already) and applies it to `state`.
     private func encode(_ change: PersistentChange) {
         switch change {
         case .hardState(let term, let votedFor):
@@ -218,9 +221,7 @@ public final class DurableLog {
         case .commit(let index):
             LogRecordEncoder.appendCommit(index: index, to: &batch)
         }
-        let record = Self.record(of: change)
-        _ = shape.apply(record)
-        entryBytes += state.applyLogRecord(record)
+        entryBytes += state.applyLogRecord(Self.record(of: change))
     }
 
     /// Writes and syncs this incarnation's record (called once by `open`).

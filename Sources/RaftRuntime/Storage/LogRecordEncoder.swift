@@ -52,7 +52,6 @@ enum LogRecordEncoder {
             }
             precondition(chunkEnd > chunkStart, "an entry of \(entries[chunkStart].payload.count) bytes does not fit in a record")
             let start = begin(.append, in: &bytes)
-            bytes.reserveCapacity(bytes.count + payloadBytes)
             LittleEndian.append(UInt64(firstIndex + (chunkStart - entries.startIndex)), to: &bytes)
             LittleEndian.append(UInt32(chunkEnd - chunkStart), to: &bytes)
             for position in chunkStart..<chunkEnd {
@@ -65,24 +64,6 @@ enum LogRecordEncoder {
             finish(recordAt: start, in: &bytes)
             chunkStart = chunkEnd
         }
-    }
-
-    /// Bytes the append records for `entries` take (headers included).
-    static func encodedBytes<C: Collection>(ofEntries entries: C) -> Int where C.Element == Entry {
-        var total = 0
-        var recordPayload = LogFileFormat.appendHeaderBytes
-        var recordOpen = false
-        for entry in entries {
-            let entryBytes = LogFileFormat.encodedBytes(of: entry)
-            if recordOpen && recordPayload + entryBytes > appendPayloadBytesMax {
-                total += LogFileFormat.recordHeaderBytes + 1 + recordPayload
-                recordPayload = LogFileFormat.appendHeaderBytes
-            }
-            recordPayload += entryBytes
-            recordOpen = true
-        }
-        if recordOpen { total += LogFileFormat.recordHeaderBytes + 1 + recordPayload }
-        return total
     }
 
     /// Reserves the record header and writes the type byte; returns where the record starts.
