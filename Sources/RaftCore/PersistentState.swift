@@ -27,4 +27,24 @@ public struct PersistentState: Hashable, Sendable {
 
     /// A node that never ran: term 0, no vote, empty log.
     public static let initial = PersistentState()
+
+    /// Applies one `.persist` output the way a disk would, checking that it fits the log it
+    /// changes (in-memory drivers: the simulator, the model checker, test storage).
+    public mutating func apply(_ change: PersistentChange) {
+        switch change {
+        case .hardState(let term, let votedFor):
+            precondition(term >= currentTerm, "durable term went back \(currentTerm) -> \(term)")
+            currentTerm = term
+            self.votedFor = votedFor
+        case .append(let firstIndex, let newEntries):
+            precondition(firstIndex == entries.count + 1, "append at \(firstIndex) to a durable log of \(entries.count) entries")
+            entries.append(contentsOf: newEntries)
+        case .truncate(let length):
+            precondition(length >= 0 && length <= entries.count, "truncate to \(length) of \(entries.count) entries")
+            entries.removeSubrange(length...)
+        case .commit(let index):
+            precondition(index <= entries.count, "durable commit \(index) past the log")
+            commitIndex = index
+        }
+    }
 }

@@ -42,20 +42,7 @@ public final class InMemoryStorage: NodeStorage, @unchecked Sendable {
     public func apply(_ changes: [PersistentChange]) { queued.append(contentsOf: changes) }
 
     public func commit() throws -> UInt64? {
-        for change in queued {
-            switch change {
-            case .hardState(let term, let votedFor):
-                state.currentTerm = term
-                state.votedFor = votedFor
-            case .append(let firstIndex, let entries):
-                precondition(firstIndex == state.entries.count + 1, "append at \(firstIndex) to \(state.entries.count) entries")
-                state.entries.append(contentsOf: entries)
-            case .truncate(let length):
-                state.entries.removeSubrange(length...)
-            case .commit(let index):
-                state.commitIndex = index
-            }
-        }
+        for change in queued { state.apply(change) }
         queued.removeAll(keepingCapacity: true)
         return nil
     }

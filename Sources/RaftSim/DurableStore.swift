@@ -11,21 +11,6 @@ public struct DurableStore: Hashable, Sendable {
 
     /// Applies one durable change, checking it fits the log it changes.
     public mutating func apply(_ change: PersistentChange) {
-        switch change {
-        case .hardState(let term, let votedFor):
-            precondition(term >= state.currentTerm, "durable term went back \(state.currentTerm) -> \(term)")
-            state.currentTerm = term
-            state.votedFor = votedFor
-        case .append(let firstIndex, let entries):
-            precondition(firstIndex == state.entries.count + 1,
-                         "append at \(firstIndex) to a durable log of \(state.entries.count) entries")
-            state.entries.append(contentsOf: entries)
-        case .truncate(let length):
-            precondition(length <= state.entries.count, "truncate to \(length) of \(state.entries.count)")
-            state.entries.removeSubrange(length...)
-        case .commit(let index):
-            precondition(index <= state.entries.count, "durable commit \(index) past the log")
-            state.commitIndex = index
-        }
+        state.apply(change)
     }
 }
