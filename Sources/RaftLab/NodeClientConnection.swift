@@ -22,6 +22,8 @@ final class NodeClientConnection: @unchecked Sendable {
     private var connecting: [(Result<any Channel, any Error>) -> Void] = []
     private var proposals: [RequestID: (Reply) -> Void] = [:]
     private var statusWaiters: [(Result<NodeStatus, any Error>) -> Void] = []
+    /// A flush of the channel is queued on the loop.
+    private var flushScheduled = false
 
     init(node: NodeID, address: PeerAddress, eventLoop: any EventLoop) {
         self.node = node
@@ -78,16 +80,25 @@ final class NodeClientConnection: @unchecked Sendable {
         channel = nil
     }
 
-    /// Writes `frame`; returns why it could not be encoded (a payload too large for a frame).
+    /// Writes `frame` and flushes once the loop's current work is done, as the node does
+    /// with its replies: a read that completes many requests, whose callbacks propose again,
+    /// sends them in one syscall. Returns why `frame` could not be encoded (a payload too
+    /// large for a frame).
     @discardableResult
     private func write(_ frame: WireFrame, on channel: any Channel) -> String? {
-        var buffer = channel.allocator.buffer(capacity: 64)
+        var buffer = channel.allocator.buffer(capacity: frame.encodedBytes)
         do {
             try frame.encode(into: &buffer)
         } catch {
             return "\(error)"
         }
-        channel.writeAndFlush(buffer, promise: nil)
+        channel.write(buffer, promise: nil)
+        guard !flushScheduled else { return nil }
+        flushScheduled = true
+        eventLoop.execute { [self] in
+            flushScheduled = false
+            channel.flush()
+        }
         return nil
     }
 
