@@ -42,12 +42,9 @@ public enum RaftInvariants {
     public static func logMatching<V: RaftStateView>(between a: V, and b: V) -> Violation? {
         var index = min(a.lastIndex, b.lastIndex)
         while index > 0 && a.entryTerm(at: index) != b.entryTerm(at: index) { index -= 1 }
-        while index > 0 {
-            if !a.sameEntry(at: index, as: b) {
-                return Violation(property: .logMatching,
-                                 detail: "nodes \(a.nodeID) and \(b.nodeID) agree on a term at some index but differ at index \(index)")
-            }
-            index -= 1
+        if let index = lastDifference(a, b, through: index) {
+            return Violation(property: .logMatching,
+                             detail: "nodes \(a.nodeID) and \(b.nodeID) agree on a term at some index but differ at index \(index)")
         }
         return nil
     }
@@ -60,7 +57,7 @@ public enum RaftInvariants {
             return Violation(property: .leaderAppendOnly,
                              detail: "leader \(after.nodeID) of term \(after.currentTerm) shrank its log from \(before.lastIndex) to \(after.lastIndex)")
         }
-        for index in stride(from: before.lastIndex, to: 0, by: -1) where !before.sameEntry(at: index, as: after) {
+        if let index = lastDifference(before, after, through: before.lastIndex) {
             return Violation(property: .leaderAppendOnly,
                              detail: "leader \(after.nodeID) of term \(after.currentTerm) overwrote index \(index)")
         }
@@ -88,7 +85,7 @@ public enum RaftInvariants {
             return Violation(property: .leaderCompleteness,
                              detail: "leader \(leader.nodeID) of term \(leader.currentTerm) holds \(leader.lastIndex) entries but node \(node.nodeID) (term \(node.currentTerm)) committed \(node.commitIndex)")
         }
-        for index in stride(from: node.commitIndex, to: 0, by: -1) where !node.sameEntry(at: index, as: leader) {
+        if let index = lastDifference(node, leader, through: node.commitIndex) {
             return Violation(property: .leaderCompleteness,
                              detail: "leader \(leader.nodeID) of term \(leader.currentTerm) lacks entry \(index) committed at node \(node.nodeID)")
         }
@@ -103,7 +100,7 @@ public enum RaftInvariants {
     /// State Machine Safety for one pair of nodes.
     public static func stateMachineSafety<V: RaftStateView>(between a: V, and b: V) -> Violation? {
         let common = min(a.commitIndex, b.commitIndex)
-        for index in stride(from: common, to: 0, by: -1) where !a.sameEntry(at: index, as: b) {
+        if let index = lastDifference(a, b, through: common) {
             return Violation(property: .stateMachineSafety,
                              detail: "nodes \(a.nodeID) and \(b.nodeID) committed different entries at index \(index)")
         }
@@ -119,12 +116,19 @@ public enum RaftInvariants {
                 violations.append(Violation(property: .electionSafety,
                                             detail: "nodes \(other.nodeID) and \(node.nodeID) both lead term \(node.currentTerm)"))
             }
-            violations += [logMatching(between: node, and: other), stateMachineSafety(between: node, and: other),
-                           leaderCompleteness(leader: node, node: other), leaderCompleteness(leader: other, node: node)]
-                .compactMap { $0 }
+            // One by one: an array of the four results would be allocated per pair and step.
+            if let violation = logMatching(between: node, and: other) { violations.append(violation) }
+            if let violation = stateMachineSafety(between: node, and: other) { violations.append(violation) }
+            if let violation = leaderCompleteness(leader: node, node: other) { violations.append(violation) }
+            if let violation = leaderCompleteness(leader: other, node: node) { violations.append(violation) }
         }
         if let violation = leaderCompleteness(leader: node, node: node) { violations.append(violation) }
         return violations
+    }
+
+    /// The highest index in `1...index` at which `a` and `b` hold different entries.
+    private static func lastDifference<V: RaftStateView>(_ a: V, _ b: V, through index: Int) -> Int? {
+        stride(from: index, to: 0, by: -1).first { !a.sameEntry(at: $0, as: b) }
     }
 
     private static func forEachPair<V>(_ nodes: [V], _ check: (V, V) -> Violation?) -> Violation? {

@@ -63,10 +63,8 @@ extension RaftNode {
     /// leader without showing up in this log since.
     mutating func flushBufferedProposals() {
         guard let leader = leaderID, leader != id else { return }
-        let waiting = unconfirmedForwards + bufferedProposals
+        let waiting = takeWaitingProposals()
         guard !waiting.isEmpty else { return }
-        bufferedProposals = []
-        unconfirmedForwards = []
         forward(waiting, to: leader, hops: 1)
     }
 
@@ -79,11 +77,12 @@ extension RaftNode {
         return waiting
     }
 
-    /// Entries reached this node's log: forwarded proposals among them are confirmed.
-    mutating func confirmForwards(in entries: [Entry]) {
+    /// Entries from `firstIndex` on just reached this node's log: forwarded proposals among
+    /// them are confirmed. The log's request table (latest index per request) answers that
+    /// without building a set per append.
+    mutating func confirmForwards(appendedFrom firstIndex: Int) {
         guard !unconfirmedForwards.isEmpty else { return }
-        let appended = Set(entries.lazy.filter { !$0.isNoOp }.map(\.request))
-        unconfirmedForwards.removeAll { appended.contains($0.request) }
+        unconfirmedForwards.removeAll { (log.index(of: $0.request) ?? 0) >= firstIndex }
     }
 
     /// Sends `proposals` to `leader` in messages of at most `appendPayloadBytesMax` payload

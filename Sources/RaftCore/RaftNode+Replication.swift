@@ -111,7 +111,7 @@ extension RaftNode {
         }
         emit(.persist(.append(firstIndex: firstIndex, entries: entries)))
         trace(.appended(firstIndex: firstIndex, entries: entries))
-        confirmForwards(in: entries)
+        confirmForwards(appendedFrom: firstIndex)
         if role == .leader { progress[id].ackedLength = log.lastIndex }
     }
 

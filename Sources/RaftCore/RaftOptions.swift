@@ -47,7 +47,7 @@ public struct RaftOptions: Hashable, Sendable {
     public var uncommittedEntriesMax: Int
 
     public init(preVote: Bool, checkQuorum: Bool, rearmTimers: Bool, pipelining: Bool,
-                appendNoOpOnElection: Bool, reforwardsOnLeaderChange: Bool? = nil, emitsTraceEvents: Bool = true,
+                appendNoOpOnElection: Bool, reforwardsOnLeaderChange: Bool = false, emitsTraceEvents: Bool = true,
                 entriesPerAppendMax: Int = RaftLimits.entriesPerAppendMax,
                 appendPayloadBytesMax: Int = RaftLimits.appendPayloadBytesMax,
                 proposalPayloadBytesMax: Int = RaftLimits.proposalPayloadBytesMax,
@@ -63,7 +63,7 @@ public struct RaftOptions: Hashable, Sendable {
         self.rearmTimers = rearmTimers
         self.pipelining = pipelining
         self.appendNoOpOnElection = appendNoOpOnElection
-        self.reforwardsOnLeaderChange = reforwardsOnLeaderChange ?? rearmTimers
+        self.reforwardsOnLeaderChange = reforwardsOnLeaderChange
         self.emitsTraceEvents = emitsTraceEvents
         self.entriesPerAppendMax = entriesPerAppendMax
         self.appendPayloadBytesMax = appendPayloadBytesMax
@@ -82,7 +82,7 @@ public struct RaftOptions: Hashable, Sendable {
     /// What the runtime runs: pre-vote, check-quorum, re-armed timers, pipelining, no-op entry,
     /// re-forwarding.
     public static let standard = RaftOptions(preVote: true, checkQuorum: true, rearmTimers: true,
-                                             pipelining: true, appendNoOpOnElection: true)
+                                             pipelining: true, appendNoOpOnElection: true, reforwardsOnLeaderChange: true)
 
     /// These options with `mutant` switched on.
     public func with(mutant: Mutant?) -> RaftOptions {

@@ -7,10 +7,10 @@ enum Profiles {
     /// Kleppmann's algorithm with production timers and pipelining, no extensions and no
     /// no-op entry: indexes in the stories are exactly the client's entries.
     static let plain = RaftOptions(preVote: false, checkQuorum: false, rearmTimers: true,
-                                   pipelining: true, appendNoOpOnElection: false)
+                                   pipelining: true, appendNoOpOnElection: false, reforwardsOnLeaderChange: true)
     /// Pre-vote on, the lease off (so an election can follow a leader's crash at once).
     static let preVoteOnly = RaftOptions(preVote: true, checkQuorum: false, rearmTimers: true,
-                                         pipelining: true, appendNoOpOnElection: false)
+                                         pipelining: true, appendNoOpOnElection: false, reforwardsOnLeaderChange: true)
     /// Every profile whose elections work by `elect` alone.
     static let electable: [RaftOptions] = [plain, preVoteOnly, .lite]
 }
