@@ -1,3 +1,5 @@
+import RaftCore
+
 /// A time-ordered queue of simulated happenings (a binary heap; ties in insertion order,
 /// so a seed replays exactly).
 struct SimulatedAgenda<Item> {
@@ -41,17 +43,14 @@ struct SimulatedAgenda<Item> {
     }
 }
 
-/// SplitMix64: a tiny seeded generator, so a seed reproduces a whole run.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
+/// The simulator's draws from RaftCore's seeded generator, so a seed reproduces a whole run.
+extension SplitMix64 {
+    /// A uniform draw from `range`.
     mutating func uniform(_ range: ClosedRange<Int64>) -> Int64 { Int64.random(in: range, using: &self) }
-    mutating func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &self) < probability }
+
+    /// `true` with probability `probability`, drawn through `Double.random` as the simulator
+    /// always has (`chance` takes other bits: seeds keep their runs this way).
+    mutating func happens(withProbability probability: Double) -> Bool {
+        Double.random(in: 0..<1, using: &self) < probability
+    }
 }

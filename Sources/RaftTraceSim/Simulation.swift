@@ -30,7 +30,7 @@ final class Simulation {
     }
 
     let configuration: SimulatedTraceRun.Configuration
-    private var random: SeededRandom
+    private var random: SplitMix64
     private var agenda = SimulatedAgenda<Happening>()
     private var nodes: [SimulatedNode] = []
     private let clientWriter: TraceWriter
@@ -43,7 +43,7 @@ final class Simulation {
 
     init(configuration: SimulatedTraceRun.Configuration, layout: RunLayout) throws {
         self.configuration = configuration
-        random = SeededRandom(seed: configuration.seed)
+        random = SplitMix64(seed: configuration.seed)
         nowUs = configuration.startUs
         let members = Array(0..<configuration.nodeCount)
         for id in members {
@@ -120,7 +120,7 @@ final class Simulation {
                 if configuration.tracesMessages {
                     try trace(id, .send(to: message.to, message: TraceMessageKind(message.body), messageID: messageID))
                 }
-                if !random.chance(configuration.dropProbability) {
+                if !random.happens(withProbability: configuration.dropProbability) {
                     agenda.schedule(.message(message, messageID: messageID), atUs: nowUs + random.uniform(SimulatedTraceRun.messageLatencyUs))
                 }
             case .persist(let change):
@@ -211,7 +211,7 @@ final class Simulation {
         }
         let running = nodes.indices.filter { !nodes[$0].isCrashed }
         guard nodes.count - running.count < (nodes.count - 1) / 2 else { return }
-        let victim = random.chance(0.5) ? (leaderGuess ?? running[0]) : running[Int(random.next() % UInt64(running.count))]
+        let victim = random.happens(withProbability: 0.5) ? (leaderGuess ?? running[0]) : running[Int(random.next() % UInt64(running.count))]
         writtenBefore += Int(nodes[victim].writer.nextSequence)
         nodes[victim].writer.abandon()
         nodes[victim].isCrashed = true
