@@ -49,6 +49,11 @@ public final class Workload: @unchecked Sendable {
     private var running = false
     private var ticker: RepeatedTask?
     private var drained: EventLoopPromise<Void>?
+    /// Requests waiting for their reply: when each gives up, and whose it is.
+    private var waiting: [RequestID: (deadline: NIODeadline, client: Int, node: NodeID)] = [:]
+    /// Sweeps `waiting` for requests past their deadline (one timer, not one per request:
+    /// a schedule and a cancel per request cost more than the request's own work here).
+    private var timeoutSweep: RepeatedTask?
 
     /// A workload of `mode` against `cluster`, writing `trace` (client events) if given.
     public init(cluster: ClusterClient, mode: Mode, payloadBytes: Int, requestTimeoutMs: Int64, trace: TraceWriter?) {
@@ -67,6 +72,11 @@ public final class Workload: @unchecked Sendable {
     public func start() {
         cluster.eventLoop.execute { [self] in
             running = true
+            // A tenth of the timeout (at most 100 ms): a timeout is recorded at most that late.
+            let sweepEvery = TimeAmount.nanoseconds(max(1_000_000, min(100_000_000, requestTimeout.nanoseconds / 10)))
+            timeoutSweep = cluster.eventLoop.scheduleRepeatedTask(initialDelay: sweepEvery, delay: sweepEvery) { [self] _ in
+                sweepTimeouts()
+            }
             switch mode {
             case .closedLoop(let clients):
                 for client in 0..<clients { issue(client: client) }
@@ -93,7 +103,12 @@ public final class Workload: @unchecked Sendable {
         cluster.eventLoop.execute { [self] in
             running = false
             ticker?.cancel()
-            if outstanding == 0 { promise.succeed() } else { drained = promise }
+            if outstanding == 0 {
+                timeoutSweep?.cancel()
+                promise.succeed()
+            } else {
+                drained = promise
+            }
         }
         try? await promise.futureResult.get()
     }
@@ -119,18 +134,9 @@ public final class Workload: @unchecked Sendable {
         outstanding += 1
         stats.invoked += 1
         record(.invoke(client: client, request: request), node: target)
-        var finished = false
-        let timeout = cluster.eventLoop.scheduleTask(in: requestTimeout) { [self] in
-            guard !finished else { return }
-            finished = true
-            stats.timedOut += 1
-            record(.timeout(client: client, request: request), node: target)
-            done(client: client, pause: false)
-        }
+        waiting[request] = (started + requestTimeout, client, target)
         connection.propose(request: request, payload: payload) { [self] reply in
-            guard !finished else { return }
-            finished = true
-            timeout.cancel()
+            guard waiting.removeValue(forKey: request) != nil else { return } // timed out already
             var pause = false
             switch reply {
             case .committed(let index):
@@ -154,6 +160,19 @@ public final class Workload: @unchecked Sendable {
     /// does not spin.
     static let pauseAfterFailureMs: Int64 = 10
 
+    /// Records a timeout for every request past its deadline.
+    private func sweepTimeouts() {
+        let now = NIODeadline.now()
+        var expired: [RequestID] = []
+        for (request, entry) in waiting where entry.deadline <= now { expired.append(request) }
+        for request in expired {
+            guard let entry = waiting.removeValue(forKey: request) else { continue }
+            stats.timedOut += 1
+            record(.timeout(client: entry.client, request: request), node: entry.node)
+            done(client: entry.client, pause: false)
+        }
+    }
+
     private func done(client: Int, pause: Bool) {
         outstanding -= 1
         if case .closedLoop = mode, running {
@@ -163,9 +182,10 @@ public final class Workload: @unchecked Sendable {
                 issue(client: client)
             }
         }
-        if !running && outstanding == 0 {
-            drained?.succeed()
-            drained = nil
+        if !running && outstanding == 0, let drained {
+            timeoutSweep?.cancel()
+            drained.succeed()
+            self.drained = nil
         }
     }
 
