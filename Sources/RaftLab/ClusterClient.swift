@@ -11,7 +11,14 @@ public final class ClusterClient: @unchecked Sendable {
     public let eventLoop: any EventLoop
     let connections: [NodeID: NodeClientConnection]
     /// The last status each node reported (nil: unreachable at the last poll).
-    public private(set) var statuses: [NodeID: NodeStatus] = [:]
+    public private(set) var statuses: [NodeID: NodeStatus] = [:] {
+        didSet { leader = statuses.values.leaderOfHighestTerm?.id }
+    }
+    /// The leader of the highest term among the last statuses, if any (kept with them: the
+    /// workload asks on every request).
+    public private(set) var leader: NodeID?
+    /// Node ids in increasing order.
+    public let nodeIDs: [NodeID]
     private var pollTask: RepeatedTask?
 
     /// Clients for every node of `cluster`, on `eventLoop`.
@@ -22,14 +29,7 @@ public final class ClusterClient: @unchecked Sendable {
             connections[node.id] = NodeClientConnection(node: node.id, address: node.client, eventLoop: eventLoop)
         }
         self.connections = connections
-    }
-
-    /// Node ids in increasing order.
-    public var nodeIDs: [NodeID] { connections.keys.sorted() }
-
-    /// The leader of the highest term among the last statuses, if any.
-    public var leader: NodeID? {
-        statuses.values.filter { $0.role == .leader }.max { $0.term < $1.term }?.id
+        nodeIDs = connections.keys.sorted()
     }
 
     /// Polls every node's status every `intervalMs`.
@@ -38,9 +38,6 @@ public final class ClusterClient: @unchecked Sendable {
             pollOnce()
         }
     }
-
-    /// Stops polling.
-    public func stopPolling() { pollTask?.cancel() }
 
     private func pollOnce() {
         for (id, connection) in connections {
@@ -89,7 +86,7 @@ public final class ClusterClient: @unchecked Sendable {
             var answered: [NodeStatus] = []
             for id in nodeIDs { if let status = try? await statusAsync(id) { answered.append(status) } }
             if answered.count > nodeIDs.count / 2,
-               let leader = answered.filter({ $0.role == .leader }).max(by: { $0.term < $1.term }) {
+               let leader = answered.leaderOfHighestTerm {
                 return leader.id
             }
             try await Task.sleep(for: .milliseconds(20))

@@ -31,9 +31,6 @@ final class NodeClientConnection: @unchecked Sendable {
         self.eventLoop = eventLoop
     }
 
-    /// Proposals sent and not answered yet.
-    var proposalsWaiting: Int { proposals.count }
-
     /// Sends a proposal; `completion` runs once on the loop.
     func propose(request: RequestID, payload: [UInt8], completion: @escaping (Reply) -> Void) {
         withChannel { [self] result in

@@ -22,7 +22,7 @@ enum Convergence {
         let deadline = clock.now + .milliseconds(Int64(seconds * 1000))
         repeat {
             let statuses = await injector.statusOfAll()
-            if statuses.count == injector.nodes.count, let leader = statuses.filter({ $0.role == .leader }).max(by: { $0.term < $1.term }) {
+            if statuses.count == injector.nodes.count, let leader = statuses.leaderOfHighestTerm {
                 return leader
             }
             try? await Task.sleep(for: .milliseconds(pollMilliseconds))
@@ -55,8 +55,7 @@ enum Convergence {
         let answered = Set(statuses.map(\.id))
         let silent = nodes.filter { !answered.contains($0) }
         guard silent.isEmpty else { return "node \(NodeGroups.list(silent)) did not answer" }
-        let leaders = statuses.filter { $0.role == .leader }
-        guard let leader = leaders.max(by: { $0.term < $1.term }) else { return "no leader" }
+        guard let leader = statuses.leaderOfHighestTerm else { return "no leader" }
         let behind = statuses.filter { $0.lastIndex != leader.lastIndex || $0.commitIndex != leader.lastIndex }
         guard behind.isEmpty else {
             return "leader \(leader.id) has log \(leader.lastIndex); not caught up: "

@@ -125,7 +125,7 @@ final class FaultInjector {
         let deadline = clock.now + .milliseconds(Int64(Self.leaderWaitSeconds * 1000))
         while clock.now < deadline {
             let statuses = await statusOfAll()
-            if let leader = statuses.filter({ $0.role == .leader }).max(by: { $0.term < $1.term }) { return leader }
+            if let leader = statuses.leaderOfHighestTerm { return leader }
             try? await Task.sleep(for: .milliseconds(20))
         }
         return nil
