@@ -9,12 +9,12 @@ func withDeadline<T: Sendable>(seconds: Double, _ what: String,
     let gate = DeadlineGate<T>()
     return try await withCheckedThrowingContinuation { continuation in
         gate.arm(continuation)
-        Task {
-            do { gate.finish(.success(try await operation())) } catch { gate.finish(.failure(error)) }
-        }
-        Task {
+        gate.timer = Task {
             try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
             gate.finish(.failure(LabError("\(what): no answer within \(seconds) s")))
+        }
+        Task {
+            do { gate.finish(.success(try await operation())) } catch { gate.finish(.failure(error)) }
         }
     }
 }
@@ -23,16 +23,27 @@ func withDeadline<T: Sendable>(seconds: Double, _ what: String,
 private final class DeadlineGate<T: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var continuation: CheckedContinuation<T, any Error>?
+    /// The timeout's sleeping task: cancelled when the operation ends first, so polls at
+    /// tens per second do not leave as many sleepers behind.
+    var timer: Task<Void, Never>? {
+        get { lock.withLock { timerTask } }
+        set { lock.withLock { timerTask = newValue } }
+    }
+    private var timerTask: Task<Void, Never>?
 
     func arm(_ continuation: CheckedContinuation<T, any Error>) {
         lock.withLock { self.continuation = continuation }
     }
 
     func finish(_ result: Result<T, any Error>) {
-        let waiting: CheckedContinuation<T, any Error>? = lock.withLock {
-            defer { continuation = nil }
-            return continuation
+        let (waiting, timer): (CheckedContinuation<T, any Error>?, Task<Void, Never>?) = lock.withLock {
+            defer {
+                continuation = nil
+                timerTask = nil
+            }
+            return (continuation, timerTask)
         }
+        timer?.cancel()
         waiting?.resume(with: result)
     }
 }
