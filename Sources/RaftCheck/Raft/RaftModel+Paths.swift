@@ -41,7 +41,12 @@ extension RaftModel {
     /// The states along `labels` from the initial state (one more than `labels`), or the
     /// first label that matches no enabled action.
     public func path(following labels: [String]) throws(ReplayError) -> [LabeledStep] {
-        var state = initialState
+        try path(from: initialState, following: labels)
+    }
+
+    /// The states along `labels` from `start`.
+    func path(from start: ClusterState, following labels: [String]) throws(ReplayError) -> [LabeledStep] {
+        var state = start
         var steps: [LabeledStep] = []
         for (index, label) in labels.enumerated() {
             let enabled = enabledSteps(from: state)

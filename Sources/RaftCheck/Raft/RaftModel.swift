@@ -1,4 +1,5 @@
 import RaftCore
+import Synchronization
 
 /// The Raft cluster as a `Model`: every server runs `RaftCore`'s `RaftNode`, and an action
 /// delivers one network item, fires one pending timer, crashes a server or restarts one.
@@ -19,16 +20,19 @@ public final class RaftModel: Model {
     public let startPath: [String]
 
     /// The state every path starts from: the usual initial state, or the end of `startPath`.
+    /// Built on first use and kept (every discovery's path and every replay start here).
     public var initialState: ClusterState {
-        var state = makeInitialState()
-        for label in startPath {
-            guard let next = enabledSteps(from: state).first(where: { $0.label == label }) else {
-                preconditionFailure("start path step \"\(label)\" is not enabled (validated at creation)")
-            }
-            state = next.state
+        if let state = initialStateCache.withLock({ $0 }) { return state }
+        let state: ClusterState
+        do {
+            state = try path(from: makeInitialState(), following: startPath).last?.state ?? makeInitialState()
+        } catch {
+            preconditionFailure("start path step \"\(error.label)\" is not enabled (validated at creation)")
         }
+        initialStateCache.withLock { $0 = state }
         return state
     }
+    private let initialStateCache = Mutex<ClusterState?>(nil)
 
     let layout: StateLayout
     let order: NetworkOrder
@@ -58,9 +62,10 @@ public final class RaftModel: Model {
     /// for `commit-older-term`.
     public static func starting(after path: [String],
                                 _ configuration: RaftModelConfiguration = RaftModelConfiguration()) throws(ReplayError) -> RaftModel {
-        let base = RaftModel(configuration)
-        _ = try base.path(following: path)
-        return RaftModel(configuration, startPath: path)
+        let model = RaftModel(configuration, startPath: path)
+        let start = try model.path(from: model.makeInitialState(), following: path).last?.state ?? model.makeInitialState()
+        model.initialStateCache.withLock { $0 = start }
+        return model
     }
 
     private init(_ configuration: RaftModelConfiguration, startPath: [String]) {
@@ -77,7 +82,7 @@ public final class RaftModel: Model {
     /// Every server starts from an empty disk (both timers armed), and each has a client
     /// proposal on its way to it carrying its own id as text (raft-lite's broadcast).
     /// Built from memoized steps, so every call returns the same state.
-    private func makeInitialState() -> ClusterState {
+    func makeInitialState() -> ClusterState {
         var header = [UInt32](repeating: 0, count: layout.headerCount)
         var network: [UInt32] = []
         let emptyDisk = durables.intern(StateEncoding.persistentState(.initial)) { .initial }.reference
