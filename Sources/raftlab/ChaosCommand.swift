@@ -48,10 +48,7 @@ struct ChaosCommand: AsyncParsableCommand {
     @Flag(help: "No live status line.") var quiet = false
 
     func validate() throws {
-        if let clients, clients < 1 { throw ValidationError("--clients must be at least 1") }
-        if let load, !(load > 0) { throw ValidationError("--load must be positive") }
-        if clients != nil && load != nil { throw ValidationError("--clients and --load pick the workload: give one") }
-        guard (1...65536).contains(payload) else { throw ValidationError("--payload must be 1...65536 bytes") }
+        try NodeParameterOptions.validateWorkload(clients: clients, load: load, payload: payload)
         guard (1...10_000).contains(runs) else { throw ValidationError("--runs must be 1...10000") }
         try node.validate()
         do {

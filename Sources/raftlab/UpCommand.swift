@@ -32,10 +32,8 @@ struct UpCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...64).contains(nodes) else { throw ValidationError("--nodes must be 1...64") }
-        if let load, load <= 0 { throw ValidationError("--load must be positive") }
-        if let clients, clients < 1 { throw ValidationError("--clients must be at least 1") }
+        try NodeParameterOptions.validateWorkload(clients: clients, load: load, payload: payload)
         if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
-        guard payload >= 1 && payload <= 65536 else { throw ValidationError("--payload must be 1...65536 bytes") }
         try node.validate()
     }
 
@@ -43,7 +41,7 @@ struct UpCommand: AsyncParsableCommand {
         var options = try node.upOptions()
         options.nodes = nodes
         options.clients = clients
-        options.loadPerSecond = clients == nil ? (load ?? 100) : load
+        options.loadPerSecond = clients == nil ? (load ?? 100) : nil
         options.durationSeconds = duration
         options.payloadBytes = payload
         options.tracesRoot = traces
@@ -63,6 +61,15 @@ struct NodeParameterOptions: ParsableArguments {
     @Flag(help: "Skip fsync (measures its cost; unsafe on power loss).") var noFsync = false
     @Flag(help: "Trace every message (send/recv events).") var traceMessages = false
     @Option(help: "Seed of the nodes' election timeouts (printed and saved in run.json).") var seed: UInt64?
+
+    /// The workload flags of `up` and `chaos`: `--clients` (closed loop) or `--load` (open
+    /// loop), not both, and a payload size a frame can carry.
+    static func validateWorkload(clients: Int?, load: Double?, payload: Int) throws {
+        if let clients, clients < 1 { throw ValidationError("--clients must be at least 1") }
+        if let load, !(load > 0) { throw ValidationError("--load must be positive") }
+        if clients != nil && load != nil { throw ValidationError("--clients and --load pick the workload: give one") }
+        guard (1...65536).contains(payload) else { throw ValidationError("--payload must be 1...65536 bytes") }
+    }
 
     func electionRange() throws -> ClosedRange<Int> {
         let parts = electionTimeout.split(separator: "-").compactMap { Int($0) }
