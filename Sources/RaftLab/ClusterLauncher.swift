@@ -82,7 +82,8 @@ public final class ClusterLauncher: @unchecked Sendable {
         let clock = ContinuousClock()
         let end = seconds.map { clock.now + .milliseconds(Int($0 * 1000)) }
         while !stop.hasFired, end.map({ clock.now < $0 }) ?? true {
-            try? await Task.sleep(for: .seconds(1))
+            // A second at a time (the status line's pace), but not past the end.
+            try? await Task.sleep(for: min(.seconds(1), end.map { $0 - clock.now } ?? .seconds(1)))
             if options.showsStatus {
                 let (statuses, leader) = (try? await client.eventLoop.submit { (self.client.statuses, self.client.leader) }.get()) ?? ([:], nil)
                 line.show(line.render(statuses: statuses, nodeIDs: client.nodeIDs, leader: leader, stats: await workloadStats()))

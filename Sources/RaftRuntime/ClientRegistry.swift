@@ -33,8 +33,7 @@ final class ClientRegistry: @unchecked Sendable {
             completion(.failure(.rejected(.bufferFull)))
             return false
         }
-        let nanoseconds = Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-        if let previous = waiting.updateValue((completion, .now() + .nanoseconds(nanoseconds)), forKey: request) {
+        if let previous = waiting.updateValue((completion, .now() + TimeAmount(timeout)), forKey: request) {
             previous.completion(.failure(.rejected(.duplicate(index: 0))))
         }
         if sweep == nil {
@@ -77,7 +76,8 @@ final class ClientRegistry: @unchecked Sendable {
 
     private func expire() {
         let now = NIODeadline.now()
-        let expired = waiting.filter { $0.value.deadline <= now }.map(\.key)
+        var expired: [RequestID] = []
+        for (request, waiter) in waiting where waiter.deadline <= now { expired.append(request) }
         for request in expired { finish(request, .failure(.timedOut)) }
     }
 
