@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The protocol as a pure state machine: standard library only.
@@ -46,7 +47,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // `raftlab analyze`: timeline, offline safety checks, statistics, reports and exports.
@@ -56,7 +59,7 @@ let package = Package(
         .target(
             name: "RaftLab",
             dependencies: [
-                "RaftCore", "RaftRuntime", "RaftTrace", "RaftAnalyze",
+                "RaftCore", "RaftRuntime", "RaftTrace", "RaftAnalyze", "LoopbackHTTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -73,6 +76,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // A tiny blocking HTTP client for servers on 127.0.0.1 (Prometheus readiness, tests).
+        .target(name: "LoopbackHTTP"),
         // raft-lite's dinner example: three guests agree on one restaurant.
         .executableTarget(name: "dinner", dependencies: ["RaftRuntime"], path: "Examples/dinner"),
         // The command-line tool: parsing and printing only.
@@ -86,7 +91,7 @@ let package = Package(
         .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "RaftSim"]),
         .testTarget(name: "RaftCheckTests", dependencies: ["RaftCheck", "RaftCore"]),
         .testTarget(name: "RaftTraceTests", dependencies: ["RaftTrace"]),
-        .testTarget(name: "RaftLabTests", dependencies: ["RaftLab", "RaftRuntime", "RaftCore", "RaftTrace"]),
+        .testTarget(name: "RaftLabTests", dependencies: ["RaftLab", "RaftRuntime", "RaftCore", "RaftTrace", "LoopbackHTTP"]),
         .testTarget(
             name: "RaftRuntimeTests",
             dependencies: [
@@ -96,7 +101,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "RaftExploreTests", dependencies: ["RaftExplore", "RaftCheck", "RaftCore"]),
+        .testTarget(name: "RaftExploreTests", dependencies: ["RaftExplore", "RaftCheck", "RaftCore", "LoopbackHTTP"]),
         .testTarget(name: "RaftAnalyzeTests", dependencies: ["RaftAnalyze", "RaftTrace", "RaftTraceSim", "RaftCore"]),
     ]
 )

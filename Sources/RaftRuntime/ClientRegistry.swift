@@ -13,8 +13,16 @@ final class ClientRegistry: @unchecked Sendable {
     static let sweepIntervalMs: Int64 = 100
 
     private let eventLoop: any EventLoop
-    private var waiting: [RequestID: (completion: Completion, deadline: NIODeadline)] = [:]
+    private var waiting: [RequestID: Waiter] = [:]
     private var sweep: RepeatedTask?
+    /// Records commit latencies, pending counts and timeouts, if set.
+    var metrics: NodeMetrics?
+
+    private struct Waiter {
+        var completion: Completion
+        var registeredAt: NIODeadline
+        var deadline: NIODeadline
+    }
 
     init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
@@ -30,10 +38,13 @@ final class ClientRegistry: @unchecked Sendable {
     func register(request: RequestID, timeout: Duration, completion: @escaping Completion) -> Bool {
         eventLoop.preconditionInEventLoop()
         guard waiting.count < RuntimeLimits.clientRequestsWaitingMax else {
+            metrics?.proposalFailed()
             completion(.failure(.rejected(.bufferFull)))
             return false
         }
-        if let previous = waiting.updateValue((completion, .now() + TimeAmount(timeout)), forKey: request) {
+        let now = NIODeadline.now()
+        if let previous = waiting.updateValue(Waiter(completion: completion, registeredAt: now, deadline: now + TimeAmount(timeout)),
+                                              forKey: request) {
             previous.completion(.failure(.rejected(.duplicate(index: 0))))
         }
         if sweep == nil {
@@ -59,8 +70,11 @@ final class ClientRegistry: @unchecked Sendable {
 
     /// An entry was delivered here: completes the proposal that carried it.
     func delivered(index: Int, entry: Entry) {
-        guard !entry.isNoOp, !waiting.isEmpty else { return }
-        finish(entry.request, .success(index))
+        guard !entry.isNoOp, !waiting.isEmpty, let waiter = waiting.removeValue(forKey: entry.request) else { return }
+        if let metrics {
+            metrics.proposalCommitted(latencyNs: NIODeadline.now().uptimeNanoseconds &- waiter.registeredAt.uptimeNanoseconds)
+        }
+        waiter.completion(.success(index))
     }
 
     /// The core refused `request`.
@@ -78,7 +92,10 @@ final class ClientRegistry: @unchecked Sendable {
         let now = NIODeadline.now()
         var expired: [RequestID] = []
         for (request, waiter) in waiting where waiter.deadline <= now { expired.append(request) }
-        for request in expired { finish(request, .failure(.timedOut)) }
+        for request in expired {
+            metrics?.proposalFailed()
+            finish(request, .failure(.timedOut))
+        }
     }
 
     private func finish(_ request: RequestID, _ result: Result<Int, RaftError>) {

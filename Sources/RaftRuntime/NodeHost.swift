@@ -36,8 +36,11 @@ public final class NodeHost: @unchecked Sendable {
     public var onDeliver: ((Int, Entry) -> Void)?
     /// Called on the loop with every refused proposal.
     public var onReject: ((RequestID, ProposalRejection) -> Void)?
-    /// Called on the loop after every batch (for status displays and metrics).
+    /// Called on the loop after every batch (for status displays).
     public var onBatch: ((BatchSummary) -> Void)?
+    /// Where message counts, elections, group commits and round trips are recorded (set
+    /// before `start`).
+    public var metrics: NodeMetrics?
 
     /// What one batch did.
     public struct BatchSummary: Sendable {
@@ -72,6 +75,7 @@ public final class NodeHost: @unchecked Sendable {
         isStarted = true
         pendingInputs.append(.restart(storage.state))
         runBatch()
+        metrics?.started(commitIndex: node.commitIndex)
         if let trace {
             traceFlushTask = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(Self.traceFlushIntervalMs),
                                                             delay: .milliseconds(Self.traceFlushIntervalMs)) { _ in
@@ -143,7 +147,11 @@ public final class NodeHost: @unchecked Sendable {
         var traceBodies: [(TraceBody, Term)] = []
         var changes: [PersistentChange] = []
         let tracesMessages = trace != nil && params.tracesMessages
+        let metrics = self.metrics
+        // One clock read per batch dates its messages for the round-trip samples.
+        let nowNs = metrics != nil ? NIODeadline.now().uptimeNanoseconds : 0
         for input in inputs {
+            if let metrics, case .receive(let message) = input { metrics.received(message, nowNs: nowNs) }
             let outputs = node.step(input)
             if tracesMessages, case .receive(let message) = input {
                 traceBodies.append((.recv(from: message.from, message: TraceMessageKind(message.body),
@@ -156,7 +164,9 @@ public final class NodeHost: @unchecked Sendable {
                 case .deliver(let index, let entry): deliveries.append((index, entry))
                 case .resetTimer(let kind): arm(kind)
                 case .rejectProposal(let request, let reason): rejections.append((request, reason))
-                case .trace(let event): if trace != nil { traceBodies.append((TraceBody(event), node.currentTerm)) }
+                case .trace(let event):
+                    metrics?.observe(event)
+                    if trace != nil { traceBodies.append((TraceBody(event), node.currentTerm)) }
                 }
             }
         }
@@ -164,6 +174,7 @@ public final class NodeHost: @unchecked Sendable {
         // before the fsync below returns, so no answer to them is processed earlier.
         var responses: [Message] = []
         for message in sends {
+            metrics?.sent(message, nowNs: nowNs)
             if message.isRequest { transport.send(message) } else { responses.append(message) }
         }
         if responses.count < sends.count { transport.flush() }
@@ -173,6 +184,7 @@ public final class NodeHost: @unchecked Sendable {
             do {
                 fsyncUs = try storage.commit()
                 if storage.shouldCompact { try storage.compact(to: node.persistentState) }
+                if let metrics, let fsyncUs { metrics.persisted(appendedEntries: Self.appendedEntries(changes), fsyncUs: fsyncUs) }
             } catch {
                 // Nothing may leave that depends on state we could not make durable.
                 fatalError("node \(node.id): durable write failed, stopping to stay safe: \(error)")
@@ -191,10 +203,21 @@ public final class NodeHost: @unchecked Sendable {
                                        messageID: MessageTraceID.of(message)), term: term)
             }
         }
+        if let metrics {
+            for (index, entry) in deliveries { metrics.delivered(index: index, entry: entry) }
+            metrics.batchEnded(node)
+        }
         if let onDeliver { for (index, entry) in deliveries { onDeliver(index, entry) } }
         if let onReject { for (request, reason) in rejections { onReject(request, reason) } }
         onBatch?(BatchSummary(inputs: inputs.count, messagesSent: sends.count,
                               entriesDelivered: deliveries.count, fsyncUs: fsyncUs))
+    }
+
+    /// How many entries `changes` append.
+    static func appendedEntries(_ changes: [PersistentChange]) -> Int {
+        var count = 0
+        for case .append(_, let entries) in changes { count += entries.count }
+        return count
     }
 
     /// `inputs` with every client proposal of the batch joined into one `.propose`, where the

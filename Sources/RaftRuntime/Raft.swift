@@ -45,8 +45,11 @@ public final class Raft: Sendable {
             }
             let host = NodeHost(id: config.selfID, members: config.members, params: config.params,
                                 storage: storage, trace: trace, eventLoop: eventLoop)
+            let metrics = config.metricsPort.map { _ in NodeMetrics(id: config.selfID, members: config.members) }
+            host.metrics = metrics
             let session = RaftSession(host: host, group: group, recovery: (storage as? DurableLog)?.recovery,
                                       deliversMessages: config.deliversMessages)
+            session.clientRegistry.metrics = metrics
             let transport = SocketTransport.make(config: config, host: host, clients: session.clientRegistry)
             try await eventLoop.submit {
                 session.attach(transport: transport)
@@ -54,6 +57,14 @@ public final class Raft: Sendable {
             }.get()
             do {
                 try await transport.listen()
+                if let metrics, let port = config.metricsPort {
+                    let registry = session.clientRegistry
+                    let server = try await MetricsServer.start(port: port, eventLoop: eventLoop) {
+                        metrics.refresh(host.node, proposalsPending: registry.count)
+                        return metrics.registry.emitToBuffer()
+                    }
+                    session.attach(metricsServer: server)
+                }
             } catch {
                 await session.shutdown()
                 throw error

@@ -18,6 +18,9 @@ public struct RaftConfig: Sendable {
     /// Where this node serves the client protocol (proposals, status, chaos control) for
     /// processes other than the embedding application, if anywhere.
     public var clientAddress: PeerAddress?
+    /// The 127.0.0.1 port where the node serves Prometheus metrics at `/metrics` (0: any free
+    /// port, see `RaftSession.metricsServer`), or `nil` for no metrics.
+    public var metricsPort: Int?
     /// Whether `RaftSession.messages` receives the delivered messages. A process that never
     /// reads the stream (the lab's node process) turns this off so they do not pile up.
     public var deliversMessages = true

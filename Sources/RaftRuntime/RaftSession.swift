@@ -31,6 +31,7 @@ public final class RaftSession: Sendable {
     private struct SessionState {
         var nextRequest: RequestID = 0
         var transport: SocketTransport?
+        var metricsServer: MetricsServer?
         var isShutDown = false
     }
 
@@ -58,6 +59,13 @@ public final class RaftSession: Sendable {
     func attach(transport: SocketTransport) {
         state.withLockedValue { $0.transport = transport }
     }
+
+    func attach(metricsServer: MetricsServer) {
+        state.withLockedValue { $0.metricsServer = metricsServer }
+    }
+
+    /// Where this node serves its Prometheus metrics (with `RaftConfig.metricsPort`).
+    public var metricsServer: MetricsServer? { state.withLockedValue { $0.metricsServer } }
 
     /// This node's id.
     public var nodeID: NodeID { host.node.id }
@@ -89,12 +97,13 @@ public final class RaftSession: Sendable {
 
     /// Stops the node cleanly (trace closed with `stop`), closes its sockets and threads.
     public func shutdown() async {
-        let transport: SocketTransport? = state.withLockedValue {
-            guard !$0.isShutDown else { return nil }
+        let (transport, metricsServer): (SocketTransport?, MetricsServer?) = state.withLockedValue {
+            guard !$0.isShutDown else { return (nil, nil) }
             $0.isShutDown = true
-            return $0.transport
+            return ($0.transport, $0.metricsServer)
         }
         guard let transport else { return }
+        await metricsServer?.stop()
         let host = self.host
         let registry = clientRegistry
         try? await host.eventLoop.submit {
