@@ -76,7 +76,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        // A tiny blocking HTTP client for servers on 127.0.0.1 (Prometheus readiness, tests).
+        // Loopback helpers: free 127.0.0.1 ports, and a tiny blocking HTTP client for servers
+        // there (Prometheus readiness, tests).
         .target(name: "LoopbackHTTP"),
         // raft-lite's dinner example: three guests agree on one restaurant.
         .executableTarget(name: "dinner", dependencies: ["RaftRuntime"], path: "Examples/dinner"),
@@ -95,7 +96,7 @@ let package = Package(
         .testTarget(
             name: "RaftRuntimeTests",
             dependencies: [
-                "RaftRuntime", "RaftCore", "RaftTrace",
+                "RaftRuntime", "RaftCore", "RaftTrace", "LoopbackHTTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -10,6 +10,7 @@ public enum ClusterBenchmark {
         public var nodes: Int
         public var clients: Int
         public var traces: Bool
+        public var metrics: Bool
         public var commitsPerSecond: Double
         public var p50Ms: Double
         public var p99Ms: Double
@@ -21,7 +22,7 @@ public enum ClusterBenchmark {
     /// Runs each (nodes, clients) pair for `seconds` after a one-second warm-up; `progress`
     /// gets a line per finished run.
     public static func run(nodeCounts: [Int], clientCounts: [Int], seconds: Double, payloadBytes: Int,
-                           fsync: Bool, traces: Bool, root: String, progress: (Row) -> Void) async throws -> [Row] {
+                           fsync: Bool, traces: Bool, metrics: Bool = true, root: String, progress: (Row) -> Void) async throws -> [Row] {
         var rows: [Row] = []
         for nodes in nodeCounts {
             for clients in clientCounts {
@@ -31,6 +32,7 @@ public enum ClusterBenchmark {
                 options.payloadBytes = payloadBytes
                 options.fsync = fsync
                 options.nodeTraces = traces
+                options.metrics = metrics
                 options.showsStatus = false
                 options.tracesRoot = root
                 let launcher = try ClusterLauncher(options: options)
@@ -47,7 +49,7 @@ public enum ClusterBenchmark {
                 let privateMemory = launcher.cluster.nodes.compactMap { launcher.processes.privateMemoryBytes($0.id) }.max() ?? 0
                 // The run directory is removed below: no need to merge its traces.
                 _ = await launcher.stopCluster(startedAt: started)
-                let row = Row(nodes: nodes, clients: clients, traces: traces,
+                let row = Row(nodes: nodes, clients: clients, traces: traces, metrics: metrics,
                               commitsPerSecond: Double(stats.ok) / elapsed,
                               p50Ms: Double(stats.latencyUs.valueAtPercentile(50)) / 1000,
                               p99Ms: Double(stats.latencyUs.valueAtPercentile(99)) / 1000,
@@ -63,12 +65,12 @@ public enum ClusterBenchmark {
     }
 
     /// The table header matching `line(_:)`.
-    public static let header = "nodes  clients  traces  commits/s    p50 ms    p99 ms  failed  node RSS peak MiB  node private MiB"
+    public static let header = "nodes  clients  traces  metrics  commits/s    p50 ms    p99 ms  failed  node RSS peak MiB  node private MiB"
 
     /// One row of the table.
     public static func line(_ row: Row) -> String {
-        String(format: "%5d  %7d  %6@  %9.0f  %8.2f  %8.2f  %6d  %17.1f  %16.1f", row.nodes, row.clients,
-               row.traces ? "on" : "off", row.commitsPerSecond, row.p50Ms, row.p99Ms, row.failed,
+        String(format: "%5d  %7d  %6@  %7@  %9.0f  %8.2f  %8.2f  %6d  %17.1f  %16.1f", row.nodes, row.clients,
+               row.traces ? "on" : "off", row.metrics ? "on" : "off", row.commitsPerSecond, row.p50Ms, row.p99Ms, row.failed,
                row.nodePeakMemoryMiB, row.nodePrivateMemoryMiB)
     }
 }

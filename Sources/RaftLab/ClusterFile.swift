@@ -14,12 +14,15 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         public var client: PeerAddress
         /// The node's durable log directory.
         public var data: String
+        /// The 127.0.0.1 port of the node's Prometheus `/metrics` endpoint (none when absent).
+        public var metrics: Int?
 
-        public init(id: NodeID, peer: PeerAddress, client: PeerAddress, data: String) {
+        public init(id: NodeID, peer: PeerAddress, client: PeerAddress, data: String, metrics: Int? = nil) {
             self.id = id
             self.peer = peer
             self.client = client
             self.data = data
+            self.metrics = metrics
         }
     }
 
@@ -102,6 +105,11 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         guard ids.allSatisfy({ $0 >= 0 && $0 < RaftLimits.clusterSizeMax }) else {
             throw LabError("\(path): node ids must be in 0..<\(RaftLimits.clusterSizeMax)")
         }
+        for node in nodes {
+            if let port = node.metrics, !(1...65535).contains(port) {
+                throw LabError("\(path): node \(node.id): 'metrics' port \(port) is outside 1...65535")
+            }
+        }
         guard electionTimeoutMsMin > heartbeatIntervalMs, electionTimeoutMsMax >= electionTimeoutMsMin, heartbeatIntervalMs > 0 else {
             throw LabError("\(path): need 0 < heartbeat_interval_ms < election_timeout_ms_min <= election_timeout_ms_max")
         }
@@ -131,8 +139,10 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         let node = try node(id)
         var peers: [NodeID: PeerAddress] = [:]
         for member in nodes { peers[member.id] = member.peer }
-        return RaftConfig(peers: peers, self: id, params: params, dataDirectory: node.data,
-                          traceDirectory: trace ? traceDirectory : nil, clusterID: clusterID, clientAddress: node.client)
+        var config = RaftConfig(peers: peers, self: id, params: params, dataDirectory: node.data,
+                                traceDirectory: trace ? traceDirectory : nil, clusterID: clusterID, clientAddress: node.client)
+        config.metricsPort = node.metrics
+        return config
     }
 }
 

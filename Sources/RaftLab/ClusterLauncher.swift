@@ -1,3 +1,4 @@
+import LoopbackHTTP
 import Dispatch
 import Foundation
 import Histogram
@@ -19,6 +20,8 @@ public final class ClusterLauncher: @unchecked Sendable {
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private var clientTrace: TraceWriter?
     private var workload: Workload?
+    /// The Prometheus `--prometheus` started, if any.
+    public private(set) var prometheus: PrometheusProcess?
     /// Set by the first `shutdown`: the workload's statistics and the run's length.
     fileprivate var stopped: (stats: Workload.Stats?, seconds: Double)?
 
@@ -46,6 +49,16 @@ public final class ClusterLauncher: @unchecked Sendable {
         let leader = try await client.waitForLeader(timeout: leaderTimeout)
         client.startPolling()
         return leader
+    }
+
+    /// Starts a real Prometheus on the run's `prometheus.yml` (`up --prometheus`).
+    public func startPrometheus() async throws -> PrometheusProcess {
+        guard options.metrics else { throw LabError("--prometheus needs the nodes' metrics, which are off") }
+        let port = try options.prometheusPort ?? LoopbackPorts.free(1)[0]
+        let started = try await PrometheusProcess.start(setup: run.prometheus, dataDirectory: run.layout.directory + "/prometheus-data",
+                                                        port: port, logPath: run.logDirectory + "/prometheus.log")
+        prometheus = started
+        return started
     }
 
     /// Starts the workload the options ask for (if any).
@@ -115,6 +128,7 @@ extension ClusterLauncher {
         client.close()
         if let clientTrace { try? await client.eventLoop.submit { try clientTrace.close() }.get() }
         processes.stopAll()
+        prometheus?.stop()
         try? await group.shutdownGracefully()
         if run.socketDirectory.hasPrefix("/tmp/raftlab-") { try? FileManager.default.removeItem(atPath: run.socketDirectory) }
         stopped = (stats, seconds)

@@ -1,3 +1,4 @@
+import LoopbackHTTP
 import Foundation
 import RaftCore
 import RaftRuntime
@@ -12,6 +13,8 @@ public struct RunDirectory: Sendable {
     public var clusterFilePath: String { layout.directory + "/cluster.json" }
     public var logDirectory: String { layout.directory + "/logs" }
     public func dataDirectory(node: NodeID) -> String { layout.directory + "/data/node-\(node)" }
+    /// `prometheus.yml` and the files it names.
+    public var prometheus: PrometheusSetup { PrometheusSetup(directory: layout.directory) }
 
     /// Creates a fresh run directory under `root`.
     public static func create(root: String) throws -> RunDirectory {
@@ -38,10 +41,11 @@ public struct RunDirectory: Sendable {
 
     /// Writes `cluster.json` and `run.json` for `options`; returns the cluster file.
     public func writeDescriptions(_ options: UpOptions, clusterID: UInt64) throws -> ClusterFile {
+        let metricsPorts: [Int?] = options.metrics ? try LoopbackPorts.free(options.nodes) : Array(repeating: nil, count: options.nodes)
         let nodes = (0..<options.nodes).map { id in
             ClusterFile.Node(id: id, peer: .unix(path: "\(socketDirectory)/node-\(id).sock"),
                              client: .unix(path: "\(socketDirectory)/node-\(id).client.sock"),
-                             data: dataDirectory(node: id))
+                             data: dataDirectory(node: id), metrics: metricsPorts[id])
         }
         let cluster = ClusterFile(clusterID: clusterID, nodes: nodes, traceDirectory: layout.directory,
                                   electionTimeoutMs: options.electionTimeoutMs, heartbeatIntervalMs: options.heartbeatIntervalMs,
@@ -62,6 +66,11 @@ public struct RunDirectory: Sendable {
         for node in nodes {
             parameters["node_\(node.id)_peer"] = "\(node.peer)"
             parameters["node_\(node.id)_client"] = "\(node.client)"
+            if let port = node.metrics { parameters["node_\(node.id)_metrics"] = "http://\(MetricsServer.host):\(port)/metrics" }
+        }
+        if options.metrics {
+            try prometheus.write(cluster: cluster, runID: runID)
+            parameters["prometheus_config"] = prometheus.configPath
         }
         let manifest = RunManifest(runID: runID, startedUs: TraceClock.nowUs(), nodes: nodes.map(\.id),
                                    seed: options.seed, parameters: parameters)

@@ -24,6 +24,12 @@ public struct UpOptions: Sendable {
     public var requestTimeoutMs: Int64 = 5000
     /// Print the live status line.
     public var showsStatus = true
+    /// Whether every node serves Prometheus metrics (ports chosen at start, in `run.json`).
+    public var metrics = true
+    /// Whether `up` starts a real Prometheus on the run's `prometheus.yml`.
+    public var prometheus = false
+    /// Prometheus's port (nil: a free one).
+    public var prometheusPort: Int? = nil
     /// A deliberate bug in every node (tests of the lab's detectors only).
     public var mutant: Mutant? = nil
 

@@ -23,6 +23,7 @@ struct BenchClusterCommand: AsyncParsableCommand {
     @Option(help: "Payload bytes per request.") var payload = 64
     @Flag(help: "Skip fsync (measures its cost).") var noFsync = false
     @Flag(help: "Also run each configuration with node traces off (measures tracing's cost).") var compareTraces = false
+    @Flag(help: "Also run each configuration with the nodes' metrics off (measures their cost).") var compareMetrics = false
     @Option(help: "Directory for the runs' files (removed after each run).") var traces = "traces"
 
     func numbers(_ text: String, _ name: String) throws -> [Int] {
@@ -42,9 +43,11 @@ struct BenchClusterCommand: AsyncParsableCommand {
     func run() async throws {
         print(ClusterBenchmark.header)
         for traced in compareTraces ? [true, false] : [true] {
-            _ = try await ClusterBenchmark.run(nodeCounts: try numbers(nodes, "nodes"), clientCounts: try numbers(clients, "clients"),
-                                               seconds: seconds, payloadBytes: payload, fsync: !noFsync, traces: traced,
-                                               root: traces) { print(ClusterBenchmark.line($0)) }
+            for metered in compareMetrics ? [true, false] : [true] {
+                _ = try await ClusterBenchmark.run(nodeCounts: try numbers(nodes, "nodes"), clientCounts: try numbers(clients, "clients"),
+                                                   seconds: seconds, payloadBytes: payload, fsync: !noFsync, traces: traced,
+                                                   metrics: metered, root: traces) { print(ClusterBenchmark.line($0)) }
+            }
         }
     }
 }

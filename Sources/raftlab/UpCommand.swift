@@ -12,12 +12,15 @@ struct UpCommand: AsyncParsableCommand {
         client trace), starts one `raftlab node` process per member, waits for a leader, shows a
         live status line and runs a client workload. On Ctrl-C or after --duration it stops the
         nodes cleanly and merges everything into traces/<run-id>/trace.jsonl.gz.
+        Every node serves Prometheus metrics on 127.0.0.1 (ports in run.json); the run directory
+        holds a prometheus.yml that scrapes them, and --prometheus starts a real Prometheus on it.
         With no flags: 5 nodes, 100 requests/s, until Ctrl-C.
 
         Examples:
           raftlab up
           raftlab up --nodes 5 --clients 16 --duration 10
           raftlab up --nodes 3 --load 2000 --duration 30 --trace-messages
+          raftlab up --nodes 3 --load 200 --prometheus
         """
     )
 
@@ -29,11 +32,16 @@ struct UpCommand: AsyncParsableCommand {
     @OptionGroup var node: NodeParameterOptions
     @Option(help: "Directory for run directories.") var traces = "traces"
     @Flag(help: "No live status line.") var quiet = false
+    @Flag(help: "Start a real Prometheus (Debian package `prometheus`) on the run's prometheus.yml and stop it at the end.")
+    var prometheus = false
+    @Option(help: "Prometheus's port on 127.0.0.1 (default: a free one).") var prometheusPort: Int?
 
     func validate() throws {
         guard (1...64).contains(nodes) else { throw ValidationError("--nodes must be 1...64") }
         try NodeParameterOptions.validateWorkload(clients: clients, load: load, payload: payload)
         if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
+        if prometheus && node.noMetrics { throw ValidationError("--prometheus scrapes the nodes' metrics: drop --no-metrics") }
+        if let prometheusPort, !(1...65535).contains(prometheusPort) { throw ValidationError("--prometheus-port must be 1...65535") }
         try node.validate()
     }
 
@@ -46,6 +54,8 @@ struct UpCommand: AsyncParsableCommand {
         options.payloadBytes = payload
         options.tracesRoot = traces
         options.showsStatus = !quiet
+        options.prometheus = prometheus
+        options.prometheusPort = prometheusPort
         // Unbuffered, so lines reach a pipe (a log, a test) as they happen.
         let report = try await UpRun.run(options, say: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) })
         if let stats = report.stats, stats.ok == 0, stats.invoked > 0 { throw ExitCode.failure }
@@ -60,6 +70,7 @@ struct NodeParameterOptions: ParsableArguments {
     @Flag(help: "Turn check-quorum off.") var noCheckQuorum = false
     @Flag(help: "Skip fsync (measures its cost; unsafe on power loss).") var noFsync = false
     @Flag(help: "Trace every message (send/recv events).") var traceMessages = false
+    @Flag(help: "Nodes serve no Prometheus /metrics endpoint (and no prometheus.yml is written).") var noMetrics = false
     @Option(help: "Seed of the nodes' election timeouts (printed and saved in run.json).") var seed: UInt64?
 
     /// The workload flags of `up` and `chaos`: `--clients` (closed loop) or `--load` (open
@@ -94,6 +105,7 @@ struct NodeParameterOptions: ParsableArguments {
         options.checkQuorum = !noCheckQuorum
         options.fsync = !noFsync
         options.traceMessages = traceMessages
+        options.metrics = !noMetrics
         if let seed { options.seed = seed }
         return options
     }

@@ -1,3 +1,4 @@
+import LoopbackHTTP
 import Foundation
 import RaftCheck
 import RaftExplore
@@ -6,10 +7,10 @@ import Testing
 /// Runs `body` with an explorer server for `configuration` on an ephemeral port, and stops
 /// the server (and any search) afterwards, whatever `body` does.
 func withExplorerServer<T>(_ configuration: RaftModelConfiguration = RaftModelConfiguration(),
-                           _ body: (ExplorerServer, HTTPTestClient) async throws -> T) async throws -> T {
+                           _ body: (ExplorerServer, LoopbackHTTPClient) async throws -> T) async throws -> T {
     let server = try await ExplorerServer.start(Explorer(configuration, searchThreadCount: 1), port: 0)
     do {
-        let result = try await body(server, HTTPTestClient(port: server.port))
+        let result = try await body(server, LoopbackHTTPClient(port: server.port))
         try await server.stop()
         return result
     } catch {
@@ -47,7 +48,7 @@ extension StateDocument {
     }
 }
 
-extension HTTPTestClient {
+extension LoopbackHTTPClient {
     /// The state document at `labels`, requiring a 200.
     func state(_ labels: [String]) throws -> StateDocument {
         let response = try get(ExplorerPath.statesURLPath(labels))

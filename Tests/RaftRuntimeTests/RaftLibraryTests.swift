@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackHTTP
 import RaftCore
 import RaftRuntime
 import Testing
@@ -46,34 +47,11 @@ struct RaftLibraryTests {
         #expect(orders[1] == orders[0] && orders[2] == orders[0])
     }
 
-    /// Free TCP ports on 127.0.0.1 (bound to port 0, read back, released).
-    static func freePorts(_ count: Int) throws -> [Int] {
-        var descriptors: [Int32] = []
-        defer { for descriptor in descriptors { close(descriptor) } }
-        return try (0..<count).map { _ in
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            descriptors.append(descriptor)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = 0
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
-            }
-            guard bound == 0 else { throw CocoaError(.fileWriteUnknown) }
-            _ = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-            }
-            return Int(UInt16(bigEndian: address.sin_port))
-        }
-    }
-
     @Test("the same cluster over TCP: proposals commit and a restarted node recovers its log")
     func tcpClusterAndRestart() async throws {
         let directory = try Self.makeDirectory("tcp")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ports = try Self.freePorts(3)
+        let ports = try LoopbackPorts.free(3)
         let peers = Dictionary(uniqueKeysWithValues: (0..<3).map { ($0, PeerAddress.tcp(host: "127.0.0.1", port: ports[$0])) })
         let configs = (0..<3).map {
             RaftConfig(peers: peers, self: $0, params: RaftParams(seed: 5), dataDirectory: "\(directory)/data-\($0)")
@@ -100,7 +78,7 @@ struct RaftLibraryTests {
     func addressInUse() async throws {
         let directory = try Self.makeDirectory("bind")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ports = try Self.freePorts(1)
+        let ports = try LoopbackPorts.free(1)
         let peers: [NodeID: PeerAddress] = [0: .tcp(host: "127.0.0.1", port: ports[0])]
         let config = RaftConfig(peers: peers, self: 0, dataDirectory: directory + "/data")
         let first = try await Raft(config: config).run()

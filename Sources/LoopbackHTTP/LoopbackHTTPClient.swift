@@ -3,23 +3,24 @@ import Foundation
 import Glibc
 #endif
 
-/// A minimal blocking HTTP/1.1 client over a raw TCP socket, for talking to the explorer in
-/// tests exactly as written (including request targets a URL type would refuse to build).
-/// One request per connection (`Connection: close`); the body is read to the end.
-struct HTTPTestClient {
+/// A minimal blocking HTTP/1.1 client for servers on 127.0.0.1 (the explorer, node metrics
+/// endpoints, Prometheus), over a raw TCP socket so requests go out exactly as written
+/// (including request targets a URL type would refuse to build). One request per connection
+/// (`Connection: close`); the body is read to the end, chunked or not.
+public struct LoopbackHTTPClient: Sendable {
     /// A response: status, headers (lower-cased names) and body.
-    struct Response {
-        var status: Int
-        var headers: [String: String]
-        var body: Data
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [String: String]
+        public var body: Data
 
-        var text: String { String(decoding: body, as: UTF8.self) }
+        public var text: String { String(decoding: body, as: UTF8.self) }
 
         /// The body decoded as JSON of type `T`.
-        func json<T: Decodable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(type, from: body) }
+        public func json<T: Decodable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(type, from: body) }
 
         /// The body as a JSON object.
-        func object() throws -> [String: Any] {
+        public func object() throws -> [String: Any] {
             guard let object = try JSONSerialization.jsonObject(with: body) as? [String: Any] else {
                 throw ClientError("the body is not a JSON object: \(text)")
             }
@@ -27,36 +28,43 @@ struct HTTPTestClient {
         }
     }
 
-    struct ClientError: Error, CustomStringConvertible {
-        var description: String
+    /// A request that failed, with the reason.
+    public struct ClientError: Error, CustomStringConvertible {
+        public var description: String
         init(_ description: String) { self.description = description }
     }
 
     /// Port on 127.0.0.1.
-    let port: Int
+    public let port: Int
     /// Seconds a request may take in all (connect, send, receive).
-    var timeoutSeconds = 30
+    public var timeoutSeconds = 30
+
+    /// A client for 127.0.0.1:`port`.
+    public init(port: Int, timeoutSeconds: Int = 30) {
+        self.port = port
+        self.timeoutSeconds = timeoutSeconds
+    }
 
     /// Sends `method target` with `body` and returns the parsed response.
-    func request(_ method: String, _ target: String, body: Data = Data(), contentType: String? = nil,
+    public func request(_ method: String, _ target: String, body: Data = Data(), contentType: String? = nil,
                  host: String? = nil) throws -> Response {
         var head = "\(method) \(target) HTTP/1.1\r\nHost: \(host ?? "127.0.0.1:\(port)")\r\nConnection: close\r\n"
         if let contentType { head += "Content-Type: \(contentType)\r\n" }
         if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.count)\r\n" }
         head += "\r\n"
-        return try parse(exchange(Data(head.utf8) + body))
+        return try parse(exchange(Data(head.utf8) + body), bodyless: method == "HEAD")
     }
 
     /// `GET target`.
-    func get(_ target: String) throws -> Response { try request("GET", target) }
+    public func get(_ target: String) throws -> Response { try request("GET", target) }
 
     /// `POST target` with a JSON body.
-    func post(_ target: String, json: String) throws -> Response {
+    public func post(_ target: String, json: String) throws -> Response {
         try request("POST", target, body: Data(json.utf8), contentType: "application/json")
     }
 
     /// Sends `bytes` on a new connection and reads until the server closes it.
-    func exchange(_ bytes: Data) throws -> Data {
+    public func exchange(_ bytes: Data) throws -> Data {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw ClientError("socket: errno \(errno)") }
         defer { close(socket) }
@@ -92,7 +100,8 @@ struct HTTPTestClient {
         return received
     }
 
-    private func parse(_ data: Data) throws -> Response {
+    /// `bodyless`: the answer to a HEAD request, whose Content-Length describes the GET body.
+    private func parse(_ data: Data, bodyless: Bool) throws -> Response {
         guard let split = data.firstRange(of: Data("\r\n\r\n".utf8)) else {
             throw ClientError("no complete response head in \(data.count) bytes")
         }
@@ -104,10 +113,33 @@ struct HTTPTestClient {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        let body = data[split.upperBound...]
-        if let length = headers["content-length"].flatMap(Int.init), length != body.count {
+        var body = Data(data[split.upperBound...])
+        if headers["transfer-encoding"]?.lowercased() == "chunked" { body = try Self.dechunked(body) }
+        if !bodyless, let length = headers["content-length"].flatMap(Int.init), length != body.count {
             throw ClientError("Content-Length \(length) but \(body.count) body bytes")
         }
-        return Response(status: status, headers: headers, body: Data(body))
+        return Response(status: status, headers: headers, body: body)
+    }
+
+    /// The payload of a chunked body (RFC 9112 7.1; trailers ignored).
+    static func dechunked(_ body: Data) throws -> Data {
+        var payload = Data()
+        var position = body.startIndex
+        while true {
+            guard let lineEnd = body[position...].firstRange(of: Data("\r\n".utf8)) else {
+                throw ClientError("chunked body: no chunk size line at byte \(position)")
+            }
+            let sizeText = String(decoding: body[position..<lineEnd.lowerBound], as: UTF8.self)
+            guard let size = Int(sizeText.split(separator: ";")[0].trimmingCharacters(in: .whitespaces), radix: 16) else {
+                throw ClientError("chunked body: bad chunk size '\(sizeText)'")
+            }
+            if size == 0 { return payload }
+            let start = lineEnd.upperBound
+            guard body.distance(from: start, to: body.endIndex) >= size + 2 else {
+                throw ClientError("chunked body: chunk of \(size) bytes cut short")
+            }
+            payload.append(body[start..<start + size])
+            position = start + size + 2
+        }
     }
 }
