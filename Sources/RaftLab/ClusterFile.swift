@@ -40,6 +40,8 @@ public struct ClusterFile: Codable, Sendable, Hashable {
     public var traceMessages: Bool
     /// Whether nodes write traces at all (off only to measure what tracing costs).
     public var trace: Bool
+    /// Whether nodes also write live OTLP/JSON spans (`node-<id>.otlp.jsonl` in the trace directory).
+    public var otlpSpans: Bool?
     /// Seed of the nodes' election timeouts (each node mixes in its id).
     public var seed: UInt64
     /// A deliberate bug for experiments that must be caught (tests only).
@@ -49,12 +51,12 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         case clusterID = "cluster_id", nodes, traceDirectory = "trace_directory"
         case electionTimeoutMsMin = "election_timeout_ms_min", electionTimeoutMsMax = "election_timeout_ms_max"
         case heartbeatIntervalMs = "heartbeat_interval_ms", preVote = "pre_vote", checkQuorum = "check_quorum"
-        case fsync, traceMessages = "trace_messages", trace, seed, mutant
+        case fsync, traceMessages = "trace_messages", trace, otlpSpans = "otlp_spans", seed, mutant
     }
 
     public init(clusterID: UInt64, nodes: [Node], traceDirectory: String, electionTimeoutMs: ClosedRange<Int>,
                 heartbeatIntervalMs: Int, preVote: Bool, checkQuorum: Bool, fsync: Bool, traceMessages: Bool,
-                trace: Bool = true, seed: UInt64, mutant: Mutant? = nil) {
+                trace: Bool = true, otlpSpans: Bool = false, seed: UInt64, mutant: Mutant? = nil) {
         self.clusterID = clusterID
         self.nodes = nodes
         self.traceDirectory = traceDirectory
@@ -66,6 +68,7 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         self.fsync = fsync
         self.traceMessages = traceMessages
         self.trace = trace
+        self.otlpSpans = otlpSpans ? true : nil
         self.seed = seed
         self.mutant = mutant
     }
@@ -142,6 +145,7 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         var config = RaftConfig(peers: peers, self: id, params: params, dataDirectory: node.data,
                                 traceDirectory: trace ? traceDirectory : nil, clusterID: clusterID, clientAddress: node.client)
         config.metricsPort = node.metrics
+        if otlpSpans == true { config.spanDirectory = traceDirectory }
         return config
     }
 }

@@ -50,7 +50,7 @@ public struct RunDirectory: Sendable {
         let cluster = ClusterFile(clusterID: clusterID, nodes: nodes, traceDirectory: layout.directory,
                                   electionTimeoutMs: options.electionTimeoutMs, heartbeatIntervalMs: options.heartbeatIntervalMs,
                                   preVote: options.preVote, checkQuorum: options.checkQuorum, fsync: options.fsync,
-                                  traceMessages: options.traceMessages, trace: options.nodeTraces,
+                                  traceMessages: options.traceMessages, trace: options.nodeTraces, otlpSpans: options.otlpSpans,
                                   seed: options.seed, mutant: options.mutant)
         try cluster.write(path: clusterFilePath)
         var parameters: [String: String] = [
@@ -68,6 +68,7 @@ public struct RunDirectory: Sendable {
             parameters["node_\(node.id)_client"] = "\(node.client)"
             if let port = node.metrics { parameters["node_\(node.id)_metrics"] = "http://\(MetricsServer.host):\(port)/metrics" }
         }
+        if options.otlpSpans { parameters["otlp_spans"] = layout.directory + "/node-<id>.otlp.jsonl" }
         if options.metrics {
             try prometheus.write(cluster: cluster, runID: runID)
             parameters["prometheus_config"] = prometheus.configPath

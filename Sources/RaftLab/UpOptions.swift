@@ -24,6 +24,8 @@ public struct UpOptions: Sendable {
     public var requestTimeoutMs: Int64 = 5000
     /// Print the live status line.
     public var showsStatus = true
+    /// Whether nodes also write live OTLP/JSON spans next to their traces.
+    public var otlpSpans = false
     /// Whether every node serves Prometheus metrics (ports chosen at start, in `run.json`).
     public var metrics = true
     /// Whether `up` starts a real Prometheus on the run's `prometheus.yml`.

@@ -41,6 +41,8 @@ public final class NodeHost: @unchecked Sendable {
     /// Where message counts, elections, group commits and round trips are recorded (set
     /// before `start`).
     public var metrics: NodeMetrics?
+    /// Where the live OTLP spans go, if anywhere (set before `start`).
+    public var spans: NodeSpanExport?
 
     /// What one batch did.
     public struct BatchSummary: Sendable {
@@ -76,10 +78,11 @@ public final class NodeHost: @unchecked Sendable {
         pendingInputs.append(.restart(storage.state))
         runBatch()
         metrics?.started(commitIndex: node.commitIndex)
-        if let trace {
+        if trace != nil || spans != nil {
             traceFlushTask = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(Self.traceFlushIntervalMs),
-                                                            delay: .milliseconds(Self.traceFlushIntervalMs)) { _ in
-                try? trace.flushIfDue()
+                                                            delay: .milliseconds(Self.traceFlushIntervalMs)) { [trace, spans] _ in
+                try? trace?.flushIfDue()
+                spans?.flush()
             }
         }
     }
@@ -120,6 +123,7 @@ public final class NodeHost: @unchecked Sendable {
             try? trace.write(.stop, term: node.currentTerm)
             try? trace.close()
         }
+        spans?.flush()
         storage.close()
     }
 
@@ -148,8 +152,10 @@ public final class NodeHost: @unchecked Sendable {
         var changes: [PersistentChange] = []
         let tracesMessages = trace != nil && params.tracesMessages
         let metrics = self.metrics
-        // One clock read per batch dates its messages for the round-trip samples.
+        let spans = self.spans
+        // One clock read per batch dates its messages for the round-trip samples, and one its spans.
         let nowNs = metrics != nil ? NIODeadline.now().uptimeNanoseconds : 0
+        let nowUs = spans != nil ? TraceClock.nowUs() : 0
         for input in inputs {
             if let metrics, case .receive(let message) = input { metrics.received(message, nowNs: nowNs) }
             let outputs = node.step(input)
@@ -166,6 +172,7 @@ public final class NodeHost: @unchecked Sendable {
                 case .rejectProposal(let request, let reason): rejections.append((request, reason))
                 case .trace(let event):
                     metrics?.observe(event)
+                    spans?.observe(event, term: node.currentTerm, nowUs: nowUs)
                     if trace != nil { traceBodies.append((TraceBody(event), node.currentTerm)) }
                 }
             }
@@ -184,7 +191,11 @@ public final class NodeHost: @unchecked Sendable {
             do {
                 fsyncUs = try storage.commit()
                 if storage.shouldCompact { try storage.compact(to: node.persistentState) }
-                if let metrics, let fsyncUs { metrics.persisted(appendedEntries: Self.appendedEntries(changes), fsyncUs: fsyncUs) }
+                if let fsyncUs, metrics != nil || spans != nil {
+                    let appended = Self.appendedEntries(changes)
+                    metrics?.persisted(appendedEntries: appended, fsyncUs: fsyncUs)
+                    spans?.groupCommitted(entries: appended, fsyncUs: fsyncUs, term: node.currentTerm, nowUs: nowUs + Int64(fsyncUs))
+                }
             } catch {
                 // Nothing may leave that depends on state we could not make durable.
                 fatalError("node \(node.id): durable write failed, stopping to stay safe: \(error)")
@@ -207,6 +218,7 @@ public final class NodeHost: @unchecked Sendable {
             for (index, entry) in deliveries { metrics.delivered(index: index, entry: entry) }
             metrics.batchEnded(node)
         }
+        spans?.batchEnded()
         if let onDeliver { for (index, entry) in deliveries { onDeliver(index, entry) } }
         if let onReject { for (request, reason) in rejections { onReject(request, reason) } }
         onBatch?(BatchSummary(inputs: inputs.count, messagesSent: sends.count,

@@ -47,6 +47,10 @@ public final class Raft: Sendable {
                                 storage: storage, trace: trace, eventLoop: eventLoop)
             let metrics = config.metricsPort.map { _ in NodeMetrics(id: config.selfID, members: config.members) }
             host.metrics = metrics
+            if let directory = config.spanDirectory {
+                host.spans = try NodeSpanExport(directory: directory, node: config.selfID, clusterID: config.clusterID,
+                                                incarnation: storage.incarnation)
+            }
             let session = RaftSession(host: host, group: group, recovery: (storage as? DurableLog)?.recovery,
                                       deliversMessages: config.deliversMessages)
             session.clientRegistry.metrics = metrics

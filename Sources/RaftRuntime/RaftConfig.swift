@@ -21,6 +21,8 @@ public struct RaftConfig: Sendable {
     /// The 127.0.0.1 port where the node serves Prometheus metrics at `/metrics` (0: any free
     /// port, see `RaftSession.metricsServer`), or `nil` for no metrics.
     public var metricsPort: Int?
+    /// Directory of the live OTLP/JSON span export (`node-<id>.otlp.jsonl`), or `nil` for none.
+    public var spanDirectory: String?
     /// Whether `RaftSession.messages` receives the delivered messages. A process that never
     /// reads the stream (the lab's node process) turns this off so they do not pile up.
     public var deliversMessages = true

@@ -14,6 +14,7 @@ struct UpCommand: AsyncParsableCommand {
         nodes cleanly and merges everything into traces/<run-id>/trace.jsonl.gz.
         Every node serves Prometheus metrics on 127.0.0.1 (ports in run.json); the run directory
         holds a prometheus.yml that scrapes them, and --prometheus starts a real Prometheus on it.
+        --otlp-spans adds live OTLP/JSON spans per node for an OpenTelemetry collector.
         With no flags: 5 nodes, 100 requests/s, until Ctrl-C.
 
         Examples:
@@ -71,6 +72,8 @@ struct NodeParameterOptions: ParsableArguments {
     @Flag(help: "Skip fsync (measures its cost; unsafe on power loss).") var noFsync = false
     @Flag(help: "Trace every message (send/recv events).") var traceMessages = false
     @Flag(help: "Nodes serve no Prometheus /metrics endpoint (and no prometheus.yml is written).") var noMetrics = false
+    @Flag(help: "Nodes also write live OTLP/JSON spans (elections, replication, fsync, votes) to node-<id>.otlp.jsonl for a collector.")
+    var otlpSpans = false
     @Option(help: "Seed of the nodes' election timeouts (printed and saved in run.json).") var seed: UInt64?
 
     /// The workload flags of `up` and `chaos`: `--clients` (closed loop) or `--load` (open
@@ -106,6 +109,7 @@ struct NodeParameterOptions: ParsableArguments {
         options.fsync = !noFsync
         options.traceMessages = traceMessages
         options.metrics = !noMetrics
+        options.otlpSpans = otlpSpans
         if let seed { options.seed = seed }
         return options
     }

@@ -76,6 +76,39 @@ struct PrometheusTests {
         try? FileManager.default.removeItem(atPath: root)
     }
 
+    @Test("up --prometheus prints Prometheus's URL, and no Prometheus outlives the launcher: not after Ctrl-C, not after kill -9",
+          .enabled(if: !skipRequested, "skipped because RAFTLAB_SKIP_PROMETHEUS_TESTS=1"), .timeLimit(.minutes(5)))
+    func prometheusStopsWithTheLauncher() async throws {
+        guard try requireTool("prometheus") != nil else { return }
+        for signal in [SIGINT, SIGKILL] {
+            let root = try temporaryTracesRoot("up-prometheus")
+            let launcher = Process()
+            launcher.executableURL = URL(fileURLWithPath: try raftlabExecutable())
+            launcher.arguments = ["up", "--nodes", "3", "--load", "20", "--prometheus", "--traces", root, "--quiet"]
+            let output = Pipe()
+            launcher.standardOutput = output
+            launcher.standardError = FileHandle.nullDevice
+            try launcher.run()
+            let lines = LineCollector(output.fileHandleForReading)
+            let announced = await eventually { lines.text.contains("workload:") }
+            #expect(announced, "up did not start its workload: \(lines.text)")
+            if announced {
+                let line = try #require(lines.text.split(separator: "\n").first { $0.hasPrefix("prometheus: http://127.0.0.1:") })
+                let port = try #require(Int(line.dropFirst("prometheus: http://127.0.0.1:".count).prefix { $0.isNumber }))
+                #expect(try LoopbackHTTPClient(port: port).get("/-/ready").status == 200)
+                #expect(LauncherTests.processes(mentioning: root + "/").count >= 4, "3 nodes and Prometheus run")
+            }
+            kill(launcher.processIdentifier, signal)
+            let exited = await eventually { !launcher.isRunning }
+            if !exited { kill(launcher.processIdentifier, SIGKILL) }
+            let gone = await eventually(timeout: .seconds(30)) { LauncherTests.processes(mentioning: root + "/").isEmpty }
+            for pid in LauncherTests.processes(mentioning: root + "/") { kill(pid, SIGKILL) }
+            #expect(gone, "after signal \(signal), processes of the run remain")
+            if signal == SIGINT { #expect(lines.text.contains("merged trace:"), "\(lines.text)") }
+            try? FileManager.default.removeItem(atPath: root)
+        }
+    }
+
     @Test("promtool accepts alerts.yml, and its unit tests (alerts firing and clearing) pass",
           .enabled(if: !skipRequested, "skipped because RAFTLAB_SKIP_PROMETHEUS_TESTS=1"))
     func alertRulesPassPromtool() throws {

@@ -1,0 +1,41 @@
+import RaftCore
+import RaftTrace
+
+/// A node's live OTLP span export (`RaftConfig.spanDirectory`): `NodeHost` feeds it the
+/// core's events and group commits on its loop; each batch's finished spans become one line
+/// of `node-<id>.otlp.jsonl`, written out with the trace's flush.
+public final class NodeSpanExport: @unchecked Sendable {
+    /// The file spans go to.
+    public var path: String { file.path }
+
+    private var recorder = NodeSpanRecorder()
+    private let file: OTLPSpanFile
+
+    /// Appends to `directory/node-<id>.otlp.jsonl`.
+    public init(directory: String, node: NodeID, clusterID: UInt64, incarnation: Int) throws {
+        file = try OTLPSpanFile(path: Self.path(directory: directory, node: node), node: node, clusterID: clusterID,
+                                incarnation: incarnation,
+                                seed: clusterID ^ (UInt64(node) << 48) ^ UInt64(incarnation) << 32 ^ UInt64(TraceClock.nowUs()))
+    }
+
+    /// Where node `node`'s spans go in `directory`.
+    public static func path(directory: String, node: NodeID) -> String { directory + "/node-\(node).otlp.jsonl" }
+
+    func observe(_ event: TraceEvent, term: Term, nowUs: Int64) {
+        recorder.observe(event, term: term, nowUs: nowUs)
+    }
+
+    func groupCommitted(entries: Int, fsyncUs: UInt64, term: Term, nowUs: Int64) {
+        recorder.groupCommitted(entries: entries, fsyncUs: fsyncUs, term: term, nowUs: nowUs)
+    }
+
+    /// The batch ended: its spans become one line.
+    func batchEnded() {
+        file.append(recorder.drain())
+    }
+
+    /// Writes the buffered lines.
+    func flush() {
+        file.flush()
+    }
+}
