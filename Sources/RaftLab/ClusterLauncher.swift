@@ -51,6 +51,20 @@ public final class ClusterLauncher: @unchecked Sendable {
         return leader
     }
 
+    /// Says where the nodes' metrics are and starts Prometheus when the options ask for it
+    /// (after `startCluster`, so its first scrapes find every node).
+    public func startObservability(say: (String) -> Void) async throws {
+        if options.metrics {
+            let ports = cluster.nodes.compactMap(\.metrics).map(String.init).joined(separator: ", ")
+            say("metrics: http://127.0.0.1:<port>/metrics on ports \(ports); Prometheus config \(run.prometheus.configPath)")
+        }
+        if options.otlpSpans { say("spans: \(run.layout.directory)/node-<id>.otlp.jsonl (OTLP/JSON lines)") }
+        if options.prometheus {
+            let prometheus = try await startPrometheus()
+            say("prometheus: \(prometheus.url) (graphs at \(prometheus.url)/graph, alerts at \(prometheus.url)/alerts; log \(prometheus.logPath))")
+        }
+    }
+
     /// Starts a real Prometheus on the run's `prometheus.yml` (`up --prometheus`).
     public func startPrometheus() async throws -> PrometheusProcess {
         guard options.metrics else { throw LabError("--prometheus needs the nodes' metrics, which are off") }

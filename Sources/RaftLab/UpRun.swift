@@ -15,14 +15,7 @@ public enum UpRun {
         do {
             let leader = try await launcher.startCluster()
             say("leader: node \(leader) after \(Int((ContinuousClock.now - started).secondsDouble * 1000)) ms")
-            if options.metrics {
-                let ports = launcher.cluster.nodes.compactMap(\.metrics).map(String.init).joined(separator: ", ")
-                say("metrics: http://127.0.0.1:<port>/metrics on ports \(ports); Prometheus config \(launcher.run.prometheus.configPath)")
-            }
-            if options.prometheus {
-                let prometheus = try await launcher.startPrometheus()
-                say("prometheus: \(prometheus.url) (graphs at \(prometheus.url)/graph, alerts at \(prometheus.url)/alerts; log \(prometheus.logPath))")
-            }
+            try await launcher.startObservability(say: say)
             try launcher.startWorkload()
             if let mode = options.workloadMode { say("workload: \(mode)\(options.durationSeconds.map { " for \($0) s" } ?? ", Ctrl-C to stop")") }
         } catch {

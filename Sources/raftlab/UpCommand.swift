@@ -33,16 +33,11 @@ struct UpCommand: AsyncParsableCommand {
     @OptionGroup var node: NodeParameterOptions
     @Option(help: "Directory for run directories.") var traces = "traces"
     @Flag(help: "No live status line.") var quiet = false
-    @Flag(help: "Start a real Prometheus (Debian package `prometheus`) on the run's prometheus.yml and stop it at the end.")
-    var prometheus = false
-    @Option(help: "Prometheus's port on 127.0.0.1 (default: a free one).") var prometheusPort: Int?
 
     func validate() throws {
         guard (1...64).contains(nodes) else { throw ValidationError("--nodes must be 1...64") }
         try NodeParameterOptions.validateWorkload(clients: clients, load: load, payload: payload)
         if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
-        if prometheus && node.noMetrics { throw ValidationError("--prometheus scrapes the nodes' metrics: drop --no-metrics") }
-        if let prometheusPort, !(1...65535).contains(prometheusPort) { throw ValidationError("--prometheus-port must be 1...65535") }
         try node.validate()
     }
 
@@ -55,8 +50,6 @@ struct UpCommand: AsyncParsableCommand {
         options.payloadBytes = payload
         options.tracesRoot = traces
         options.showsStatus = !quiet
-        options.prometheus = prometheus
-        options.prometheusPort = prometheusPort
         // Unbuffered, so lines reach a pipe (a log, a test) as they happen.
         let report = try await UpRun.run(options, say: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) })
         if let stats = report.stats, stats.ok == 0, stats.invoked > 0 { throw ExitCode.failure }
@@ -72,6 +65,9 @@ struct NodeParameterOptions: ParsableArguments {
     @Flag(help: "Skip fsync (measures its cost; unsafe on power loss).") var noFsync = false
     @Flag(help: "Trace every message (send/recv events).") var traceMessages = false
     @Flag(help: "Nodes serve no Prometheus /metrics endpoint (and no prometheus.yml is written).") var noMetrics = false
+    @Flag(help: "Start a real Prometheus (Debian package `prometheus`) on the run's prometheus.yml and stop it at the end.")
+    var prometheus = false
+    @Option(help: "Prometheus's port on 127.0.0.1 (default: a free one).") var prometheusPort: Int?
     @Flag(help: "Nodes also write live OTLP/JSON spans (elections, replication, fsync, votes) to node-<id>.otlp.jsonl for a collector.")
     var otlpSpans = false
     @Option(help: "Seed of the nodes' election timeouts (printed and saved in run.json).") var seed: UInt64?
@@ -98,6 +94,8 @@ struct NodeParameterOptions: ParsableArguments {
         guard heartbeat > 0 && heartbeat < range.lowerBound else {
             throw ValidationError("--heartbeat must be positive and shorter than the election timeout's low end")
         }
+        if prometheus && noMetrics { throw ValidationError("--prometheus scrapes the nodes' metrics: drop --no-metrics") }
+        if let prometheusPort, !(1...65535).contains(prometheusPort) { throw ValidationError("--prometheus-port must be 1...65535") }
     }
 
     func upOptions() throws -> UpOptions {
@@ -110,6 +108,8 @@ struct NodeParameterOptions: ParsableArguments {
         options.traceMessages = traceMessages
         options.metrics = !noMetrics
         options.otlpSpans = otlpSpans
+        options.prometheus = prometheus
+        options.prometheusPort = prometheusPort
         if let seed { options.seed = seed }
         return options
     }

@@ -25,6 +25,7 @@ public enum ChaosRun {
         do {
             let leader = try await launcher.startCluster()
             say("leader: node \(leader) after \(Int((ContinuousClock.now - started).secondsDouble * 1000)) ms; workload: \(options.cluster.workloadMode.map(\.description) ?? "none")")
+            try await launcher.startObservability(say: say)
             let chaosTrace = try TraceWriter(path: launcher.run.layout.chaosTracePath, node: -1, incarnation: 0)
             let injector = FaultInjector(launcher: launcher, trace: chaosTrace)
             try launcher.startWorkload()
