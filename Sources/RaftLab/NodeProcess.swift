@@ -16,7 +16,7 @@ public enum NodeProcess {
         try FileManager.default.createDirectory(atPath: file.traceDirectory, withIntermediateDirectories: true)
         let session = try await Raft(config: config).run()
         let status = try await session.status()
-        log("node \(id) up: peers at \(config.peers[id]!), clients at \(config.clientAddress.map(String.init(describing:)) ?? "-"); \(status); incarnation \(session.incarnation)")
+        log("node \(id) up: peers at \(config.peers[id]!), clients at \(config.clientAddress.map(String.init(describing:)) ?? "-"), metrics at \(session.metricsServer?.url ?? "-"); \(status); incarnation \(session.incarnation)")
         if let report = session.recovery { log("node \(id): \(report)") }
 
         let stop = StopSignal()

@@ -46,6 +46,8 @@ public final class Workload: @unchecked Sendable {
     private let requestTimeout: TimeAmount
     private var nextSequence: [Int]
     private var outstanding = 0
+    /// Open-loop requests issued so far (the schedule is due to have issued `elapsed × rate`).
+    private var openLoopIssued = 0
     private var running = false
     private var ticker: RepeatedTask?
     private var drained: EventLoopPromise<Void>?
@@ -84,12 +86,12 @@ public final class Workload: @unchecked Sendable {
                 // The schedule follows the clock, not the tick count: a tick that fires late
                 // (timer slack, a busy machine) issues every request that fell due since.
                 let started = NIODeadline.now()
-                var due = 0
+                openLoopIssued = 0
                 ticker = cluster.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: Self.openLoopTick) { [self] _ in
                     let elapsedSeconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
                     let target = Int(elapsedSeconds * rate) + 1
-                    while due < target {
-                        due += 1
+                    while openLoopIssued < target {
+                        openLoopIssued += 1
                         if outstanding < Self.outstandingMax { issue(client: 0) }
                     }
                 }
