@@ -2,13 +2,18 @@ import RaftCore
 import RaftTrace
 
 /// A node's live OTLP span export (`RaftConfig.spanDirectory`): `NodeHost` feeds it the
-/// core's events and group commits on its loop; each batch's finished spans become one line
-/// of `node-<id>.otlp.jsonl`, written out with the trace's flush.
+/// core's events and group commits on its loop; the spans finished since the last flush (the
+/// trace's, every 50 ms) become one line of `node-<id>.otlp.jsonl`, so the resource header
+/// is written once per flush, not once per batch.
 public final class NodeSpanExport: @unchecked Sendable {
     /// The file spans go to.
     public var path: String { file.path }
 
+    /// Spans held before a line is written even between flushes.
+    static let spansPerLineMax = 2048
+
     private var recorder = NodeSpanRecorder()
+    private var pending: [NodeSpan] = []
     private let file: OTLPSpanFile
 
     /// Appends to `directory/node-<id>.otlp.jsonl`.
@@ -29,13 +34,20 @@ public final class NodeSpanExport: @unchecked Sendable {
         recorder.groupCommitted(entries: entries, fsyncUs: fsyncUs, term: term, nowUs: nowUs)
     }
 
-    /// The batch ended: its spans become one line.
+    /// The batch ended: its spans join the next line.
     func batchEnded() {
-        file.append(recorder.drain())
+        pending.append(contentsOf: recorder.drain())
+        if pending.count >= Self.spansPerLineMax { writeLine() }
     }
 
-    /// Writes the buffered lines.
+    /// Writes the pending spans as one line, and the line out.
     func flush() {
+        writeLine()
         file.flush()
+    }
+
+    private func writeLine() {
+        file.append(pending)
+        pending.removeAll(keepingCapacity: true)
     }
 }
