@@ -39,6 +39,20 @@ struct PrometheusAPI {
         }
     }
 
+    /// The alerts firing now: name and `node` label.
+    func firingAlerts() throws -> [(name: String, node: String?)] {
+        let response = try LoopbackHTTPClient(port: port).get("/api/v1/alerts")
+        let object = try response.object()
+        guard let alerts = (object["data"] as? [String: Any])?["alerts"] as? [[String: Any]] else {
+            throw QueryError(description: "/api/v1/alerts: HTTP \(response.status): \(response.text)")
+        }
+        return alerts.compactMap { alert in
+            guard alert["state"] as? String == "firing", let labels = alert["labels"] as? [String: String],
+                  let name = labels["alertname"] else { return nil }
+            return (name, labels["node"])
+        }
+    }
+
     /// The values Grafana would list for `label_values(selector, label)`, with `$name`
     /// variables of the selector substituted.
     func labelValues(_ definition: String, variables: [String: [String]]) throws -> [String] {

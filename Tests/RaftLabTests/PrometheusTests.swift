@@ -76,6 +76,40 @@ struct PrometheusTests {
         try? FileManager.default.removeItem(atPath: root)
     }
 
+    @Test("two of three nodes killed: the real Prometheus fires RaftNoLeader, RaftMembersDown and RaftInsufficientMembers",
+          .enabled(if: !skipRequested, "skipped because RAFTLAB_SKIP_PROMETHEUS_TESTS=1"), .timeLimit(.minutes(5)))
+    func alertsFireOnALostQuorum() async throws {
+        guard try requireTool("prometheus") != nil else { return }
+        let root = try temporaryTracesRoot("prometheus-alerts")
+        let launcher = try ClusterLauncher(options: testOptions(nodes: 3, root: root), executable: try raftlabExecutable())
+        let started = ContinuousClock.now
+        do {
+            let leader = try await launcher.startCluster()
+            let api = PrometheusAPI(port: try await launcher.startPrometheus().port)
+            #expect(try await eventually(timeout: .seconds(90)) { try api.query("up{job=\"raftlab\"} == 1").count == 3 })
+            let victims = launcher.client.nodeIDs.filter { $0 != leader }.prefix(1) + [leader]
+            let survivor = try #require(launcher.client.nodeIDs.first { !victims.contains($0) })
+            for victim in victims {
+                launcher.processes.kill9(victim)
+                launcher.client.forget(victim)
+            }
+            var firing: [(name: String, node: String?)] = []
+            let fired = try await eventually(timeout: .seconds(120)) {
+                firing = try api.firingAlerts()
+                let names = Set(firing.map(\.name))
+                return names.isSuperset(of: ["RaftNoLeader", "RaftMembersDown", "RaftInsufficientMembers"])
+            }
+            #expect(fired, "firing: \(firing)")
+            #expect(firing.filter { $0.name == "RaftNoLeader" }.map(\.node) == ["\(survivor)"])
+            #expect(Set(firing.filter { $0.name == "RaftMembersDown" }.compactMap(\.node)) == Set(victims.map { "\($0)" }))
+        } catch {
+            _ = try? await launcher.shutdown(startedAt: started)
+            throw error
+        }
+        _ = await launcher.stopCluster(startedAt: started)
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
     @Test("up --prometheus prints Prometheus's URL, and no Prometheus outlives the launcher: not after Ctrl-C, not after kill -9",
           .enabled(if: !skipRequested, "skipped because RAFTLAB_SKIP_PROMETHEUS_TESTS=1"), .timeLimit(.minutes(5)))
     func prometheusStopsWithTheLauncher() async throws {
