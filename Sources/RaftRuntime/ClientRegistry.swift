@@ -70,11 +70,8 @@ final class ClientRegistry: @unchecked Sendable {
 
     /// An entry was delivered here: completes the proposal that carried it.
     func delivered(index: Int, entry: Entry) {
-        guard !entry.isNoOp, !waiting.isEmpty, let waiter = waiting.removeValue(forKey: entry.request) else { return }
-        if let metrics {
-            metrics.proposalCommitted(latencyNs: NIODeadline.now().uptimeNanoseconds &- waiter.registeredAt.uptimeNanoseconds)
-        }
-        waiter.completion(.success(index))
+        guard !entry.isNoOp, !waiting.isEmpty else { return }
+        finish(entry.request, .success(index))
     }
 
     /// The core refused `request`.
@@ -92,14 +89,19 @@ final class ClientRegistry: @unchecked Sendable {
         let now = NIODeadline.now()
         var expired: [RequestID] = []
         for (request, waiter) in waiting where waiter.deadline <= now { expired.append(request) }
-        for request in expired {
-            metrics?.proposalFailed()
-            finish(request, .failure(.timedOut))
-        }
+        for request in expired { finish(request, .failure(.timedOut)) }
     }
 
     private func finish(_ request: RequestID, _ result: Result<Int, RaftError>) {
         guard let waiter = waiting.removeValue(forKey: request) else { return }
+        switch result {
+        case .success:
+            metrics?.proposalCommitted(latencyNs: NIODeadline.now().uptimeNanoseconds &- waiter.registeredAt.uptimeNanoseconds)
+        case .failure(.timedOut):
+            metrics?.proposalFailed() // the core counts its own refusals
+        case .failure:
+            break
+        }
         waiter.completion(result)
     }
 }

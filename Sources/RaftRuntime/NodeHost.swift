@@ -214,10 +214,7 @@ public final class NodeHost: @unchecked Sendable {
                                        messageID: MessageTraceID.of(message)), term: term)
             }
         }
-        if let metrics {
-            for (index, entry) in deliveries { metrics.delivered(index: index, entry: entry) }
-            metrics.batchEnded(node)
-        }
+        metrics?.batchEnded(node, deliveries: deliveries)
         spans?.batchEnded()
         if let onDeliver { for (index, entry) in deliveries { onDeliver(index, entry) } }
         if let onReject { for (request, reason) in rejections { onReject(request, reason) } }

@@ -135,11 +135,6 @@ public final class NodeMetrics: @unchecked Sendable {
         }
     }
 
-    /// Entry `index` was delivered to the application.
-    func delivered(index: Int, entry: Entry) {
-        lastAppliedIndex = index
-        if !entry.isNoOp { proposalsCommitted.increment() }
-    }
 
     /// One group commit appended `entries` entries (possibly none) and took `fsyncUs`.
     func persisted(appendedEntries entries: Int, fsyncUs: UInt64) {
@@ -147,8 +142,15 @@ public final class NodeMetrics: @unchecked Sendable {
         if entries > 0 { appendBatchEntries.record(Double(entries)) }
     }
 
-    /// A batch ended with the node in state `node`: counts a newly learned leader.
-    func batchEnded(_ node: RaftNode) {
+    /// A batch ended with the node in state `node` after delivering `deliveries` to the
+    /// application: counts its committed proposals and a newly learned leader.
+    func batchEnded(_ node: RaftNode, deliveries: [(index: Int, entry: Entry)]) {
+        if let last = deliveries.last {
+            lastAppliedIndex = last.index
+            var proposals = 0
+            for (_, entry) in deliveries where !entry.isNoOp { proposals += 1 }
+            if proposals > 0 { proposalsCommitted.increment(by: Int64(proposals)) }
+        }
         if node.leaderID != nil, node.currentTerm > lastLeaderTerm {
             lastLeaderTerm = node.currentTerm
             leaderChanges.increment()
@@ -172,7 +174,7 @@ public final class NodeMetrics: @unchecked Sendable {
         isLeader.set(Int64(node.role == .leader ? 1 : 0))
         hasLeader.set(Int64(node.leaderID != nil ? 1 : 0))
         commitIndex.set(Int64(node.commitIndex))
-        appliedIndex.set(Int64(max(lastAppliedIndex, 0)))
+        appliedIndex.set(Int64(lastAppliedIndex))
         logEntries.set(Int64(node.log.lastIndex))
         proposalsPending.set(Int64(pending))
         process.refresh()

@@ -53,7 +53,7 @@ struct ProcessStatistics: Equatable {
     /// The `btime` line of `/proc/stat`.
     static func bootTimeSeconds(_ procStat: String) -> Double? {
         for line in procStat.split(separator: "\n") where line.hasPrefix("btime ") {
-            return Double(line.dropFirst(6).trimmingCharacters(in: " "))
+            return line.split(separator: " ").last.flatMap { Double($0) }
         }
         return nil
     }
@@ -90,13 +90,4 @@ struct ProcessStatistics: Equatable {
         return limit.rlim_cur > UInt64(Int.max) ? Int.max : Int(limit.rlim_cur)
     }
     #endif
-}
-
-private extension Substring {
-    func trimmingCharacters(in character: Character) -> Substring {
-        var result = self
-        while result.first == character { result.removeFirst() }
-        while result.last == character { result.removeLast() }
-        return result
-    }
 }

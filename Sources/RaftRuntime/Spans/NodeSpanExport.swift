@@ -1,5 +1,4 @@
 import RaftCore
-import RaftTrace
 
 /// A node's live OTLP span export (`RaftConfig.spanDirectory`): `NodeHost` feeds it the
 /// core's events and group commits on its loop; the spans finished since the last flush (the
@@ -19,8 +18,7 @@ public final class NodeSpanExport: @unchecked Sendable {
     /// Appends to `directory/node-<id>.otlp.jsonl`.
     public init(directory: String, node: NodeID, clusterID: UInt64, incarnation: Int) throws {
         file = try OTLPSpanFile(path: Self.path(directory: directory, node: node), node: node, clusterID: clusterID,
-                                incarnation: incarnation,
-                                seed: clusterID ^ (UInt64(node) << 48) ^ UInt64(incarnation) << 32 ^ UInt64(TraceClock.nowUs()))
+                                incarnation: incarnation, seed: UInt64.random(in: .min ... .max))
     }
 
     /// Where node `node`'s spans go in `directory`.
