@@ -64,7 +64,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
-            ]
+            ],
+            // The alert rules `up` installs in each run: Dashboards/alerts.yml (a symlink here).
+            resources: [.embedInCode("Prometheus/alerts.yml")]
         ),
         // `raftlab explore`: the Raft model in a browser (page, JSON API, background search), 127.0.0.1 only.
         .target(

@@ -40,7 +40,8 @@ public struct ClusterFile: Codable, Sendable, Hashable {
     public var traceMessages: Bool
     /// Whether nodes write traces at all (off only to measure what tracing costs).
     public var trace: Bool
-    /// Whether nodes also write live OTLP/JSON spans (`node-<id>.otlp.jsonl` in the trace directory).
+    /// Whether nodes also write live OTLP/JSON spans (`node-<id>.otlp.jsonl` in the trace
+    /// directory); absent in files written before spans existed.
     public var otlpSpans: Bool?
     /// Seed of the nodes' election timeouts (each node mixes in its id).
     public var seed: UInt64
@@ -68,7 +69,7 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         self.fsync = fsync
         self.traceMessages = traceMessages
         self.trace = trace
-        self.otlpSpans = otlpSpans ? true : nil
+        self.otlpSpans = otlpSpans
         self.seed = seed
         self.mutant = mutant
     }

@@ -1,7 +1,7 @@
-import LoopbackHTTP
 import Dispatch
 import Foundation
 import Histogram
+import LoopbackHTTP
 import NIOCore
 import NIOPosix
 import RaftCore

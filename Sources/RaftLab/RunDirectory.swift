@@ -1,5 +1,5 @@
-import LoopbackHTTP
 import Foundation
+import LoopbackHTTP
 import RaftCore
 import RaftRuntime
 import RaftTrace

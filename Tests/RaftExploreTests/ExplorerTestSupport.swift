@@ -1,5 +1,5 @@
-import LoopbackHTTP
 import Foundation
+import LoopbackHTTP
 import RaftCheck
 import RaftExplore
 import Testing

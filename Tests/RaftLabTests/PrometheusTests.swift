@@ -228,10 +228,7 @@ func repositoryFile(_ relative: String) -> String {
 /// The path of `tool` on PATH; records an issue saying how to install it when missing.
 @discardableResult
 func requireTool(_ tool: String, failing: Bool = true) throws -> String? {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    if let found = path.split(separator: ":").map({ "\($0)/\(tool)" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
-        return found
-    }
+    if let found = ExecutableSearch.onPath(tool) { return found }
     if failing {
         Issue.record("""
             this test needs \(tool), which is not on the PATH. Install it (Debian: apt-get install prometheus, which has \

@@ -21,18 +21,11 @@ public final class PrometheusProcess: @unchecked Sendable {
     /// `http://127.0.0.1:<port>`.
     public var url: String { "http://127.0.0.1:\(port)" }
 
-    /// The `prometheus` executable on `PATH`, if any.
-    public static func executable() -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/prometheus" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
     /// Starts Prometheus on `setup`'s config, keeping its data in `dataDirectory`, serving on
     /// `port`; returns once it answers `/-/ready`.
     public static func start(setup: PrometheusSetup, dataDirectory: String, port: Int, logPath: String,
                              readyTimeout: Duration = .seconds(60)) async throws -> PrometheusProcess {
-        guard let executable = executable() else {
+        guard let executable = ExecutableSearch.onPath("prometheus") else {
             throw LabError("prometheus is not installed (Debian: apt-get install prometheus); the run's config is \(setup.configPath)")
         }
         let process = Process()
