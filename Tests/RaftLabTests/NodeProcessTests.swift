@@ -143,8 +143,14 @@ struct NodeProcessTests {
             try launcher.processes.start(victim)
             #expect(await eventually { (try? await launcher.client.statusAsync(victim)) != nil })
             #expect(try await eventually { try await launcher.client.statusAsync(victim).commitIndex >= 11 })
-            let log = try String(contentsOfFile: launcher.run.logDirectory + "/node-\(victim).log", encoding: .utf8)
-            #expect(log.contains("cut"), "the repair is reported: \(log)")
+            // The node answers clients before `run()` returns and it logs its start and repair.
+            let logPath = launcher.run.logDirectory + "/node-\(victim).log"
+            var log = ""
+            let reported = await eventually {
+                log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                return log.contains("cut")
+            }
+            #expect(reported, "the repair is reported: \(log)")
         } catch {
             _ = try? await launcher.shutdown(startedAt: started)
             throw error
