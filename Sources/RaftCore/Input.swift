@@ -13,4 +13,9 @@ public enum Input: Hashable, Sendable {
     case receive(Message)
     /// Client proposals submitted at this node, in order.
     case propose([Proposal])
+    /// The driver made every change of the earlier `.persist` outputs durable: the durable log
+    /// now holds `logLength` entries, the last of term `lastTerm`. A leader counts its own
+    /// copy of an entry towards a majority only from here on. A notification that no longer
+    /// matches the log (it was truncated since) is ignored.
+    case persisted(logLength: Int, lastTerm: Term)
 }

@@ -30,6 +30,8 @@ enum LocalInvariants {
                              "node \(node.id): leader's log shrank (Leader Append-Only)")
             }
         }
+        precondition(node.durableLength <= node.log.lastIndex,
+                     "node \(node.id): durable length \(node.durableLength) past the log (\(node.log.lastIndex))")
         precondition(node.commitIndex <= node.log.lastIndex,
                      "node \(node.id): commit index \(node.commitIndex) past the log (\(node.log.lastIndex))")
         precondition(node.log.lastTerm <= node.currentTerm,

@@ -18,8 +18,7 @@ public struct Message: Hashable, Sendable {
         self.body = body
     }
 
-    /// Whether this message asks something rather than answers (see the ordering contract on
-    /// `RaftNode`: requests may leave before the sender's pending durable changes).
+    /// Whether this message asks something rather than answers.
     public var isRequest: Bool {
         switch body {
         case .voteRequest, .logRequest, .forward: return true
@@ -45,11 +44,15 @@ public struct VoteRequest: Hashable, Sendable {
     public var lastLogTerm: Term
     /// A pre-vote asks "would you vote for me?" without anyone changing term.
     public var preVote: Bool
+    /// Which campaign of the candidate asks: the answer echoes it, and only answers to the
+    /// campaign in progress count.
+    public var campaign: CampaignID
 
-    public init(logLength: Int, lastLogTerm: Term, preVote: Bool) {
+    public init(logLength: Int, lastLogTerm: Term, preVote: Bool, campaign: CampaignID) {
         self.logLength = logLength
         self.lastLogTerm = lastLogTerm
         self.preVote = preVote
+        self.campaign = campaign
     }
 }
 
@@ -58,10 +61,13 @@ public struct VoteResponse: Hashable, Sendable {
     public var granted: Bool
     /// Echoes the request's kind.
     public var preVote: Bool
+    /// Echoes the request's campaign.
+    public var campaign: CampaignID
 
-    public init(granted: Bool, preVote: Bool) {
+    public init(granted: Bool, preVote: Bool, campaign: CampaignID) {
         self.granted = granted
         self.preVote = preVote
+        self.campaign = campaign
     }
 }
 

@@ -19,6 +19,15 @@ public enum Mutant: String, Hashable, Sendable, CaseIterable, Codable {
     case countStaleVotes = "count-stale-votes"
     /// Use `n / 2` instead of `n / 2 + 1` as the majority.
     case majorityOffByOne = "majority-off-by-one"
+    /// The node as it ran before the ordering fix: every request (vote requests and forwards
+    /// too, not only a leader's log requests) leaves before the batch's durable write, and
+    /// vote grants are matched by term alone, not by campaign. A vote request can then vouch
+    /// for a term, vote and log that a crash loses, and the restarted node counts the grants
+    /// its previous incarnation asked for.
+    case sendBeforePersist = "send-before-persist"
+
+    /// Whether grants are matched by term alone (the campaign is not checked).
+    var ignoresCampaign: Bool { self == .countStaleVotes || self == .sendBeforePersist }
 }
 
 extension RaftNode {

@@ -1,4 +1,5 @@
-/// Everything a node needs durable to restart safely: term, vote, log, and commit index.
+/// Everything a node needs durable to restart safely: term, vote, log, commit index, and
+/// which incarnation is starting.
 ///
 /// A driver rebuilds this from disk and passes it in `Input.restart`.
 public struct PersistentState: Hashable, Sendable {
@@ -15,18 +16,31 @@ public struct PersistentState: Hashable, Sendable {
     /// (an application whose state survives restarts wants exactly that; an in-memory one
     /// passes `0` to replay the committed log).
     public var appliedIndex: Int?
+    /// The incarnation that starts from this state: 1 on a node's first start, one more on
+    /// every restart, kept durably by the driver (it names the node's campaigns, see
+    /// `CampaignID`). Not changed by `apply`.
+    public var incarnation: UInt64
 
     public init(currentTerm: Term = 0, votedFor: NodeID? = nil, entries: [Entry] = [],
-                commitIndex: Int = 0, appliedIndex: Int? = nil) {
+                commitIndex: Int = 0, appliedIndex: Int? = nil, incarnation: UInt64 = 1) {
+        precondition(incarnation >= 1, "incarnations count from 1, got \(incarnation)")
         self.currentTerm = currentTerm
         self.votedFor = votedFor
         self.entries = entries
         self.commitIndex = commitIndex
         self.appliedIndex = appliedIndex
+        self.incarnation = incarnation
     }
 
-    /// A node that never ran: term 0, no vote, empty log.
+    /// A node that never ran: term 0, no vote, empty log, first incarnation.
     public static let initial = PersistentState()
+
+    /// This state as the next incarnation finds it (what a restart from it starts with).
+    public var nextIncarnation: PersistentState {
+        var next = self
+        next.incarnation += 1
+        return next
+    }
 
     /// Applies one `.persist` output the way a disk would, checking that it fits the log it
     /// changes (in-memory drivers: the simulator, the model checker, test storage).

@@ -27,19 +27,22 @@ extension RaftNode {
         changeRole(to: .preCandidate)
         leaderID = nil
         votesReceived = NodeSet([id])
+        campaign = CampaignID(incarnation: incarnation, round: campaign.round + 1)
         if votesReceived.count >= quorum {
             startElection()
             return
         }
-        let request = VoteRequest(logLength: log.lastIndex, lastLogTerm: log.lastTerm, preVote: true)
+        let request = VoteRequest(logLength: log.lastIndex, lastLogTerm: log.lastTerm, preVote: true, campaign: campaign)
         for peer in peers { sendMessage(.voteRequest(request), to: peer, term: currentTerm + 1) }
     }
 
-    /// Starts an election in a new term, voting for ourselves (persisted before the requests leave).
+    /// Starts an election in a new term, voting for ourselves (durable before the requests
+    /// leave: they are `.afterWrite`).
     mutating func startElection() {
         let previous = currentTerm
         currentTerm += 1
         votedFor = id
+        campaign = CampaignID(incarnation: incarnation, round: 0)
         emit(.persist(.hardState(term: currentTerm, votedFor: id)))
         trace(.termChanged(from: previous))
         changeRole(to: .candidate)
@@ -49,7 +52,7 @@ extension RaftNode {
             becomeLeader()
             return
         }
-        let request = VoteRequest(logLength: log.lastIndex, lastLogTerm: log.lastTerm, preVote: false)
+        let request = VoteRequest(logLength: log.lastIndex, lastLogTerm: log.lastTerm, preVote: false, campaign: campaign)
         for peer in peers { sendMessage(.voteRequest(request), to: peer) }
     }
 
@@ -76,8 +79,8 @@ extension RaftNode {
                 || (term == currentTerm && (votedFor == candidate || (votedFor == nil && leaderID == nil)))
             let granted = logIsOK && termIsOK
             trace(.voted(candidate: candidate, granted: granted, preVote: true))
-            sendMessage(.voteResponse(VoteResponse(granted: granted, preVote: true)), to: candidate,
-                        term: granted ? term : currentTerm)
+            sendMessage(.voteResponse(VoteResponse(granted: granted, preVote: true, campaign: request.campaign)),
+                        to: candidate, term: granted ? term : currentTerm)
             return
         }
         let granted = term == currentTerm && logIsOK && (votedFor == nil || votedFor == candidate)
@@ -89,11 +92,15 @@ extension RaftNode {
             if options.rearmTimers { resetElectionTimer() }
         }
         trace(.voted(candidate: candidate, granted: granted, preVote: false))
-        sendMessage(.voteResponse(VoteResponse(granted: granted, preVote: false)), to: candidate)
+        sendMessage(.voteResponse(VoteResponse(granted: granted, preVote: false, campaign: request.campaign)), to: candidate)
     }
 
+    /// Counts a grant for the campaign in progress; a grant for another campaign (an earlier
+    /// incarnation's, or an earlier pre-vote round's) vouches for a log this node may no
+    /// longer have and is ignored.
     mutating func handleVoteResponse(_ response: VoteResponse, from voter: NodeID, term: Term) {
         guard response.granted else { return }
+        guard response.campaign == campaign || options.mutant?.ignoresCampaign == true else { return }
         if response.preVote {
             guard role == .preCandidate, term == currentTerm + 1 else { return }
             votesReceived.insert(voter)
@@ -121,6 +128,6 @@ extension RaftNode {
         if !waiting.isEmpty { appendProposals(waiting, quietDuplicates: true) }
         if options.rearmTimers { emit(.resetTimer(.heartbeat)) }
         replicateToAll(isHeartbeat: true)
-        advanceLeaderCommit() // a single-node cluster commits on its own
+        // A single-node cluster commits on `.persisted`, once its own copy is durable.
     }
 }

@@ -16,8 +16,7 @@ extension RaftNode {
         guard !valid.isEmpty else { return }
         if role == .leader {
             appendProposals(valid)
-            replicateToAll(isHeartbeat: false)
-            advanceLeaderCommit() // a single-node cluster commits on its own
+            replicateToAll(isHeartbeat: false) // (a single-node cluster commits on `.persisted`)
         } else if let leader = leaderID, hops < RaftLimits.forwardHopsMax {
             forward(valid, to: leader, hops: hops + 1)
         } else if leaderID != nil {

@@ -96,11 +96,13 @@ extension RaftNode {
                     "node \(id) would truncate committed entries (\(length) < commit \(commitIndex))")
         requireSafe(role != .leader, "a leader never truncates its log (Leader Append-Only)")
         log.truncate(toLength: length)
+        durableLength = min(durableLength, length)
         emit(.persist(.truncate(length: length)))
         trace(.truncated(length: length))
     }
 
-    /// Appends `entries` to the log (persisted before anything later leaves).
+    /// Appends `entries` to the log (durable before anything `.afterWrite` leaves; a leader
+    /// counts them as its own acknowledgement once `.persisted` says so).
     mutating func appendToLog(_ entries: [Entry]) {
         guard !entries.isEmpty else { return }
         let firstIndex = log.lastIndex + 1
@@ -112,6 +114,8 @@ extension RaftNode {
         emit(.persist(.append(firstIndex: firstIndex, entries: entries)))
         trace(.appended(firstIndex: firstIndex, entries: entries))
         confirmForwards(appendedFrom: firstIndex)
+        // A leader's own slot shows its log (explorer, snapshots); towards a majority it counts
+        // `durableLength`, what `.persisted` said is on disk.
         if role == .leader { progress[id].ackedLength = log.lastIndex }
     }
 
@@ -159,10 +163,11 @@ extension RaftNode {
         replicate(to: follower, isHeartbeat: false)
     }
 
-    /// Commits the highest index of the current term that a majority acknowledged.
+    /// Commits the highest index of the current term that a majority acknowledged, this
+    /// leader's own durable log included.
     mutating func advanceLeaderCommit() {
         guard role == .leader else { return }
-        var acked = members.map { $0 == id ? log.lastIndex : progress[$0].ackedLength }
+        var acked = members.map { $0 == id ? durableLength : progress[$0].ackedLength }
         acked.sort(by: >)
         let majorityIndex = acked[quorum - 1]
         let termIsOK = options.mutant == .commitOlderTermByCounting || log.term(at: majorityIndex) == currentTerm

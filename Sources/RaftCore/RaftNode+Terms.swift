@@ -50,6 +50,7 @@ extension RaftNode {
         let previous = currentTerm
         currentTerm = term
         votedFor = nil
+        campaign = CampaignID(incarnation: incarnation, round: 0)
         emit(.persist(.hardState(term: currentTerm, votedFor: nil)))
         trace(.termChanged(from: previous))
         if options.mutant == .noStepDownOnHigherTerm && role != .follower { return }

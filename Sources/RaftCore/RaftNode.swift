@@ -13,24 +13,28 @@
 /// value) and restart it from what was durable.
 ///
 /// ## Ordering contract
-/// `step` returns outputs in causal order. A driver must:
-/// 1. make every `.persist` durable before it performs any `.send` or `.deliver` that comes
-///    after it (in the same call or a later one). In particular: term and vote are durable
-///    before a vote response leaves; entries are durable before an append acknowledgement
-///    leaves; the commit index is durable before the entries up to it are delivered, so a
-///    restarted node neither delivers an entry twice nor skips one. A driver may batch
-///    several steps and cover all their `.persist` outputs with one fsync (group commit)
-///    as long as it sends and delivers only after that fsync;
-/// 2. deliver `.deliver` outputs to the application in the order given;
-/// 3. treat `.resetTimer` as "(re)arm this timer now", discarding the earlier deadline.
-/// Messages may be sent in any order, lost, duplicated or delayed: the protocol tolerates it.
+/// `step` returns outputs in causal order. Nothing that vouches for durable state leaves a
+/// node before that state is durable. A driver carries out the outputs of one step, or of a
+/// batch of steps, in the stages of `OutputStage` (`options.stage(of:)` says which):
+/// 1. it may send a leader's log requests (`.beforeWrite`) at once — the one allowed overlap,
+///    the leader writing its new entries while it replicates them (Raft thesis §10.2.1);
+/// 2. it makes every `.persist` of the batch durable (one write, one fsync: group commit),
+///    then gives the node `.persisted(logLength:lastTerm:)`, whose own `.persist` outputs
+///    (commit indexes) it writes too;
+/// 3. only then it sends everything else — vote requests (they vouch for the term, the vote
+///    and the log length), vote grants, append responses, forwarded proposals — delivers the
+///    `.deliver` outputs to the application in the order given, and tells clients of
+///    rejections and commits.
+/// A node takes no input of a new batch before the previous batch's write is done.
+/// `.resetTimer` means "(re)arm this timer now", discarding the earlier deadline.
+/// Messages may be lost, duplicated, delayed or reordered: the protocol tolerates it.
 ///
-/// One relaxation is allowed (etcd's): *requests* (`logRequest`, `voteRequest`, `forward`) may
-/// leave before the durable changes that precede them, provided the node takes no further
-/// input until those changes are durable. Their answers can then only be processed after the
-/// requester's own state is on disk, so a leader still counts itself towards a majority only
-/// for entries it holds durably, and a candidate wins only once its vote for itself is durable.
-/// *Responses* (`logResponse`, `voteResponse`) never leave before what precedes them.
+/// So a leader counts its own copy of an entry towards a majority only after `.persisted`
+/// said it is durable, and a grant counts only for the campaign that asked for it
+/// (`CampaignID`: the incarnation and the pre-vote round), never for an earlier incarnation
+/// whose term or log a crash may have lost. A driver that carries out each step on its own
+/// with an instant disk (the simulators, the model checker) uses `stepAsBatch(_:)`; the
+/// model checker also crashes nodes between the stages (docs/MODEL.md).
 ///
 /// ## Invariants
 /// In debug builds every step checks the node's local invariants (terms never go back, the
@@ -75,6 +79,13 @@ public struct RaftNode: Hashable, Sendable {
     public internal(set) var unconfirmedForwards: [Proposal] = []
     /// Whether the node received `.restart` (it may not take other inputs before).
     public internal(set) var isRunning = false
+    /// This incarnation's number (from the `.restart` state).
+    public internal(set) var incarnation: UInt64 = 0
+    /// The campaign in progress, or the last one of the current term (`CampaignID`).
+    public internal(set) var campaign = CampaignID.none
+    /// Entries of the log known durable (`.persisted`); a leader counts its own copy of an
+    /// entry towards a majority only up to here.
+    public internal(set) var durableLength = 0
 
     /// Outputs of the step in progress (always empty between steps).
     var outbox: [Output] = []
@@ -128,12 +139,27 @@ public struct RaftNode: Hashable, Sendable {
         case .propose(let proposals):
             requireRunning(input)
             propose(proposals, hops: 0)
+        case .persisted(let logLength, let lastTerm):
+            requireRunning(input)
+            handlePersisted(logLength: logLength, lastTerm: lastTerm)
         }
         #if DEBUG
         if options.mutant == nil { LocalInvariants.check(before: before, after: self, input: input) }
         #endif
         let outputs = outbox
         outbox = []
+        return outputs
+    }
+
+    /// Steps `input` as a batch of its own whose durable write completes at once: the outputs
+    /// of `step(input)`, then, when it persisted something, those of `.persisted` for the log
+    /// as it now stands. For drivers with an instant disk (simulators, the model checker).
+    public mutating func stepAsBatch(_ input: Input) -> [Output] {
+        var outputs = step(input)
+        guard isRunning, outputs.contains(where: { if case .persist = $0 { return true } else { return false } }) else {
+            return outputs
+        }
+        outputs += step(.persisted(logLength: log.lastIndex, lastTerm: log.lastTerm))
         return outputs
     }
 
@@ -175,13 +201,25 @@ public struct RaftNode: Hashable, Sendable {
         bufferedProposals = []
         unconfirmedForwards = []
         isRunning = true
+        incarnation = state.incarnation
+        campaign = CampaignID(incarnation: incarnation, round: 0)
+        durableLength = log.lastIndex
         trace(.started(lastIndex: log.lastIndex, commitIndex: commitIndex, votedFor: votedFor))
         resetElectionTimer()
-        emit(.resetTimer(.heartbeat))
+        // raft-lite arms both timers at start; with re-armed timers the heartbeat timer is
+        // armed when the node becomes leader (on a follower it would fire once, doing nothing).
+        if !options.rearmTimers { emit(.resetTimer(.heartbeat)) }
         let applied = min(state.appliedIndex ?? commitIndex, commitIndex)
         if applied < commitIndex {
             for index in (applied + 1)...commitIndex { deliver(index) }
         }
+    }
+
+    /// The driver made the log durable up to `logLength` (ending in `lastTerm`).
+    private mutating func handlePersisted(logLength: Int, lastTerm: Term) {
+        guard logLength > durableLength, logLength <= log.lastIndex, log.term(at: logLength) == lastTerm else { return }
+        durableLength = logLength
+        advanceLeaderCommit()
     }
 
     mutating func deliver(_ index: Int) {

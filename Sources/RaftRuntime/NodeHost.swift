@@ -3,11 +3,12 @@ import RaftCore
 import RaftCoreTrace
 import RaftTrace
 
-/// Runs one `RaftNode` on one event loop: collects inputs into batches, steps the core,
-/// sends the batch's requests, makes its durable changes durable with one commit (group
-/// commit), then sends its responses, delivers its entries and writes its trace events — the
-/// core's ordering contract, with etcd's relaxation for requests (a leader's appends go out
-/// while its own fsync runs).
+/// Runs one `RaftNode` on one event loop: collects inputs into batches, steps the core, and
+/// carries out the batch's outputs in the stages of the core's ordering contract
+/// (`OutputStage`): a leader's log requests leave at once, then the batch's durable changes
+/// are written with one commit (group commit) and the node learns they are durable
+/// (`.persisted`), and only then do its other messages leave, its entries get delivered and
+/// its clients hear back. No input of the next batch runs before the write is done.
 ///
 /// Confined to `eventLoop`: every method but `submitFromAnyThread` must be called on it.
 public final class NodeHost: @unchecked Sendable {
@@ -21,6 +22,7 @@ public final class NodeHost: @unchecked Sendable {
     public var incarnation: Int { storage.incarnation }
 
     private let storage: any NodeStorage
+    private var failpoints: Failpoints
     private var transport: (any MessageTransport)?
     private let trace: TraceWriter?
     private var random: SplitMix64
@@ -29,6 +31,7 @@ public final class NodeHost: @unchecked Sendable {
     private var traceFlushTask: RepeatedTask?
     private var pendingInputs: [Input] = []
     private var batchScheduled = false
+    private var isFirstBatch = true
     private var isStarted = false
     private var isStopped = false
 
@@ -56,11 +59,14 @@ public final class NodeHost: @unchecked Sendable {
     static let traceFlushIntervalMs: Int64 = 50
 
     /// A host for node `id` of `members`; call `start(transport:)` on the loop to run it.
+    /// `failpoints` are test hooks (`Failpoints`; a node process reads them from the
+    /// environment).
     public init(id: NodeID, members: [NodeID], params: RaftParams, storage: any NodeStorage,
-                trace: TraceWriter?, eventLoop: any EventLoop) {
+                trace: TraceWriter?, eventLoop: any EventLoop, failpoints: Failpoints = .none) {
         self.eventLoop = eventLoop
         self.params = params
         self.storage = storage
+        self.failpoints = failpoints
         self.trace = trace
         self.node = RaftNode(id: id, members: members, options: params.options)
         self.random = SplitMix64(seed: params.seed.map { $0 &+ UInt64(id) &* 0x9E37_79B9 }
@@ -75,7 +81,9 @@ public final class NodeHost: @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         self.transport = transport
         isStarted = true
-        pendingInputs.append(.restart(storage.state))
+        var state = storage.state
+        state.incarnation = UInt64(storage.incarnation)
+        pendingInputs.append(.restart(state))
         runBatch()
         metrics?.started(commitIndex: node.commitIndex)
         if trace != nil || spans != nil {
@@ -92,6 +100,18 @@ public final class NodeHost: @unchecked Sendable {
     /// the node is still opening is lost, as the network may lose any message).
     public func submit(_ input: Input) {
         eventLoop.preconditionInEventLoop()
+        guard isStarted, !isStopped else { return }
+        if !failpoints.isEmpty, case .receive(let message) = input, let action = receiveFailpoint(message) {
+            if case .delay(let milliseconds) = action {
+                eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) { [self] in enqueue(input) }
+                return
+            }
+            action.performBlocking()
+        }
+        enqueue(input)
+    }
+
+    private func enqueue(_ input: Input) {
         guard isStarted, !isStopped else { return }
         pendingInputs.append(input)
         if pendingInputs.count >= params.inputsPerBatchMax {
@@ -141,15 +161,34 @@ public final class NodeHost: @unchecked Sendable {
 
     // MARK: The batch
 
-    private func runBatch() {
-        guard !pendingInputs.isEmpty, !isStopped, let transport else { return }
-        let inputs = Self.coalescingProposals(pendingInputs)
-        pendingInputs = []
-        var sends: [Message] = []
-        var deliveries: [(Int, Entry)] = []
+    /// What one batch's steps output, sorted into the stages of the ordering contract.
+    private struct BatchOutputs {
+        /// `.beforeWrite` sends: a leader's log requests.
+        var early: [Message] = []
+        /// `.afterWrite` sends: everything else.
+        var late: [Message] = []
+        var changes: [PersistentChange] = []
+        var deliveries: [(index: Int, entry: Entry)] = []
         var rejections: [(RequestID, ProposalRejection)] = []
         var traceBodies: [(TraceBody, Term)] = []
-        var changes: [PersistentChange] = []
+        /// Entries the steps appended to the log.
+        var appendedEntries = 0
+
+        /// Adds the sends, deliveries, rejections and events of a later step of the batch.
+        mutating func absorb(_ other: BatchOutputs) {
+            early += other.early
+            late += other.late
+            deliveries += other.deliveries
+            rejections += other.rejections
+            traceBodies += other.traceBodies
+        }
+    }
+
+    private func runBatch() {
+        guard !pendingInputs.isEmpty, !isStopped, let transport else { return }
+        var inputs = Self.coalescingProposals(pendingInputs)
+        pendingInputs = []
+        var batch = BatchOutputs()
         let tracesMessages = trace != nil && params.tracesMessages
         let metrics = self.metrics
         let spans = self.spans
@@ -160,41 +199,43 @@ public final class NodeHost: @unchecked Sendable {
             if let metrics, case .receive(let message) = input { metrics.received(message, nowNs: nowNs) }
             let outputs = node.step(input)
             if tracesMessages, case .receive(let message) = input {
-                traceBodies.append((.recv(from: message.from, message: TraceMessageKind(message.body),
-                                          messageID: MessageTraceID.of(message)), node.currentTerm))
+                batch.traceBodies.append((.recv(from: message.from, message: TraceMessageKind(message.body),
+                                                messageID: MessageTraceID.of(message)), node.currentTerm))
             }
-            for output in outputs {
-                switch output {
-                case .send(let message): sends.append(message)
-                case .persist(let change): changes.append(change)
-                case .deliver(let index, let entry): deliveries.append((index, entry))
-                case .resetTimer(let kind): arm(kind)
-                case .rejectProposal(let request, let reason): rejections.append((request, reason))
-                case .trace(let event):
-                    metrics?.observe(event)
-                    spans?.observe(event, term: node.currentTerm, nowUs: nowUs)
-                    if trace != nil { traceBodies.append((TraceBody(event), node.currentTerm)) }
-                }
+            collect(outputs, into: &batch, nowUs: nowUs)
+        }
+        if !failpoints.isEmpty, let action = batchFailpoint(.batch, batch) {
+            if case .timeout = action {
+                inputs.append(.electionTimeout)
+                collect(node.step(.electionTimeout), into: &batch, nowUs: nowUs)
+            } else {
+                action.performBlocking()
             }
         }
-        // Requests leave before the fsync (the core's relaxation): no input of this node runs
-        // before the fsync below returns, so no answer to them is processed earlier.
-        var responses: [Message] = []
-        for message in sends {
-            metrics?.sent(message, nowNs: nowNs)
-            if message.isRequest { transport.send(message) } else { responses.append(message) }
-        }
-        if responses.count < sends.count { transport.flush() }
+        isFirstBatch = false
+        // Stage 1: a leader's log requests leave while its own write runs (thesis §10.2.1).
+        send(batch.early, through: transport, nowNs: nowNs, tracesMessages: tracesMessages)
+        if !failpoints.isEmpty { batchFailpoint(.beforeWrite, batch)?.performBlocking() }
+        // Stage 2: the batch's durable changes, then what the node makes of them being durable.
         var fsyncUs: UInt64?
-        if !changes.isEmpty {
-            storage.apply(changes)
+        if !batch.changes.isEmpty {
             do {
+                storage.apply(batch.changes)
                 fsyncUs = try storage.commit()
+                if !failpoints.isEmpty { batchFailpoint(.afterWrite, batch)?.performBlocking() }
+                var learned = BatchOutputs()
+                collect(node.step(.persisted(logLength: node.log.lastIndex, lastTerm: node.log.lastTerm)),
+                        into: &learned, nowUs: nowUs)
+                if !learned.changes.isEmpty {
+                    storage.apply(learned.changes) // commit indexes: written, not synced (docs/STORAGE_FORMAT.md)
+                    _ = try storage.commit()
+                }
+                batch.absorb(learned)
                 if storage.shouldCompact { try storage.compact(to: node.persistentState) }
                 if let fsyncUs, metrics != nil || spans != nil {
-                    let appended = Self.appendedEntries(changes)
-                    metrics?.persisted(appendedEntries: appended, fsyncUs: fsyncUs)
-                    spans?.groupCommitted(entries: appended, fsyncUs: fsyncUs, term: node.currentTerm, nowUs: nowUs + Int64(fsyncUs))
+                    metrics?.persisted(appendedEntries: batch.appendedEntries, fsyncUs: fsyncUs)
+                    spans?.groupCommitted(entries: batch.appendedEntries, fsyncUs: fsyncUs, term: node.currentTerm,
+                                          nowUs: nowUs + Int64(fsyncUs))
                 }
             } catch {
                 // Nothing may leave that depends on state we could not make durable.
@@ -202,31 +243,82 @@ public final class NodeHost: @unchecked Sendable {
             }
         }
         if let trace {
-            for (body, term) in traceBodies { try? trace.write(body, term: term) }
+            for (body, term) in batch.traceBodies { try? trace.write(body, term: term) }
             if let fsyncUs { try? trace.write(.persist(index: node.log.lastIndex, durationUs: Int(fsyncUs)), term: node.currentTerm) }
         }
-        for message in responses { transport.send(message) }
-        if !responses.isEmpty { transport.flush() }
+        // Stage 3: everything that vouches for the durable state.
+        send(batch.late, through: transport, nowNs: nowNs, tracesMessages: tracesMessages)
+        metrics?.batchEnded(node, deliveries: batch.deliveries)
+        spans?.batchEnded()
+        if let onDeliver { for (index, entry) in batch.deliveries { onDeliver(index, entry) } }
+        if let onReject { for (request, reason) in batch.rejections { onReject(request, reason) } }
+        onBatch?(BatchSummary(inputs: inputs.count, messagesSent: batch.early.count + batch.late.count,
+                              entriesDelivered: batch.deliveries.count, fsyncUs: fsyncUs))
+    }
+
+    /// Sorts one step's outputs into `batch` (timers are armed at once: they have no durable
+    /// effect).
+    private func collect(_ outputs: [Output], into batch: inout BatchOutputs, nowUs: Int64) {
+        let options = params.options
+        for output in outputs {
+            switch output {
+            case .send(let message):
+                if options.sendsBeforeWrite(message) { batch.early.append(message) } else { batch.late.append(message) }
+            case .persist(let change):
+                if case .append(_, let entries) = change { batch.appendedEntries += entries.count }
+                batch.changes.append(change)
+            case .deliver(let index, let entry): batch.deliveries.append((index, entry))
+            case .resetTimer(let kind): arm(kind)
+            case .rejectProposal(let request, let reason): batch.rejections.append((request, reason))
+            case .trace(let event):
+                metrics?.observe(event)
+                spans?.observe(event, term: node.currentTerm, nowUs: nowUs)
+                if trace != nil { batch.traceBodies.append((TraceBody(event), node.currentTerm)) }
+            }
+        }
+    }
+
+    /// Sends `messages` with one flush, their trace events written first.
+    private func send(_ messages: [Message], through transport: any MessageTransport, nowNs: UInt64, tracesMessages: Bool) {
+        guard !messages.isEmpty else { return }
         if tracesMessages, let trace {
             let term = node.currentTerm
-            for message in sends {
+            for message in messages {
                 try? trace.write(.send(to: message.to, message: TraceMessageKind(message.body),
                                        messageID: MessageTraceID.of(message)), term: term)
             }
         }
-        metrics?.batchEnded(node, deliveries: deliveries)
-        spans?.batchEnded()
-        if let onDeliver { for (index, entry) in deliveries { onDeliver(index, entry) } }
-        if let onReject { for (request, reason) in rejections { onReject(request, reason) } }
-        onBatch?(BatchSummary(inputs: inputs.count, messagesSent: sends.count,
-                              entriesDelivered: deliveries.count, fsyncUs: fsyncUs))
+        for message in messages {
+            metrics?.sent(message, nowNs: nowNs)
+            transport.send(message)
+        }
+        transport.flush()
     }
 
-    /// How many entries `changes` append.
-    static func appendedEntries(_ changes: [PersistentChange]) -> Int {
-        var count = 0
-        for case .append(_, let entries) in changes { count += entries.count }
-        return count
+    // MARK: Failpoints
+
+    private func receiveFailpoint(_ message: Message) -> Failpoints.Action? {
+        failpoints.fire(.receive) { condition in
+            switch condition {
+            case .start: return false
+            case .appended: return false
+            case .voteRequest: if case .voteRequest = message.body { return true } else { return false }
+            case .logRequest: if case .logRequest = message.body { return true } else { return false }
+            }
+        }
+    }
+
+    private func batchFailpoint(_ site: Failpoints.Site, _ batch: BatchOutputs) -> Failpoints.Action? {
+        let isFirst = isFirstBatch
+        return failpoints.fire(site) { condition in
+            let sends = batch.early + batch.late
+            switch condition {
+            case .start: return isFirst
+            case .appended: return batch.appendedEntries > 0
+            case .voteRequest: return sends.contains { if case .voteRequest = $0.body { return true } else { return false } }
+            case .logRequest: return sends.contains { if case .logRequest = $0.body { return true } else { return false } }
+            }
+        }
     }
 
     /// `inputs` with every client proposal of the batch joined into one `.propose`, where the

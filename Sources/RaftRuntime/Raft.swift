@@ -24,8 +24,11 @@ public final class Raft: Sendable {
     }
 
     /// Opens the durable log, starts listening and connecting to peers, starts the timers,
-    /// and returns the session through which the application talks to the cluster.
+    /// and returns the session through which the application talks to the cluster. Crash
+    /// tests can switch on failpoints with `RAFTLAB_FAILPOINTS` (`Failpoints`); a term that
+    /// does not parse is thrown before anything starts.
     public func run() async throws -> RaftSession {
+        let failpoints = try Failpoints.fromEnvironment(node: config.selfID)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let eventLoop = group.next()
         var openedStorage: (any NodeStorage)?
@@ -44,7 +47,7 @@ public final class Raft: Sendable {
                                         options: TraceWriter.Options(compressesInBackground: true))
             }
             let host = NodeHost(id: config.selfID, members: config.members, params: config.params,
-                                storage: storage, trace: trace, eventLoop: eventLoop)
+                                storage: storage, trace: trace, eventLoop: eventLoop, failpoints: failpoints)
             let metrics = config.metricsPort.map { _ in NodeMetrics(id: config.selfID, members: config.members) }
             host.metrics = metrics
             if let directory = config.spanDirectory {

@@ -29,8 +29,8 @@ public struct CoreBenchmark {
         self.batchSize = batchSize
         self.proposalsInFlight = proposalsInFlight
         payload = Array(repeating: 0x61, count: payloadBytes)
-        for id in members { carry(nodes[id].step(.restart(.initial)), from: id) }
-        carry(nodes[leader].step(.electionTimeout), from: leader)
+        for id in members { carry(nodes[id].stepAsBatch(.restart(.initial)), from: id) }
+        carry(nodes[leader].stepAsBatch(.electionTimeout), from: leader)
         drain()
         precondition(nodes[leader].role == .leader, "benchmark cluster failed to elect node 0")
     }
@@ -47,10 +47,10 @@ public struct CoreBenchmark {
                     nextRequest += 1
                 }
                 outstanding += batchSize
-                carry(nodes[leader].step(.propose(batch)), from: leader)
+                carry(nodes[leader].stepAsBatch(.propose(batch)), from: leader)
             }
             if queueHead == queue.count {
-                carry(nodes[leader].step(.heartbeatTimeout), from: leader)
+                carry(nodes[leader].stepAsBatch(.heartbeatTimeout), from: leader)
             }
             deliverOne()
         }
@@ -69,7 +69,7 @@ public struct CoreBenchmark {
             queueHead = 0
         }
         messages += 1
-        carry(nodes[message.to].step(.receive(message)), from: message.to)
+        carry(nodes[message.to].stepAsBatch(.receive(message)), from: message.to)
     }
 
     private mutating func carry(_ outputs: [Output], from id: NodeID) {

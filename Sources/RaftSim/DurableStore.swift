@@ -1,7 +1,8 @@
 import RaftCore
 
-/// What a simulated node's disk holds: the effect of every `.persist` output so far.
-/// Persists are applied synchronously, so this is also what survives a crash.
+/// What a simulated node's disk holds: the effect of every `.persist` output so far, and the
+/// incarnation of the node's current (or next) start. Persists are applied synchronously, so
+/// this is also what survives a crash.
 public struct DurableStore: Hashable, Sendable {
     /// The durable state, ready to pass to `.restart`.
     public private(set) var state = PersistentState.initial
@@ -12,5 +13,10 @@ public struct DurableStore: Hashable, Sendable {
     /// Applies one durable change, checking it fits the log it changes.
     public mutating func apply(_ change: PersistentChange) {
         state.apply(change)
+    }
+
+    /// Counts one more start (as a real disk records every incarnation before the node runs).
+    public mutating func beginIncarnation() {
+        state = state.nextIncarnation
     }
 }

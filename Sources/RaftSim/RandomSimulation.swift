@@ -22,6 +22,10 @@ public struct RandomSimulation {
         public var electionTimeoutWeight: Int
         public var heartbeatTimeoutWeight: Int
         public var deliverWeight: Int
+        /// A batch of two of a node's pending inputs, carried out in the runtime's order
+        /// (`SimulatedCluster.stepBatch`); half of them crash the node inside the batch, when
+        /// a crash is allowed.
+        public var batchWeight: Int
         /// Whether to run the calm phase and require convergence (only meaningful with
         /// `options.rearmTimers`: raft-lite's one-shot timers promise no progress).
         public var requiresConvergence: Bool
@@ -32,7 +36,7 @@ public struct RandomSimulation {
                     dropProbability: Double = 0.05, duplicateProbability: Double = 0.05,
                     crashWeight: Int = 1, restartWeight: Int = 4, proposeWeight: Int = 12,
                     electionTimeoutWeight: Int = 3, heartbeatTimeoutWeight: Int = 10,
-                    deliverWeight: Int = 70, requiresConvergence: Bool? = nil,
+                    deliverWeight: Int = 70, batchWeight: Int = 4, requiresConvergence: Bool? = nil,
                     checksInvariants: Bool = true) {
             self.nodeCount = nodeCount
             self.options = options
@@ -45,6 +49,7 @@ public struct RandomSimulation {
             self.electionTimeoutWeight = electionTimeoutWeight
             self.heartbeatTimeoutWeight = heartbeatTimeoutWeight
             self.deliverWeight = deliverWeight
+            self.batchWeight = batchWeight
             self.requiresConvergence = requiresConvergence ?? options.rearmTimers
             self.checksInvariants = checksInvariants
         }
@@ -94,7 +99,7 @@ public struct RandomSimulation {
         var nextRequest: RequestID = 1
         let crashesMax = (config.nodeCount - 1) / 2
         let weights = [config.deliverWeight, config.proposeWeight, config.heartbeatTimeoutWeight,
-                       config.electionTimeoutWeight, config.crashWeight, config.restartWeight]
+                       config.electionTimeoutWeight, config.crashWeight, config.restartWeight, config.batchWeight]
         let weightTotal = weights.reduce(0, +)
 
         for _ in 0..<config.steps where cluster.violations.isEmpty {
@@ -133,6 +138,28 @@ public struct RandomSimulation {
                     cluster.restart(node)
                     report.restarts += 1
                 }
+            case 6:
+                let node = running[Int(random.next() % UInt64(running.count))]
+                var inputs: [Input] = []
+                var timers = cluster.armedTimers[node].sorted { $0.rawValue < $1.rawValue }
+                for _ in 0..<2 {
+                    let pending = cluster.network.indices.filter { cluster.network[$0].to == node }
+                    let choices = pending.count + timers.count
+                    guard choices > 0 else { break }
+                    let pick = Int(random.next() % UInt64(choices))
+                    if pick < pending.count {
+                        inputs.append(.receive(cluster.takeMessage(at: pending[pick])))
+                    } else {
+                        let timer = timers.remove(at: pick - pending.count)
+                        inputs.append(timer == .election ? .electionTimeout : .heartbeatTimeout)
+                    }
+                }
+                guard !inputs.isEmpty else { break }
+                let crashes = config.nodeCount - running.count < crashesMax && random.chance(0.5)
+                // A crash keeps none of the batch's writes, or a random prefix of them.
+                let written = crashes ? Int(random.next() % 3) : nil
+                cluster.stepBatch(node, inputs, crashAfterWrites: written)
+                if crashes { report.crashes += 1 }
             default:
                 break
             }

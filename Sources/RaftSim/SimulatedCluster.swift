@@ -83,13 +83,14 @@ public final class SimulatedCluster {
 
     // MARK: Driving nodes
 
-    /// Gives `input` to node `id` and carries out its outputs: persists hit the disk at once,
+    /// Gives `input` to node `id` as a batch of its own (`RaftNode.stepAsBatch`) and carries
+    /// out its outputs: persists hit the disk at once (then the node learns they are durable),
     /// messages join the network, deliveries are recorded. Returns the outputs.
     @discardableResult
     public func step(_ id: NodeID, _ input: Input) -> [Output] {
         precondition(!isCrashed[id], "node \(id) is crashed; restart it first")
         let before = nodes[id]
-        let outputs = nodes[id].step(input)
+        let outputs = nodes[id].stepAsBatch(input)
         stepCount += 1
         for output in outputs { carryOut(output, at: id) }
         observer?(.step(node: id, input: input, outputs: outputs))
@@ -123,6 +124,53 @@ public final class SimulatedCluster {
         }
     }
 
+    /// Gives `inputs` to node `id` as one batch, the way `NodeHost` runs one: every input is
+    /// stepped, then the batch's early sends (a leader's log requests, `OutputStage`) join
+    /// the network, then its durable changes are written and the node learns so
+    /// (`.persisted`), then the rest is carried out. With `crashAfterWrites`, the node
+    /// crashes inside the batch instead: after the early sends, with that many of the batch's
+    /// durable changes written (in writing order, `.persisted`'s commit indexes last), and
+    /// nothing else carried out. Returns the outputs of the steps that ran.
+    @discardableResult
+    public func stepBatch(_ id: NodeID, _ inputs: [Input], crashAfterWrites: Int? = nil) -> [Output] {
+        precondition(!isCrashed[id], "node \(id) is crashed; restart it first")
+        let before = nodes[id]
+        var steps: [(input: Input, outputs: [Output])] = []
+        for input in inputs {
+            if case .electionTimeout = input { armedTimers[id].remove(.election) }
+            if case .heartbeatTimeout = input { armedTimers[id].remove(.heartbeat) }
+            steps.append((input, nodes[id].step(input)))
+            stepCount += 1
+        }
+        var outputs = steps.flatMap(\.outputs)
+        if outputs.contains(where: { if case .persist = $0 { return true } else { return false } }) {
+            let persisted = Input.persisted(logLength: nodes[id].log.lastIndex, lastTerm: nodes[id].log.lastTerm)
+            steps.append((persisted, nodes[id].step(persisted)))
+            stepCount += 1
+            outputs += steps[steps.count - 1].outputs
+        }
+        for (input, stepOutputs) in steps { observer?(.step(node: id, input: input, outputs: stepOutputs)) }
+        let options = nodes[id].options
+        for case .send(let message) in outputs where options.sendsBeforeWrite(message) {
+            if canReach(message.from, message.to) { network.append(message) }
+        }
+        if let written = crashAfterWrites {
+            var kept = 0
+            for case .persist(let change) in outputs where kept < written {
+                disks[id].apply(change)
+                kept += 1
+            }
+            crash(id)
+            return outputs
+        }
+        for output in outputs {
+            if case .send(let message) = output, options.sendsBeforeWrite(message) { continue }
+            carryOut(output, at: id)
+        }
+        if checksInvariants { checkInvariants(after: id, before: before) }
+        return outputs
+    }
+
     /// Fires node `id`'s election timer (armed or not: a test may force it).
     public func fireElectionTimeout(_ id: NodeID) {
         armedTimers[id].remove(.election)
@@ -154,6 +202,12 @@ public final class SimulatedCluster {
         let message = network.remove(at: position)
         guard !isCrashed[message.to] else { return [] }
         return step(message.to, .receive(message))
+    }
+
+    /// Takes the in-flight message at `position` off the network without delivering it (for
+    /// a driver that gives it to its receiver in a batch, `stepBatch`).
+    public func takeMessage(at position: Int) -> Message {
+        network.remove(at: position)
     }
 
     /// Delivers a copy of the message at `position` and leaves the original in flight.
@@ -221,7 +275,12 @@ public final class SimulatedCluster {
         precondition(isCrashed[id], "node \(id) is running")
         isCrashed[id] = false
         nodes[id] = RaftNode(id: id, members: nodes[id].members, options: nodes[id].options)
-        step(id, .restart(disks[id].state))
+        disks[id].beginIncarnation()
+        // The application here keeps what it applied across restarts (`delivered`): it asks
+        // for the committed entries after those, including any a crash kept from it.
+        var state = disks[id].state
+        state.appliedIndex = delivered[id].count
+        step(id, .restart(state))
     }
 
     // MARK: Conveniences for scenarios

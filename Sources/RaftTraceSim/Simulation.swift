@@ -110,7 +110,7 @@ final class Simulation {
     // MARK: Nodes
 
     private func step(_ id: NodeID, _ input: Input) throws {
-        let outputs = nodes[id].raft.step(input)
+        let outputs = nodes[id].raft.stepAsBatch(input)
         var persistedEntries = false
         for output in outputs {
             switch output {
@@ -228,6 +228,8 @@ final class Simulation {
         nodes[id].isCrashed = false
         nodes[id].raft = RaftNode(id: id, members: nodes[id].raft.members, options: configuration.options)
         try chaosWriter?.write(.nemesis(action: .restart, targets: [id], detail: nil), term: 0, node: -1, timestampUs: nowUs)
-        try step(id, .restart(nodes[id].durable))
+        var durable = nodes[id].durable
+        durable.incarnation = UInt64(nodes[id].incarnation) + 1 // this simulation counts incarnations from 0
+        try step(id, .restart(durable))
     }
 }

@@ -95,9 +95,9 @@ struct CrashRestartScenarioTests {
     @Test("an application without durable state replays the committed log on restart (appliedIndex 0)")
     func restartReplaysForVolatileApplications() {
         var node = RaftNode(id: 0, members: [0], options: .standard)
-        _ = node.step(.restart(.initial))
-        _ = node.step(.electionTimeout)
-        _ = node.step(.propose([Proposal(request: 7, payload: [1, 2, 3])]))
+        _ = node.stepAsBatch(.restart(.initial))
+        _ = node.stepAsBatch(.electionTimeout)
+        _ = node.stepAsBatch(.propose([Proposal(request: 7, payload: [1, 2, 3])]))
         var durable = node.persistentState
         #expect(durable.commitIndex == 2) // the no-op and the proposal
         durable.appliedIndex = 0

@@ -62,7 +62,7 @@ struct ElectionScenarioTests {
         cluster.fireElectionTimeout(0) // term 2: nobody hears it yet
         cluster.drop { _ in true }
         cluster.step(0, .receive(staleGrant))
-        cluster.step(0, .receive(Message(from: 2, to: 0, term: 1, body: .voteResponse(.init(granted: true, preVote: false)))))
+        cluster.step(0, .receive(Message(from: 2, to: 0, term: 1, body: .voteResponse(.init(granted: true, preVote: false, campaign: cluster.nodes[0].campaign)))))
         #expect((cluster.nodes[0].role == .leader) == (mutant != nil))
     }
 }

@@ -59,7 +59,7 @@ struct PreVoteAndCheckQuorumTests {
         cluster.elect(0)
         cluster.settle()
         let request = Message(from: 1, to: 2, term: 5,
-                              body: .voteRequest(VoteRequest(logLength: 9, lastLogTerm: 4, preVote: false)))
+                              body: .voteRequest(VoteRequest(logLength: 9, lastLogTerm: 4, preVote: false, campaign: CampaignID(incarnation: 1, round: 0))))
         let outputs = cluster.step(2, .receive(request))
         #expect(outputs.allSatisfy { if case .send = $0 { return false } else { return true } })
         #expect(cluster.nodes[2].currentTerm == 1)

@@ -183,8 +183,8 @@ struct NodeMetricsTests {
     func messageTypes() {
         let labels = MessageMetricType.allCases.map(\.label)
         #expect(Set(labels).count == labels.count)
-        #expect(MessageMetricType(.voteRequest(VoteRequest(logLength: 0, lastLogTerm: 0, preVote: true))) == .preVoteRequest)
-        #expect(MessageMetricType(.voteResponse(VoteResponse(granted: true, preVote: false))) == .voteResponse)
+        #expect(MessageMetricType(.voteRequest(VoteRequest(logLength: 0, lastLogTerm: 0, preVote: true, campaign: CampaignID(incarnation: 1, round: 0)))) == .preVoteRequest)
+        #expect(MessageMetricType(.voteResponse(VoteResponse(granted: true, preVote: false, campaign: CampaignID(incarnation: 1, round: 0)))) == .voteResponse)
         #expect(MessageMetricType(.logRequest(LogRequest(prefixLength: 0, prefixTerm: 0, leaderCommit: 0, suffix: []))) == .heartbeat)
     }
 }

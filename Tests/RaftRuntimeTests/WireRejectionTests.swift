@@ -26,11 +26,13 @@ import Testing
         #expect(rejection(Be.be(UInt32.max)) == .frameTooLarge(bytes: 4 + Int(UInt32.max), limit: RuntimeLimits.frameBytesMax))
         #expect(rejection(Be.be(UInt32(0))) == .frameTooShort(length: 0))
         #expect(rejection(Be.be(UInt32(1)) + [1]) == .frameTooShort(length: 1))
-        #expect(rejection(Be.be(UInt32(100)) + [2]) == .unsupportedVersion(2))
+        #expect(rejection(Be.be(UInt32(100)) + [1]) == .unsupportedVersion(1)) // before campaign ids
+        #expect(rejection(Be.be(UInt32(100)) + [3]) == .unsupportedVersion(3))
         #expect(rejection(Be.be(UInt32(100)) + [0]) == .unsupportedVersion(0))
-        #expect(rejection(Be.be(UInt32(100)) + [1, 0]) == .unknownKind(0))
-        #expect(rejection(Be.be(UInt32(100)) + [1, 10]) == .unknownKind(10))
-        #expect(rejection(Be.be(UInt32(100)) + [1, 255]) == .unknownKind(255))
+        #expect(rejection(Be.be(UInt32(100)) + [2, 0]) == .unknownKind(0))
+        #expect(rejection(Be.be(UInt32(100)) + [2, 10]) == .unknownKind(10))
+        #expect(rejection(Be.be(UInt32(100)) + [2, 255]) == .unknownKind(255))
+        #expect(WireError.unsupportedVersion(1).description == "unsupported wire version 1 (this node speaks version 2)")
         #expect(WireError.unknownKind(10).description == "unknown frame kind 10 (known: 1...9)")
         #expect(WireError.frameTooLarge(bytes: 5, limit: 4).description == "frame of 5 bytes exceeds frameBytesMax 4")
     }
@@ -46,6 +48,9 @@ import Testing
             ("raft type zero", raft([0]), "message type", 18, "message type 0"),
             ("vote bool", raft([1] + Be.be(UInt64(1)) + Be.be(UInt64(1)) + [2]), "pre-vote", 35, "boolean byte 2"),
             ("vote response bool", raft([2, 1, 7]), "pre-vote", 20, "boolean byte 7"),
+            ("vote campaign short", raft([1] + Be.be(UInt64(1)) + Be.be(UInt64(1)) + [0] + Be.be(UInt64(1))),
+             "campaign round", 44, "needs 8 bytes, 0 left"),
+            ("vote response campaign short", raft([2, 1, 0, 0, 0]), "campaign incarnation", 21, "needs 8 bytes, 3 left"),
             ("log length", raft([1] + Be.be(UInt64.max) + Be.be(UInt64(1)) + [0]), "log length", 19, "exceeds Int.max"),
             ("huge entry count", raft([3] + Be.be(UInt64(0)) + Be.be(UInt64(0)) + Be.be(UInt64(0)) + Be.be(UInt32.max)),
              "entry count", 43, "exceeds entriesPerMessageMax"),
@@ -57,7 +62,7 @@ import Testing
             ("log response bool", raft([4] + Be.be(UInt64(1)) + [3] + Be.be(UInt64(0))), "success", 27, "boolean byte 3"),
             ("forward hops", raft([5, 4] + Be.be(UInt32(0))), "hops", 19, "4 exceeds forwardHopsMax 3"),
             ("forward count", raft([5, 1] + Be.be(UInt32(70_000))), "proposal count", 20, "exceeds entriesPerMessageMax"),
-            ("raft trailing", raft([2, 1, 0, 9]), "end of body", 21, "1 trailing bytes"),
+            ("raft trailing", raft([2, 1, 0] + Be.be(UInt64(1)) + Be.be(UInt64(0)) + [9]), "end of body", 37, "1 trailing bytes"),
             ("propose payload", Be.frame(kind: 3, body: Be.be(UInt64(1)) + Be.be(UInt32(10)) + [1]), "payload length", 14,
              "10 bytes declared, 1 left"),
             ("status request trailing", Be.frame(kind: 4, body: [0]), "end of body", 6, "1 trailing bytes"),

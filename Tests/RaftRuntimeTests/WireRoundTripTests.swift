@@ -17,25 +17,26 @@ import Testing
 
     @Test func framesMatchTheDocumentedLayout() throws {
         #expect(try WireBytes.encode(.hello(node: 3, clusterID: 0x0102_0304_0506_0708))
-            == [0, 0, 0, 12, 1, 1, 1, 2, 3, 4, 5, 6, 7, 8, 0, 3])
-        let voteResponse = Message(from: 1, to: 2, term: 5, body: .voteResponse(VoteResponse(granted: true, preVote: false)))
+            == [0, 0, 0, 12, 2, 1, 1, 2, 3, 4, 5, 6, 7, 8, 0, 3])
+        let voteResponse = Message(from: 1, to: 2, term: 5, body: .voteResponse(VoteResponse(granted: true, preVote: false, campaign: CampaignID(incarnation: 1, round: 0))))
         #expect(try WireBytes.encode(.raft(voteResponse))
-            == [0, 0, 0, 17, 1, 2, 0, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 5, 2, 1, 0])
+            == [0, 0, 0, 33, 2, 2, 0, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 5, 2, 1, 0]
+               + [0, 0, 0, 0, 0, 0, 0, 1] + [0, 0, 0, 0, 0, 0, 0, 0])
         let append = Message(from: 0, to: 1, term: 2, body: .logRequest(LogRequest(prefixLength: 3, prefixTerm: 1, leaderCommit: 2,
             suffix: [Entry(term: 2, request: 9, payload: [0xAA])])))
-        #expect(try WireBytes.encode(.raft(append)) == WireBytes.be(UInt32(2 + 13 + 28 + 21)) + [1, 2]
+        #expect(try WireBytes.encode(.raft(append)) == WireBytes.be(UInt32(2 + 13 + 28 + 21)) + [2, 2]
             + [0, 0, 0, 1] + WireBytes.be(UInt64(2)) + [3]
             + WireBytes.be(UInt64(3)) + WireBytes.be(UInt64(1)) + WireBytes.be(UInt64(2)) + WireBytes.be(UInt32(1))
             + WireBytes.be(UInt64(2)) + WireBytes.be(UInt64(9)) + WireBytes.be(UInt32(1)) + [0xAA])
-        #expect(try WireBytes.encode(.statusRequest) == [0, 0, 0, 2, 1, 4])
-        #expect(try WireBytes.encode(.redirect(request: 5, leader: nil)) == [0, 0, 0, 11, 1, 7] + WireBytes.be(UInt64(5)) + [0])
-        #expect(try WireBytes.encode(.redirect(request: 5, leader: 6)) == [0, 0, 0, 13, 1, 7] + WireBytes.be(UInt64(5)) + [1, 0, 6])
+        #expect(try WireBytes.encode(.statusRequest) == [0, 0, 0, 2, 2, 4])
+        #expect(try WireBytes.encode(.redirect(request: 5, leader: nil)) == [0, 0, 0, 11, 2, 7] + WireBytes.be(UInt64(5)) + [0])
+        #expect(try WireBytes.encode(.redirect(request: 5, leader: 6)) == [0, 0, 0, 13, 2, 7] + WireBytes.be(UInt64(5)) + [1, 0, 6])
         #expect(try WireBytes.encode(.status(NodeStatus(id: 1, role: .leader, term: 2, leader: 1, commitIndex: 3, lastIndex: 4)))
-            == [0, 0, 0, 32, 1, 8, 0, 1, 4] + WireBytes.be(UInt64(2)) + [1, 0, 1] + WireBytes.be(UInt64(3)) + WireBytes.be(UInt64(4)))
+            == [0, 0, 0, 32, 2, 8, 0, 1, 4] + WireBytes.be(UInt64(2)) + [1, 0, 1] + WireBytes.be(UInt64(3)) + WireBytes.be(UInt64(4)))
         #expect(try WireBytes.encode(.control(.dropPeers(peers: NodeSet([0, 2]), direction: .both)))
-            == [0, 0, 0, 12, 1, 9, 1] + WireBytes.be(UInt64(5)) + [3])
-        #expect(try WireBytes.encode(.control(.heal)) == [0, 0, 0, 3, 1, 9, 2])
-        #expect(try WireBytes.encode(.rejected(request: 1, reason: "no")) == [0, 0, 0, 14, 1, 6] + WireBytes.be(UInt64(1)) + [0, 2] + Array("no".utf8))
+            == [0, 0, 0, 12, 2, 9, 1] + WireBytes.be(UInt64(5)) + [3])
+        #expect(try WireBytes.encode(.control(.heal)) == [0, 0, 0, 3, 2, 9, 2])
+        #expect(try WireBytes.encode(.rejected(request: 1, reason: "no")) == [0, 0, 0, 14, 2, 6] + WireBytes.be(UInt64(1)) + [0, 2] + Array("no".utf8))
     }
 
     @Test func aTruncatedFrameWaitsForMoreBytesAtEveryOffset() throws {

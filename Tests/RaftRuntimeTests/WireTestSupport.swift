@@ -11,10 +11,10 @@ enum WireSamples {
     ]
 
     static let messages: [Message] = [
-        Message(from: 0, to: 63, term: 1, body: .voteRequest(VoteRequest(logLength: 12, lastLogTerm: 3, preVote: true))),
-        Message(from: 1, to: 2, term: .max, body: .voteRequest(VoteRequest(logLength: 0, lastLogTerm: 0, preVote: false))),
-        Message(from: 2, to: 1, term: 9, body: .voteResponse(VoteResponse(granted: true, preVote: false))),
-        Message(from: 2, to: 1, term: 9, body: .voteResponse(VoteResponse(granted: false, preVote: true))),
+        Message(from: 0, to: 63, term: 1, body: .voteRequest(VoteRequest(logLength: 12, lastLogTerm: 3, preVote: true, campaign: CampaignID(incarnation: 1, round: 0)))),
+        Message(from: 1, to: 2, term: .max, body: .voteRequest(VoteRequest(logLength: 0, lastLogTerm: 0, preVote: false, campaign: CampaignID(incarnation: 1, round: 0)))),
+        Message(from: 2, to: 1, term: 9, body: .voteResponse(VoteResponse(granted: true, preVote: false, campaign: CampaignID(incarnation: 1, round: 0)))),
+        Message(from: 2, to: 1, term: 9, body: .voteResponse(VoteResponse(granted: false, preVote: true, campaign: CampaignID(incarnation: 1, round: 0)))),
         Message(from: 3, to: 4, term: 8, body: .logRequest(LogRequest(prefixLength: 100, prefixTerm: 6, leaderCommit: 99, suffix: entries))),
         Message(from: 3, to: 4, term: 8, body: .logRequest(LogRequest(prefixLength: 0, prefixTerm: 0, leaderCommit: 0, suffix: []))),
         Message(from: 4, to: 3, term: 8, body: .logResponse(LogResponse(ack: 103, success: true, conflictHint: 0))),
@@ -62,7 +62,7 @@ enum WireBytes {
     }
 
     /// A raw frame: big-endian u32 length, version, kind, body.
-    static func frame(kind: UInt8, body: [UInt8], version: UInt8 = 1) -> [UInt8] {
+    static func frame(kind: UInt8, body: [UInt8], version: UInt8 = WireFrame.version) -> [UInt8] {
         be(UInt32(body.count + 2)) + [version, kind] + body
     }
 

@@ -87,10 +87,13 @@ extension WireFrame {
         case .voteRequest:
             let logLength = try reader.count("log length")
             let lastLogTerm = try reader.integer(UInt64.self, "last log term")
-            body = .voteRequest(VoteRequest(logLength: logLength, lastLogTerm: lastLogTerm, preVote: try reader.bool("pre-vote")))
+            let preVote = try reader.bool("pre-vote")
+            body = .voteRequest(VoteRequest(logLength: logLength, lastLogTerm: lastLogTerm, preVote: preVote,
+                                            campaign: try reader.campaign()))
         case .voteResponse:
             let granted = try reader.bool("granted")
-            body = .voteResponse(VoteResponse(granted: granted, preVote: try reader.bool("pre-vote")))
+            let preVote = try reader.bool("pre-vote")
+            body = .voteResponse(VoteResponse(granted: granted, preVote: preVote, campaign: try reader.campaign()))
         case .logRequest:
             let prefixLength = try reader.count("prefix length")
             let prefixTerm = try reader.integer(UInt64.self, "prefix term")

@@ -76,8 +76,8 @@ extension WireFrame {
     private static func bytes(of message: Message) -> Int {
         let header = 2 + 2 + 8 + 1
         switch message.body {
-        case .voteRequest: return header + 8 + 8 + 1
-        case .voteResponse: return header + 1 + 1
+        case .voteRequest: return header + 8 + 8 + 1 + 16
+        case .voteResponse: return header + 1 + 1 + 16
         case .logRequest(let request):
             var total = header + 8 + 8 + 8 + 4
             for entry in request.suffix { total += WireTags.entryHeaderBytes + entry.payload.count }
@@ -108,6 +108,12 @@ extension WireFrame {
 }
 
 extension ByteBuffer {
+    /// A campaign id: u64 incarnation, u64 round.
+    mutating func writeCampaign(_ campaign: CampaignID) {
+        writeInteger(campaign.incarnation)
+        writeInteger(campaign.round)
+    }
+
     /// A RaftCore message: from, to, term, body tag, body.
     mutating func writeMessage(_ message: Message) {
         writeNodeID(message.from)
@@ -119,10 +125,12 @@ extension ByteBuffer {
             writeCount(request.logLength)
             writeInteger(request.lastLogTerm)
             writeBool(request.preVote)
+            writeCampaign(request.campaign)
         case .voteResponse(let response):
             writeInteger(WireTags.MessageBody.voteResponse.rawValue)
             writeBool(response.granted)
             writeBool(response.preVote)
+            writeCampaign(response.campaign)
         case .logRequest(let request):
             writeInteger(WireTags.MessageBody.logRequest.rawValue)
             writeCount(request.prefixLength)

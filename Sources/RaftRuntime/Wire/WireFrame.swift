@@ -28,8 +28,9 @@ public enum WireFrame: Hashable, Sendable {
     /// A chaos command from the launcher.
     case control(ControlCommand)
 
-    /// The only wire version this code speaks.
-    public static let version: UInt8 = 1
+    /// The only wire version this code speaks (2: vote requests and responses carry the
+    /// candidate's campaign id).
+    public static let version: UInt8 = 2
     /// Bytes before the body: length, version, kind.
     public static let headerBytes = 6
 

@@ -40,6 +40,12 @@ struct WireReader {
         return Int(value)
     }
 
+    /// A campaign id: u64 incarnation, u64 round.
+    mutating func campaign() throws -> CampaignID {
+        let incarnation = try integer(UInt64.self, "campaign incarnation")
+        return CampaignID(incarnation: incarnation, round: try integer(UInt64.self, "campaign round"))
+    }
+
     /// A u8 that must be 0 or 1.
     mutating func bool(_ field: @autoclosure () -> String) throws -> Bool {
         let at = offset
