@@ -24,6 +24,9 @@ enum StepDescriber {
         case .restart(let id):
             return StateDocument.StepDescription(label: label, kind: "restart", node: id, from: nil, message: nil,
                                                  timer: nil, summary: "restart")
+        case .crashInBatch(let crash):
+            return StateDocument.StepDescription(label: label, kind: "crash", node: crash.server, from: nil, message: nil,
+                                                 timer: nil, summary: "crash inside a batch after \(crash.durableChanges) of \(crash.changeCount) writes")
         }
     }
 }

@@ -9,8 +9,16 @@ struct ModelOptions: ParsableArguments {
     var servers = 3
     @Option(help: "Network: unordered-nonduplicating, unordered-duplicating or ordered.")
     var network: RaftModelConfiguration.Network = .unorderedNonDuplicating
-    @Option(help: "Crashes: stop (for good) or restart (from the persisted term, vote, log and commit index).")
+    @Option(help: "Crashes: stop (for good) or restart (from the persisted term, vote, log and commit index; a server may also crash inside a batch, between the stages of the runtime's order).")
     var crash: RaftModelConfiguration.CrashMode = .stop
+    @Flag(name: .customLong("torn-writes"), help: "With --crash restart: a crash inside a batch may keep any prefix of its records (power loss during the write).")
+    var tornWrites = false
+    @Flag(help: "Symmetry reduction: count states that differ only in server names once (as stateright's symmetry()).")
+    var symmetry = false
+    @Flag(name: .customLong("prune-no-ops"), help: "Count states that differ only in no-op items and timers once: responses below their receiver's durable term, heartbeat timers of servers that do not lead.")
+    var pruneNoOps = false
+    @Option(name: .customLong("entries-per-append"), help: "Entries one log request carries at most (default: the profile's 512).")
+    var entriesPerAppend: Int?
     @Option(name: .customLong("max-crashes"), help: "Most servers down at once (default (servers-1)/2).")
     var maxCrashes: Int?
     @Option(help: "Protocol profile: lite (raft-lite's behaviour) or full (pre-vote, check-quorum, re-armed timers).")
@@ -29,6 +37,7 @@ struct ModelOptions: ParsableArguments {
     /// The model these options describe.
     var configuration: RaftModelConfiguration {
         RaftModelConfiguration(serverCount: servers, network: network, crashMode: crash, crashCountMax: maxCrashes,
-                               profile: profile, mutant: mutant.flatMap(Mutant.init(rawValue:)))
+                               profile: profile, mutant: mutant.flatMap(Mutant.init(rawValue:)), tornWrites: tornWrites, symmetry: symmetry, prunesNoOps: pruneNoOps,
+                               entriesPerAppendMax: entriesPerAppend)
     }
 }

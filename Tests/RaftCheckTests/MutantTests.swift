@@ -13,8 +13,14 @@ struct MutantTests {
         var mutant: Mutant
         var crashMode: RaftModelConfiguration.CrashMode
         var depth: Int
-        var configuration: RaftModelConfiguration { RaftModelConfiguration(crashMode: crashMode, mutant: mutant) }
-        var testDescription: String { "\(mutant.rawValue), crash \(crashMode.rawValue), depth \(depth)" }
+        var profile: RaftModelConfiguration.Profile = .lite
+        var symmetry = false
+        var configuration: RaftModelConfiguration {
+            RaftModelConfiguration(crashMode: crashMode, profile: profile, mutant: mutant, symmetry: symmetry)
+        }
+        var testDescription: String {
+            "\(mutant.rawValue), \(profile.rawValue), crash \(crashMode.rawValue)\(symmetry ? ", symmetry" : ""), depth \(depth)"
+        }
     }
 
     static let cases: [Case] = [
@@ -27,6 +33,22 @@ struct MutantTests {
         Case(mutant: .grantVoteWithoutLogCheck, crashMode: .restart, depth: 10),
         Case(mutant: .countStaleVotes, crashMode: .restart, depth: 10),
         Case(mutant: .skipConflictTruncation, crashMode: .stop, depth: 13),
+        // A vote request leaves before the term, vote and log it vouches for are durable, the
+        // candidate crashes inside that batch, and its next incarnation counts the grants of
+        // the previous one: only a crash inside a batch shows it.
+        Case(mutant: .sendBeforePersist, crashMode: .restart, depth: 12, symmetry: true),
+    ]
+
+    /// The profile the nodes run (pre-vote, check-quorum, re-armed timers, pipelining, a no-op
+    /// per leader), with crash-restart and symmetry reduction: every mutant but the two whose
+    /// counterexamples are longer, each within seconds to a minute (docs/MODEL.md's table).
+    static let fullCases: [Case] = [
+        Case(mutant: .majorityOffByOne, crashMode: .restart, depth: 3, profile: .full, symmetry: true),
+        Case(mutant: .noStepDownOnHigherTerm, crashMode: .restart, depth: 13, profile: .full, symmetry: true),
+        Case(mutant: .forgetVoteOnRestart, crashMode: .restart, depth: 13, profile: .full, symmetry: true),
+        Case(mutant: .grantVoteWithoutLogCheck, crashMode: .restart, depth: 14, profile: .full, symmetry: true),
+        Case(mutant: .countStaleVotes, crashMode: .restart, depth: 14, profile: .full, symmetry: true),
+        Case(mutant: .skipConflictTruncation, crashMode: .restart, depth: 13, profile: .full, symmetry: true),
     ]
 
     /// Mutants whose shortest counterexample is longer than the issue's depth 14 in every
@@ -93,7 +115,7 @@ struct MutantTests {
         #expect(Set(Self.cases.map(\.mutant)).union(Self.beyondDepth14) == Set(Mutant.allCases))
     }
 
-    @Test("the mutant is caught by a shortest counterexample that replays to a failing state", arguments: cases)
+    @Test("the mutant is caught by a shortest counterexample that replays to a failing state", arguments: cases + fullCases)
     func mutantIsCaught(_ testCase: Case) throws {
         let model = RaftModel(testCase.configuration)
         let options = CheckerOptions(depthMax: testCase.depth, threadCount: 2, stopsAtFirstCounterexample: true)
@@ -117,11 +139,14 @@ struct MutantTests {
         }
     }
 
-    @Test("the correct core is clean at the deepest mutant depth in both crash modes",
-          arguments: RaftModelConfiguration.CrashMode.allCases)
-    func correctCoreIsClean(crashMode: RaftModelConfiguration.CrashMode) {
-        let depth = Self.cases.map(\.depth).max()!
-        let model = RaftModel(RaftModelConfiguration(crashMode: crashMode))
+    @Test("the correct core is clean at the deepest mutant depth of each mode",
+          arguments: [RaftModelConfiguration(crashMode: .stop),
+                      RaftModelConfiguration(crashMode: .restart, symmetry: true),
+                      RaftModelConfiguration(crashMode: .restart, profile: .full, symmetry: true)])
+    func correctCoreIsClean(configuration: RaftModelConfiguration) {
+        let cases = configuration.profile == .lite ? Self.cases : Self.fullCases
+        let depth = cases.map(\.depth).max()!
+        let model = RaftModel(configuration)
         let result = RaftChecker(model: model, options: CheckerOptions(depthMax: depth, threadCount: 2)).run()
         #expect(result.stopReason == .exhausted)
         #expect(result.progress.depth == depth)

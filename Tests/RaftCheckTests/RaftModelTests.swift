@@ -10,6 +10,8 @@ struct RaftModelTests {
         RaftModelConfiguration(network: .unorderedDuplicating, profile: .full),
         RaftModelConfiguration(serverCount: 4, network: .ordered, crashMode: .stop, crashCountMax: 2),
         RaftModelConfiguration(crashMode: .restart, mutant: .forgetVoteOnRestart),
+        RaftModelConfiguration(crashMode: .restart, profile: .full),
+        RaftModelConfiguration(crashMode: .restart, mutant: .sendBeforePersist),
     ]
 
     @Test("the initial state is raft-lite's: followers in term 0, both timers armed, a proposal of each id")
@@ -182,6 +184,44 @@ struct RaftModelTests {
             #expect(result.progress.uniqueCount == reference.progress.uniqueCount, "\(strategy) on \(threads) threads")
             if strategy == .breadthFirst { #expect(result.progress.stateCount == reference.progress.stateCount) }
         }
+    }
+
+    @Test("raft-lite's model keeps its stateright-comparable counts (docs/MODEL.md)")
+    func liteCountsStay() {
+        for (depth, states, unique) in [(8, 132_637, 44_439), (10, 1_732_261, 564_431)] {
+            let result = RaftChecker(model: RaftModel(), options: CheckerOptions(depthMax: depth, threadCount: 2)).run()
+            #expect(result.progress.stateCount == states && result.progress.uniqueCount == unique, "depth \(depth)")
+        }
+    }
+
+    /// Every state reachable within the depth, explored plainly (exact states, no checker),
+    /// falls into as many classes as the reduced search visits: the reductions merge only
+    /// states that are alike and lose no class (a server renaming or a campaign number the
+    /// core treated differently would show here).
+    @Test("symmetry and the campaign abstraction lose no class of states",
+          arguments: [RaftModelConfiguration(crashMode: .restart, profile: .full, symmetry: true),
+                      RaftModelConfiguration(network: .ordered, crashMode: .restart, symmetry: true, prunesNoOps: true),
+                      RaftModelConfiguration(crashMode: .restart, profile: .full, mutant: .sendBeforePersist),
+                      RaftModelConfiguration(network: .unorderedDuplicating, profile: .full, symmetry: true, prunesNoOps: true)])
+    func reductionsLoseNoClass(configuration: RaftModelConfiguration) {
+        let depth = 7
+        let model = RaftModel(configuration)
+        var seen: Set<ClusterState> = [model.initialState]
+        var level = [model.initialState]
+        var classes: Set<Fingerprint> = [model.fingerprint(of: model.initialState)]
+        for _ in 1..<depth {
+            var next: [ClusterState] = []
+            for state in level {
+                for (_, successor) in model.successors(of: state) where seen.insert(successor).inserted {
+                    next.append(successor)
+                    classes.insert(model.fingerprint(of: successor))
+                }
+            }
+            level = next
+        }
+        let reduced = RaftChecker(model: RaftModel(configuration), options: CheckerOptions(depthMax: depth, threadCount: 2)).run()
+        #expect(reduced.progress.uniqueCount == classes.count, "\(seen.count) exact states")
+        #expect(classes.count < seen.count, "the reductions merge some states")
     }
 
     @Test("a running search can be cancelled from its progress report")

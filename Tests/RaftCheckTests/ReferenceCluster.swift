@@ -22,7 +22,7 @@ struct ReferenceCluster {
         network = []
         for id in members {
             var node = RaftNode(id: id, members: members, options: configuration.nodeOptions)
-            let outputs = node.step(.restart(.initial))
+            let outputs = node.stepAsBatch(.restart(.initial))
             nodes.append(node)
             apply(outputs, at: id)
         }
@@ -36,32 +36,78 @@ struct ReferenceCluster {
         switch action {
         case .deliver(let reference):
             let item = model.item(reference)
-            precondition(!crashed[item.to], "delivery to a crashed server")
-            let position: Int
-            if configuration.network == .ordered {
-                position = network.firstIndex { $0.from == item.from && $0.to == item.to }!
-                precondition(network[position] == item, "ordered delivery of a non-head item")
-            } else {
-                position = network.firstIndex(of: item)!
-            }
-            if configuration.network != .unorderedDuplicating { network.remove(at: position) }
-            let outputs = nodes[item.to]!.step(item.input)
+            take(item)
+            let outputs = nodes[item.to]!.stepAsBatch(item.input)
             apply(outputs, at: item.to)
         case .timeout(let id, let kind):
             precondition(timers[id].contains(kind), "firing a timer that is not armed")
             timers[id].remove(kind)
-            let outputs = nodes[id]!.step(kind == .election ? .electionTimeout : .heartbeatTimeout)
+            let outputs = nodes[id]!.stepAsBatch(kind == .election ? .electionTimeout : .heartbeatTimeout)
             apply(outputs, at: id)
+        case .crashInBatch(let crash):
+            // The runtime's batch: every input stepped, the early sends out, then the writes in
+            // order, the `.persisted` step's included; the crash keeps `durableChanges` of them.
+            let id = crash.server
+            var node = nodes[id]!
+            var changes: [PersistentChange] = []
+            for code in crash.inputs {
+                let input: Input
+                switch code {
+                case InputCode.electionTimeout: input = .electionTimeout
+                case InputCode.heartbeatTimeout: input = .heartbeatTimeout
+                default:
+                    let item = model.item(ItemReference(raw: code))
+                    take(item)
+                    input = item.input
+                }
+                for output in node.step(input) {
+                    switch output {
+                    case .persist(let change): changes.append(change)
+                    case .send(let message) where configuration.nodeOptions.stage(of: output) == .beforeWrite:
+                        send(message)
+                    default: break
+                    }
+                }
+            }
+            for output in node.step(.persisted(logLength: node.log.lastIndex, lastTerm: node.log.lastTerm)) {
+                if case .persist(let change) = output { changes.append(change) }
+            }
+            precondition(crash.changeCount == changes.count && crash.durableChanges < changes.count,
+                         "crash after \(crash.durableChanges) of \(crash.changeCount) writes in a batch of \(changes.count)")
+            for change in changes.prefix(crash.durableChanges) { disks[id].apply(change) }
+            crashed[id] = true
+            timers[id] = []
+            nodes[id] = nil
         case .crash(let id):
             crashed[id] = true
             timers[id] = []
             if configuration.crashMode == .restart { nodes[id] = nil }
         case .restart(let id):
             crashed[id] = false
+            disks[id] = disks[id].nextIncarnation
             var node = RaftNode(id: id, members: Array(0..<configuration.serverCount), options: configuration.nodeOptions)
-            let outputs = node.step(.restart(disks[id]))
+            let outputs = node.stepAsBatch(.restart(disks[id]))
             nodes[id] = node
             apply(outputs, at: id)
+        }
+    }
+
+    /// Removes a delivered item from the network (a duplicating network keeps it).
+    private mutating func take(_ item: NetworkItem) {
+        precondition(!crashed[item.to], "delivery to a crashed server")
+        let position: Int
+        if configuration.network == .ordered {
+            position = network.firstIndex { $0.from == item.from && $0.to == item.to }!
+            precondition(network[position] == item, "ordered delivery of a non-head item")
+        } else {
+            position = network.firstIndex(of: item)!
+        }
+        if configuration.network != .unorderedDuplicating { network.remove(at: position) }
+    }
+
+    private mutating func send(_ message: Message) {
+        if configuration.network != .unorderedDuplicating || !network.contains(.message(message)) {
+            network.append(.message(message))
         }
     }
 
@@ -69,9 +115,7 @@ struct ReferenceCluster {
         for output in outputs {
             switch output {
             case .send(let message):
-                if configuration.network != .unorderedDuplicating || !network.contains(.message(message)) {
-                    network.append(.message(message))
-                }
+                send(message)
             case .resetTimer(let kind): timers[id].insert(kind)
             case .persist(let change): disks[id].apply(change)
             default: break

@@ -80,4 +80,7 @@ public enum RaftAction: Hashable, Sendable {
     case crash(NodeID)
     /// Bring a crashed server back from its durable state (crash-restart only).
     case restart(NodeID)
+    /// Step a batch of inputs at a server in the runtime's order and crash it part way
+    /// (crash-restart only; see `CrashInBatch`).
+    case crashInBatch(CrashInBatch)
 }

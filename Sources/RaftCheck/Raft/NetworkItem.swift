@@ -51,9 +51,9 @@ public enum Labels {
         let term = message.term
         switch message.body {
         case .voteRequest(let request):
-            return "\(request.preVote ? "PreVoteRequest" : "VoteRequest")(term: \(term), logLength: \(request.logLength), lastLogTerm: \(request.lastLogTerm))"
+            return "\(request.preVote ? "PreVoteRequest" : "VoteRequest")(term: \(term), logLength: \(request.logLength), lastLogTerm: \(request.lastLogTerm)\(campaign(request.campaign)))"
         case .voteResponse(let response):
-            return "\(response.preVote ? "PreVoteResponse" : "VoteResponse")(term: \(term), granted: \(response.granted))"
+            return "\(response.preVote ? "PreVoteResponse" : "VoteResponse")(term: \(term), granted: \(response.granted)\(campaign(response.campaign)))"
         case .logRequest(let request):
             return "LogRequest(term: \(term), prefixLength: \(request.prefixLength), prefixTerm: \(request.prefixTerm), leaderCommit: \(request.leaderCommit), suffix: \(entries(request.suffix)))"
         case .logResponse(let response):
@@ -61,6 +61,12 @@ public enum Labels {
         case .forward(let forward):
             return "Forward(term: \(term), hops: \(forward.hops), proposals: [\(forward.proposals.map(proposal).joined(separator: ", "))])"
         }
+    }
+
+    /// `, campaign: <incarnation>.<round>`, or nothing for a first incarnation's real election
+    /// (`1.0`, the only campaign raft-lite's model has), so that its paths read as before.
+    public static func campaign(_ campaign: CampaignID) -> String {
+        campaign == CampaignID(incarnation: 1, round: 0) ? "" : ", campaign: \(campaign)"
     }
 
     /// Entries as `[t1#1"0", t2#0""]`: term, request id, payload.

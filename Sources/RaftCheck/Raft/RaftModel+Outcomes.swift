@@ -19,8 +19,19 @@ enum OutcomeLayout {
 enum InputCode {
     static let electionTimeout: UInt32 = 0xFFFF_FFF0
     static let heartbeatTimeout: UInt32 = 0xFFFF_FFF1
+    /// `.persisted` for the node's whole log (crash-inside-a-batch outcomes only).
+    static let persisted: UInt32 = 0xFFFF_FFF2
 
     static func timeout(_ kind: TimerKind) -> UInt32 { kind == .election ? electionTimeout : heartbeatTimeout }
+
+    /// The timer `code` fires, if it is a timer's code.
+    static func timerKind(_ code: UInt32) -> TimerKind? {
+        switch code {
+        case electionTimeout: return .election
+        case heartbeatTimeout: return .heartbeat
+        default: return nil
+        }
+    }
 }
 
 /// Memoized node steps: the first time a node state meets an input the core's `step` runs
@@ -33,7 +44,7 @@ extension RaftModel {
         if let count = transitions.lookup(key, into: buffer) { return count }
         var state = nodes.payload(node)
         let before = state
-        let outputs = state.step(input(for: code))
+        let outputs = state.stepAsBatch(input(for: code))
         let violates = RaftInvariants.leaderAppendOnly(before: before, after: state) != nil
         let words = outcomeWords(state, outputs, violatesLeaderAppendOnly: violates)
         transitions.store(key, words)
@@ -49,6 +60,20 @@ extension RaftModel {
         let words = outcomeWords(state, outputs, violatesLeaderAppendOnly: false)
         restarts.store(key, words)
         return copy(words, into: buffer)
+    }
+
+    /// The disk `durable` as the next incarnation finds it (a start records one more).
+    func nextIncarnation(of durable: UInt32) -> UInt32 {
+        let key = UInt64(durable)
+        var found: UInt32?
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 1) { buffer in
+            if incarnationUpdates.lookup(key, into: buffer) != nil { found = buffer[0] }
+        }
+        if let found { return found }
+        let disk = durables.payload(durable).nextIncarnation
+        let updated = durables.intern(StateEncoding.persistentState(disk)) { disk }.reference
+        incarnationUpdates.store(key, [updated])
+        return updated
     }
 
     /// The durable state after applying the persisted changes `delta` to `durable`.
@@ -76,7 +101,7 @@ extension RaftModel {
     /// The network item behind `reference`.
     func item(_ reference: ItemReference) -> NetworkItem { items.payload(reference.index) }
 
-    private func input(for code: UInt32) -> Input {
+    func input(for code: UInt32) -> Input {
         switch code {
         case InputCode.electionTimeout: return .electionTimeout
         case InputCode.heartbeatTimeout: return .heartbeatTimeout

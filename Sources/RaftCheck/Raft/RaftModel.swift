@@ -50,6 +50,9 @@ public final class RaftModel: Model {
     let transitions = ExactMemo()
     let restarts = ExactMemo()
     let durableUpdates = ExactMemo()
+    let incarnationUpdates = ExactMemo()
+    let rawSteps = ExactMemo()
+    let canonical: CanonicalFingerprints
 
     /// A model of `configuration`, which must be valid (`configuration.problem == nil`).
     public convenience init(_ configuration: RaftModelConfiguration = RaftModelConfiguration()) {
@@ -77,6 +80,8 @@ public final class RaftModel: Model {
         order = NetworkOrder(semantics: configuration.network)
         members = Array(0..<configuration.serverCount)
         crashCountMax = configuration.effectiveCrashCountMax
+        canonical = CanonicalFingerprints(serverCount: configuration.serverCount, layout: layout,
+                                          configuration: configuration)
     }
 
     /// Every server starts from an empty disk (both timers armed), and each has a client
@@ -128,6 +133,11 @@ public final class RaftModel: Model {
         }
         if layout.tracksDurableState {
             for id in members where flags & StateLayout.crashedBit(id) != 0 { actions.append(.restart(id)) }
+            if crashedCount < crashCountMax {
+                for id in members where flags & StateLayout.crashedBit(id) == 0 {
+                    appendCrashesInBatches(of: id, in: state, into: &actions)
+                }
+            }
         }
     }
 
@@ -154,19 +164,25 @@ public final class RaftModel: Model {
             words[0] = (flags & ~StateLayout.timerBits(id)) | StateLayout.crashedBit(id)
             if layout.tracksDurableState { words[layout.nodeIndex(id)] = StateLayout.downNode }
             return Step(state: ClusterState(words: words))
+        case .crashInBatch(let crash):
+            return crashInBatchStep(state, crash)
         case .restart(let id):
             guard layout.tracksDurableState, id >= 0 && id < layout.serverCount,
                   flags & StateLayout.crashedBit(id) != 0 else { return nil }
+            // The restarted node's disk counts one more incarnation before the node runs.
+            let disk = nextIncarnation(of: state.words[layout.durableIndex(id)])
             return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: OutcomeLayout.wordsMax) { buffer in
-                let count = restartOutcome(durable: state.words[layout.durableIndex(id)], id: id, into: buffer)
+                let count = restartOutcome(durable: disk, id: id, into: buffer)
                 return successor(state, id, outcome: UnsafeBufferPointer(rebasing: buffer[..<count]),
-                                 flags: flags & ~StateLayout.crashedBit(id), removing: nil)
+                                 flags: flags & ~StateLayout.crashedBit(id), removing: nil, disk: disk)
             }
         }
     }
 
+    /// The fingerprint of `state`'s class: states that differ only in campaign numbers (and,
+    /// with symmetry, in server names) share it (`CanonicalFingerprints`).
     public func fingerprint(of state: ClusterState) -> Fingerprint {
-        state.words.withUnsafeBufferPointer { WordHash.hash($0) }
+        state.words.withUnsafeBufferPointer { canonical.fingerprint($0, model: self) }
     }
 
     public func label(of action: RaftAction) -> String {
@@ -175,6 +191,7 @@ public final class RaftModel: Model {
         case .timeout(let id, let kind): return "Timeout(\(id), \(kind.rawValue))"
         case .crash(let id): return "Crash(\(id))"
         case .restart(let id): return "Restart(\(id))"
+        case .crashInBatch(let crash): return label(of: crash)
         }
     }
 
@@ -190,14 +207,15 @@ public final class RaftModel: Model {
     }
 
     /// `state` with server `id` replaced by `outcome`'s node, its timers re-armed, its disk
-    /// updated, the delivered item at `removed` gone and the sent items added.
+    /// (`disk`, by default the one in `state`) updated, the delivered item at `removed` gone
+    /// and the sent items added.
     private func successor(_ state: ClusterState, _ id: NodeID, outcome: UnsafeBufferPointer<UInt32>, flags: UInt32,
-                           removing removed: Int?) -> Step<ClusterState> {
+                           removing removed: Int?, disk: UInt32? = nil) -> Step<ClusterState> {
         let outcomeFlags = outcome[OutcomeLayout.flagsWord]
         let sent = UnsafeBufferPointer(rebasing: outcome[OutcomeLayout.sentStart...])
         let headerCount = layout.headerCount
         let durable = layout.tracksDurableState
-            ? updatedDurable(state.words[layout.durableIndex(id)], applying: outcome[OutcomeLayout.deltaWord])
+            ? updatedDurable(disk ?? state.words[layout.durableIndex(id)], applying: outcome[OutcomeLayout.deltaWord])
             : 0
         let words = state.words.withUnsafeBufferPointer { old in
             [UInt32](unsafeUninitializedCapacity: old.count + sent.count) { output, initialized in

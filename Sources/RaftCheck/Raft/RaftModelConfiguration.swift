@@ -35,6 +35,8 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
 
     /// Most servers a model may have (two timer bits and a crash bit per server fit one word).
     public static let serverCountMax = 8
+    /// Most servers with symmetry reduction (it hashes a state under all n! renamings).
+    public static let symmetryServerCountMax = 5
 
     /// Number of servers, ids `0..<serverCount`.
     public var serverCount: Int
@@ -48,16 +50,36 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
     public var profile: Profile
     /// A deliberate bug switched on in every node.
     public var mutant: Mutant?
+    /// With crash-restart: a crash inside a batch may also keep any prefix of the batch's
+    /// records (power loss during the write), not only none or all of the steps' (see
+    /// `CrashInBatch`).
+    public var tornWrites: Bool
+    /// Symmetry reduction: states that differ only in the names of the servers count as one
+    /// (stateright's `symmetry()`; see `ServerRenaming`). Counts shrink, paths stay real paths.
+    public var symmetry: Bool
+    /// Merge states that differ only in no-op items and timers: responses below their
+    /// receiver's durable term, heartbeat timers of servers that do not lead (with re-armed
+    /// timers). See `CanonicalFingerprints`.
+    public var prunesNoOps: Bool
+    /// Entries one log request carries at most (`RaftOptions.entriesPerAppendMax`); `nil`
+    /// keeps the profile's 512. A small bound lets short logs show what only long ones would
+    /// at the real bound (a leader whose first acknowledgements stop short of its no-op).
+    public var entriesPerAppendMax: Int?
 
     /// raft-lite's model, unless told otherwise.
     public init(serverCount: Int = 3, network: Network = .unorderedNonDuplicating, crashMode: CrashMode = .stop,
-                crashCountMax: Int? = nil, profile: Profile = .lite, mutant: Mutant? = nil) {
+                crashCountMax: Int? = nil, profile: Profile = .lite, mutant: Mutant? = nil, tornWrites: Bool = false,
+                symmetry: Bool = false, prunesNoOps: Bool = false, entriesPerAppendMax: Int? = nil) {
         self.serverCount = serverCount
         self.network = network
         self.crashMode = crashMode
         self.crashCountMax = crashCountMax
         self.profile = profile
         self.mutant = mutant
+        self.tornWrites = tornWrites
+        self.symmetry = symmetry
+        self.prunesNoOps = prunesNoOps
+        self.entriesPerAppendMax = entriesPerAppendMax
     }
 
     /// The crash bound in force.
@@ -67,6 +89,7 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
     public var nodeOptions: RaftOptions {
         var options = profile == .lite ? RaftOptions.lite : RaftOptions.standard
         options.emitsTraceEvents = false
+        if let entriesPerAppendMax { options.entriesPerAppendMax = entriesPerAppendMax }
         return options.with(mutant: mutant)
     }
 
@@ -78,6 +101,15 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
         if let crashes = crashCountMax, crashes < 0 || crashes > serverCount {
             return "--max-crashes must be in 0...\(serverCount) for \(serverCount) servers, got \(crashes)"
         }
+        if symmetry && serverCount > Self.symmetryServerCountMax {
+            return "--symmetry tries every renaming of the servers: at most \(Self.symmetryServerCountMax) servers, got \(serverCount)"
+        }
+        if let entries = entriesPerAppendMax, entries < 1 {
+            return "--entries-per-append must be at least 1, got \(entries)"
+        }
+        if tornWrites && crashMode != .restart {
+            return "--torn-writes needs --crash restart (a stopped server never reads its disk again)"
+        }
         return nil
     }
 
@@ -85,5 +117,7 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
     public var description: String {
         "servers=\(serverCount), network=\(network.rawValue), crash=\(crashMode.rawValue), "
             + "max-crashes=\(effectiveCrashCountMax), profile=\(profile.rawValue), mutant=\(mutant?.rawValue ?? "none")"
+            + (tornWrites ? ", torn-writes" : "") + (symmetry ? ", symmetry" : "") + (prunesNoOps ? ", prune-no-ops" : "")
+            + (entriesPerAppendMax.map { ", entries-per-append=\($0)" } ?? "")
     }
 }

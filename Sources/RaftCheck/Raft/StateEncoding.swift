@@ -14,64 +14,97 @@ enum StateEncoding {
     static let absent = UInt64.max
 
     static func node(_ node: RaftNode) -> [UInt64] {
+        self.node(node, renamedBy: nil, abstractingCampaigns: false)
+    }
+
+    /// The node's encoding with servers renamed by `renaming` (nil: as they are), and, when
+    /// `abstractingCampaigns`, without its incarnation and campaign: the canonical form
+    /// `CanonicalFingerprints` hashes (only a campaign's equality with the messages in flight
+    /// matters, and that is encoded on the messages).
+    static func node(_ node: RaftNode, renamedBy renaming: ServerRenaming?, abstractingCampaigns: Bool) -> [UInt64] {
+        let rename = renaming ?? .identity(count: node.progress.count)
         var words: [UInt64] = []
         words.reserveCapacity(24 + node.log.lastIndex * 4 + node.progress.count * 3)
-        words.append(UInt64(node.id))
+        words.append(UInt64(rename.id(node.id)))
         words.append(node.isRunning ? 1 : 0)
         words.append(node.currentTerm)
-        words.append(optional(node.votedFor))
+        words.append(optional(rename.optional(node.votedFor)))
         words.append(int(node.commitIndex))
         words.append(UInt64(Role.allCases.firstIndex(of: node.role)!))
-        words.append(optional(node.leaderID))
-        words.append(node.votesReceived.bits)
-        words.append(node.recentlyActive.bits)
-        append(node.log.entries, to: &words)
+        words.append(optional(rename.optional(node.leaderID)))
+        words.append(rename.bits(node.votesReceived))
+        words.append(rename.bits(node.recentlyActive))
+        append(node.log.entries, to: &words, rename)
         words.append(UInt64(node.progress.count))
-        for follower in node.progress {
+        var renamedProgress = node.progress
+        for (id, follower) in node.progress.enumerated() { renamedProgress[rename.id(id)] = follower }
+        for follower in renamedProgress {
             words.append(int(follower.sentLength))
             words.append(int(follower.ackedLength))
             words.append((follower.isProbing ? 1 : 0) | (follower.probeInFlight ? 2 : 0))
         }
         words.append(UInt64(node.bufferedProposals.count))
-        for proposal in node.bufferedProposals { append(proposal, to: &words) }
+        for proposal in node.bufferedProposals { append(proposal, to: &words, rename) }
         words.append(UInt64(node.unconfirmedForwards.count))
-        for proposal in node.unconfirmedForwards { append(proposal, to: &words) }
+        for proposal in node.unconfirmedForwards { append(proposal, to: &words, rename) }
+        if !abstractingCampaigns {
+            words.append(node.incarnation)
+            append(node.campaign, to: &words)
+        }
+        words.append(int(node.durableLength))
         return words
     }
 
     static func persistentState(_ state: PersistentState) -> [UInt64] {
-        var words: [UInt64] = [state.currentTerm, optional(state.votedFor), int(state.commitIndex),
+        persistentState(state, renamedBy: nil, abstractingCampaigns: false)
+    }
+
+    /// The disk's encoding, renamed, and without its incarnation when `abstractingCampaigns`
+    /// (a restart always starts an incarnation newer than every campaign in flight).
+    static func persistentState(_ state: PersistentState, renamedBy renaming: ServerRenaming?,
+                                abstractingCampaigns: Bool) -> [UInt64] {
+        let rename = renaming ?? .identity(count: RaftModelConfiguration.serverCountMax)
+        var words: [UInt64] = [state.currentTerm, optional(rename.optional(state.votedFor)), int(state.commitIndex),
                                state.appliedIndex.map(int) ?? absent]
-        append(state.entries, to: &words)
+        if !abstractingCampaigns { words.append(state.incarnation) }
+        append(state.entries, to: &words, rename)
         return words
     }
 
     static func item(_ item: NetworkItem) -> [UInt64] {
+        self.item(item, renamedBy: nil, campaignIsCurrent: nil)
+    }
+
+    /// The item's encoding, renamed; with `campaignIsCurrent` given, a vote message's campaign
+    /// is encoded only as whether it is its candidate's campaign in progress.
+    static func item(_ item: NetworkItem, renamedBy renaming: ServerRenaming?, campaignIsCurrent: Bool?) -> [UInt64] {
+        let rename = renaming ?? .identity(count: RaftModelConfiguration.serverCountMax)
         var words: [UInt64] = []
         switch item {
         case .clientRequest(let to, let proposal):
             words.append(0)
-            words.append(UInt64(to))
-            append(proposal, to: &words)
+            words.append(UInt64(rename.id(to)))
+            append(proposal, to: &words, rename)
         case .message(let message):
             words.append(1)
-            words.append(UInt64(message.from))
-            words.append(UInt64(message.to))
+            words.append(UInt64(rename.id(message.from)))
+            words.append(UInt64(rename.id(message.to)))
             words.append(message.term)
-            append(message.body, to: &words)
+            append(message.body, to: &words, rename, campaignIsCurrent: campaignIsCurrent)
         }
         return words
     }
 
     static func changes(_ changes: [PersistentChange]) -> [UInt64] {
         var words: [UInt64] = [UInt64(changes.count)]
+        let rename = ServerRenaming.identity(count: RaftModelConfiguration.serverCountMax)
         for change in changes {
             switch change {
             case .hardState(let term, let votedFor):
                 words += [0, term, optional(votedFor)]
             case .append(let firstIndex, let entries):
                 words += [1, int(firstIndex)]
-                append(entries, to: &words)
+                append(entries, to: &words, rename)
             case .truncate(let length):
                 words += [2, int(length)]
             case .commit(let index):
@@ -81,35 +114,43 @@ enum StateEncoding {
         return words
     }
 
-    private static func append(_ body: Message.Body, to words: inout [UInt64]) {
+    private static func append(_ body: Message.Body, to words: inout [UInt64], _ rename: ServerRenaming,
+                               campaignIsCurrent: Bool?) {
         switch body {
         case .voteRequest(let request):
             words += [0, int(request.logLength), request.lastLogTerm, request.preVote ? 1 : 0]
+            if let current = campaignIsCurrent { words.append(current ? 1 : 0) } else { append(request.campaign, to: &words) }
         case .voteResponse(let response):
             words += [1, response.granted ? 1 : 0, response.preVote ? 1 : 0]
+            if let current = campaignIsCurrent { words.append(current ? 1 : 0) } else { append(response.campaign, to: &words) }
         case .logRequest(let request):
             words += [2, int(request.prefixLength), request.prefixTerm, int(request.leaderCommit)]
-            append(request.suffix, to: &words)
+            append(request.suffix, to: &words, rename)
         case .logResponse(let response):
             words += [3, int(response.ack), response.success ? 1 : 0, int(response.conflictHint)]
         case .forward(let forward):
             words += [4, int(forward.hops), UInt64(forward.proposals.count)]
-            for proposal in forward.proposals { append(proposal, to: &words) }
+            for proposal in forward.proposals { append(proposal, to: &words, rename) }
         }
     }
 
-    private static func append(_ entries: [Entry], to words: inout [UInt64]) {
+    private static func append(_ entries: [Entry], to words: inout [UInt64], _ rename: ServerRenaming) {
         words.append(UInt64(entries.count))
         for entry in entries {
             words.append(entry.term)
-            words.append(entry.request)
-            append(entry.payload, to: &words)
+            words.append(rename.request(entry.request))
+            append(rename.payload(entry.payload, of: entry.request), to: &words)
         }
     }
 
-    private static func append(_ proposal: Proposal, to words: inout [UInt64]) {
-        words.append(proposal.request)
-        append(proposal.payload, to: &words)
+    private static func append(_ campaign: CampaignID, to words: inout [UInt64]) {
+        words.append(campaign.incarnation)
+        words.append(campaign.round)
+    }
+
+    private static func append(_ proposal: Proposal, to words: inout [UInt64], _ rename: ServerRenaming) {
+        words.append(rename.request(proposal.request))
+        append(rename.payload(proposal.payload, of: proposal.request), to: &words)
     }
 
     /// Length, then the bytes packed eight to a word.
