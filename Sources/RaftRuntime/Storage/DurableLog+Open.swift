@@ -17,12 +17,14 @@ struct ReplayedLog {
     var badRecord: LogRecordScanner.BadRecord?
     var recovery: RecoveryReport?
     var syncCount = 0
+    var directorySyncCount = 0
 }
 
 extension DurableLog {
     /// Opens (creating if needed) the log in `directory`: creates the directory with mode
-    /// 0700 when missing, takes its lock, replays the file, cuts a torn tail (and reports it
-    /// in `recovery`), then writes this incarnation's record, synced when `fsync` is on.
+    /// 0700 when missing (and syncs its parent, so the new entry is durable), takes its
+    /// lock, replays the file, cuts a torn tail (and reports it in `recovery`), then writes
+    /// this incarnation's record, synced when `fsync` is on.
     ///
     /// A tail is torn, and cut, only when no CRC-valid record follows its first bad record.
     /// A bad record with a valid one after it is damage in the middle of the log: `open`
@@ -35,7 +37,7 @@ extension DurableLog {
     /// offset are named; nothing is cut), `.locked` when another `DurableLog` holds the
     /// directory, and `.system` when a system call fails.
     public static func open(directory: String, fsync: Bool) throws -> DurableLog {
-        try FileSystem.makeDirectory(directory, mode: 0o700)
+        let createdDirectories = try FileSystem.makeDirectory(directory, mode: 0o700)
         let lockPath = join(directory, LogFileFormat.lockFileName)
         let path = join(directory, LogFileFormat.logFileName)
         let lockDescriptor = try FileSystem.openFile(lockPath, flags: O_RDWR | O_CREAT)
@@ -46,14 +48,15 @@ extension DurableLog {
             let temporaryPath = join(directory, LogFileFormat.temporaryFileName)
             try FileSystem.removeIfPresent(temporaryPath)
             var isDirectory = false
-            var creationSyncs = 0
+            var creationSyncs = (file: 0, directory: 0)
             if !FileSystem.exists(path, isDirectory: &isDirectory) {
                 creationSyncs = try createEmptyLog(path: path, temporaryPath: temporaryPath, directory: directory)
             }
             descriptor = try FileSystem.openFile(path, flags: O_RDWR)
             var found = try replay(descriptor: descriptor, path: path)
             try cutTornTail(of: &found, descriptor: descriptor, path: path, fsync: fsync)
-            found.syncCount += creationSyncs
+            found.syncCount += creationSyncs.file
+            found.directorySyncCount += createdDirectories + creationSyncs.directory
             replayed = found
         } catch {
             if descriptor >= 0 { FileSystem.closeDescriptor(descriptor) }
@@ -67,15 +70,16 @@ extension DurableLog {
     }
 
     /// Writes a header-only log under a temporary name, syncs it and renames it into place,
-    /// so `path` never exists without a whole header. Returns the syncs it made.
-    static func createEmptyLog(path: String, temporaryPath: String, directory: String) throws -> Int {
+    /// so `path` never exists without a whole header. Returns the syncs it made (of the
+    /// file, and of the directory after the rename).
+    static func createEmptyLog(path: String, temporaryPath: String, directory: String) throws -> (file: Int, directory: Int) {
         let descriptor = try FileSystem.openFile(temporaryPath, flags: O_RDWR | O_CREAT | O_EXCL)
         defer { FileSystem.closeDescriptor(descriptor) }
         try LogFileFormat.header.withUnsafeBytes { _ = try FileSystem.writeAll($0, at: 0, to: descriptor, file: temporaryPath) }
         try FileSystem.syncData(descriptor, file: temporaryPath)
         try FileSystem.renameFile(temporaryPath, to: path)
         try FileSystem.syncDirectory(directory)
-        return 1
+        return (1, 1)
     }
 
     /// Reads the whole file: header, then records until the end or the first bad one
