@@ -76,9 +76,12 @@ public struct RepairReport: Hashable, Sendable, CustomStringConvertible {
 
     /// The summary line.
     public var description: String {
-        guard let cut else { return "\(file): nothing to repair: \(recordsKept) records and no bad record" }
-        return "\(file): cut at offset \(cut.offset) (\(cut.reason)), dropped \(cut.bytesDropped) bytes: "
-            + "\(cut.lostRecordCount) CRC-valid records lost, \(cut.unreadableBytes) unreadable bytes in "
-            + "\(cut.unreadableRangeCount) ranges; \(recordsKept) records kept"
+        guard let cut else { return "\(file): nothing to repair: \(Self.count(recordsKept, "record")) and no bad record" }
+        return "\(file): cut at offset \(cut.offset), dropped \(cut.bytesDropped) bytes: "
+            + "\(Self.count(cut.lostRecordCount, "CRC-valid record")) lost, \(cut.unreadableBytes) unreadable bytes in "
+            + "\(Self.count(cut.unreadableRangeCount, "range")); \(Self.count(recordsKept, "record")) kept (the first bad record: \(cut.reason))"
     }
+
+    /// `1 record`, `2 records`.
+    private static func count(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 }

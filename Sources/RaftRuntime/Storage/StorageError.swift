@@ -38,7 +38,7 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
         case .contradiction(let file, let offset, let reason):
             return "\(file): offset \(offset): \(reason)"
         case .corruption(let file, let offset, let reason, let validRecordOffset):
-            return "\(file): offset \(offset): corrupt record (\(reason)) followed by a CRC-valid record at offset \(validRecordOffset): not a torn tail, so nothing was cut; `raftlab node --repair` cuts the log at offset \(offset) and lists what is lost"
+            return "\(file): offset \(offset): \(reason), yet a CRC-valid record follows at offset \(validRecordOffset): corruption, not a torn tail, so nothing was cut; `raftlab node --repair` cuts the log at offset \(offset) and lists what is lost"
         case .invalidChange(let reason):
             return "invalid log change: \(reason)"
         case .system(let operation, let file, let errno):
