@@ -58,6 +58,9 @@ enum LogRecordType: UInt8, CaseIterable {
     /// u64 commit index.
     case commit = 5
 
+    /// The type bytes in use.
+    static let rawValues: ClosedRange<UInt8> = incarnation.rawValue...commit.rawValue
+
     /// The name used in error messages.
     var name: String {
         switch self {

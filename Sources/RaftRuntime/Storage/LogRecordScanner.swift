@@ -111,8 +111,8 @@ struct LogRecordScanner {
     /// Whether a record header with this length and type byte, `bytesLeft` bytes before the
     /// end of the file, could be a well-formed record (before its CRC is checked).
     static func isPlausible(length: Int, type: UInt8, bytesLeft: Int) -> Bool {
-        guard length >= 1, LogFileFormat.recordHeaderBytes + length <= min(bytesLeft, StorageLimits.recordBytesMax),
-              let known = LogRecordType(rawValue: type) else { return false }
+        guard let known = LogRecordType(rawValue: type), length >= 1,
+              LogFileFormat.recordHeaderBytes + length <= min(bytesLeft, StorageLimits.recordBytesMax) else { return false }
         return known.payloadBytes.contains(length - 1)
     }
 
@@ -121,12 +121,17 @@ struct LogRecordScanner {
     private func firstPlausibleHeader(from start: Int) -> (position: Int, isPlausible: Bool) {
         let headerBytes = LogFileFormat.recordHeaderBytes
         let bufferedEnd = bufferFileOffset + buffer.count
+        let base = bufferFileOffset
+        let types = LogRecordType.rawValues
         return buffer.withUnsafeBytes { raw in
             var position = start
             while position + headerBytes + 1 <= bufferedEnd {
-                let at = position - bufferFileOffset
-                let length = Int(LittleEndian.load(UInt32.self, at: at, from: raw))
-                if Self.isPlausible(length: length, type: raw[at + headerBytes], bytesLeft: fileBytes - position) {
+                let at = position - base
+                let type = raw[at + headerBytes]
+                // Most bytes are not a type byte: test that before loading a length.
+                if types.contains(type),
+                   Self.isPlausible(length: Int(LittleEndian.load(UInt32.self, at: at, from: raw)), type: type,
+                                    bytesLeft: fileBytes - position) {
                     return (position, true)
                 }
                 position += 1
