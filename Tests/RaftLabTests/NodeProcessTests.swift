@@ -123,14 +123,7 @@ struct NodeProcessTests {
         let launcher = try ClusterLauncher(options: testOptions(nodes: 3, root: root), executable: try raftlabExecutable())
         let started = ContinuousClock.now
         do {
-            let leader = try await launcher.startCluster()
-            for request in 1...10 as ClosedRange<RequestID> {
-                _ = await launcher.client.proposeAsync(request, Array("t\(request)".utf8), at: leader)
-            }
-            let victim = launcher.client.nodeIDs.first { $0 != leader }!
-            #expect(try await eventually { try await launcher.client.statusAsync(victim).commitIndex >= 11 })
-            launcher.processes.kill9(victim)
-            launcher.client.forget(victim)
+            let victim = try await killAFollowerAfterTenCommits(launcher)
             // Half a record of garbage at the end of its log, as a crash in mid-write leaves.
             let directory = launcher.run.dataDirectory(node: victim)
             let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix(".") }
@@ -157,6 +150,108 @@ struct NodeProcessTests {
         }
         _ = try await launcher.shutdown(startedAt: started)
     }
+    @Test("a node whose log is corrupt before its end refuses to start; --repair prints the loss and the node starts again")
+    func corruptLogRefusesToStartUntilRepaired() async throws {
+        let root = try temporaryTracesRoot("corrupt")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let launcher = try ClusterLauncher(options: testOptions(nodes: 3, root: root), executable: try raftlabExecutable())
+        let started = ContinuousClock.now
+        do {
+            let victim = try await killAFollowerAfterTenCommits(launcher)
+            // One flipped bit in the first append record, which valid records follow.
+            let logPath = launcher.run.dataDirectory(node: victim) + "/raft.log"
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: logPath)))
+            let records = logRecords(bytes)
+            let damaged = try #require(records.dropLast().firstIndex { $0.type == 3 }, "an append with records after it")
+            bytes[records[damaged].offset + 9] ^= 0x01
+            try Data(bytes).write(to: URL(fileURLWithPath: logPath))
+            let arguments = ["node", "--cluster", launcher.run.clusterFilePath, "--id", String(victim)]
+
+            let refused = try await runToExit(arguments, in: root)
+            #expect(refused.status != 0)
+            #expect(refused.stderr.split(separator: "\n").count == 1, "one line: \(refused.stderr)")
+            #expect(refused.stderr.hasPrefix("Error: \(logPath): offset \(records[damaged].offset): CRC mismatch"), "\(refused.stderr)")
+            #expect(refused.stderr.contains("yet a CRC-valid record follows at offset \(records[damaged + 1].offset)"))
+            #expect(refused.stderr.contains("raftlab node --repair"))
+            #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: logPath))) == bytes, "the refused log is untouched")
+
+            let repaired = try await runToExit(arguments + ["--repair"], in: root)
+            #expect(repaired.status == 0, "\(repaired.stderr)")
+            let lines = repaired.stdout.split(separator: "\n").map(String.init)
+            let lost = records.count - damaged - 1
+            #expect(lines.count == lost + 2, "the unreadable record, one line per lost record, a summary: \(lines)")
+            #expect(lines.first == "offset \(records[damaged].offset): \(records[damaged + 1].offset - records[damaged].offset) unreadable bytes (\(records[damaged].offset)..<\(records[damaged + 1].offset))")
+            #expect(lines.dropFirst().dropLast().allSatisfy { $0.contains(": lost ") }, "\(lines)")
+            #expect(lines.last?.hasPrefix("\(logPath): cut at offset \(records[damaged].offset), dropped ") == true)
+            #expect(lines.last?.contains(": \(lost) CRC-valid record") == true, "\(lines.last ?? "")")
+            let size = try FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int
+            #expect(size == records[damaged].offset, "cut exactly at the damaged record")
+
+            // It starts from what is left. (It does not catch up from this leader, which
+            // remembers what it acknowledged: the loss the repair printed is real.)
+            try launcher.processes.start(victim)
+            #expect(await eventually { (try? await launcher.client.statusAsync(victim)) != nil }, "it starts")
+            let nodeLog = launcher.run.logDirectory + "/node-\(victim).log"
+            #expect(await eventually {
+                ((try? String(contentsOfFile: nodeLog, encoding: .utf8)) ?? "").contains("node \(victim) up")
+            }, "it logs its start")
+        } catch {
+            _ = try? await launcher.shutdown(startedAt: started)
+            throw error
+        }
+        _ = try await launcher.shutdown(startedAt: started)
+    }
+
+    /// Starts the cluster, commits ten requests, and kills a follower that has them all
+    /// with -9; returns the follower.
+    private func killAFollowerAfterTenCommits(_ launcher: ClusterLauncher) async throws -> NodeID {
+        let leader = try await launcher.startCluster()
+        for request in 1...10 as ClosedRange<RequestID> {
+            _ = await launcher.client.proposeAsync(request, Array("r\(request)".utf8), at: leader)
+        }
+        let victim = launcher.client.nodeIDs.first { $0 != leader }!
+        #expect(try await eventually { try await launcher.client.statusAsync(victim).commitIndex >= 11 })
+        launcher.processes.kill9(victim)
+        launcher.client.forget(victim)
+        return victim
+    }
+
+    /// Runs `raftlab` with `arguments` until it exits (killed after `timeout`); its output
+    /// goes through files in `directory` (removed afterwards), so no pipe can fill up.
+    private func runToExit(_ arguments: [String], in directory: String,
+                           timeout: Duration = .seconds(60)) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try raftlabExecutable())
+        process.arguments = arguments
+        let outputs = [directory + "/run-\(UInt32.random(in: 0 ... .max)).out", directory + "/run-\(UInt32.random(in: 0 ... .max)).err"]
+        defer { for path in outputs { try? FileManager.default.removeItem(atPath: path) } }
+        for path in outputs { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputs[0]))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: outputs[1]))
+        try process.run()
+        if !(await eventually(timeout: timeout) { !process.isRunning }) {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("raftlab \(arguments.joined(separator: " ")) did not exit within \(timeout)")
+        }
+        process.waitUntilExit()
+        let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+        return (process.terminationStatus, read(outputs[0]), read(outputs[1]))
+    }
+}
+
+/// Offsets and types of the whole records of a log file, walked by their length fields
+/// (docs/STORAGE_FORMAT.md: a 16-byte header, then `u32 length · u32 crc · u8 type · payload`).
+func logRecords(_ bytes: [UInt8]) -> [(offset: Int, type: UInt8)] {
+    var records: [(offset: Int, type: UInt8)] = []
+    var offset = 16
+    while offset + 9 <= bytes.count {
+        let length = (0..<4).reduce(0) { $0 | Int(bytes[offset + $1]) << (8 * $1) }
+        guard length >= 1, offset + 8 + length <= bytes.count else { break }
+        records.append((offset, bytes[offset + 8]))
+        offset += 8 + length
+    }
+    return records
 }
 
 /// A blocking UNIX-socket client for sending raw bytes.

@@ -110,6 +110,20 @@ import Testing
         #expect(reopened.syncCount == 0)
     }
 
+    @Test func aCreatedDirectoryIsSyncedIntoItsParentOnlyWhenOpenCreatesIt() throws {
+        let temporary = TemporaryDirectory("dirsync")
+        let nested = try DurableLog.open(directory: temporary.child("a/b"), fsync: false)
+        #expect(nested.directorySyncCount == 3, "the parents of a and of b, then b after the new log's rename")
+        nested.close()
+        let reopened = try DurableLog.open(directory: temporary.child("a/b"), fsync: false)
+        #expect(reopened.directorySyncCount == 0, "nothing was created")
+        try reopened.compact(to: reopened.state)
+        #expect(reopened.directorySyncCount == 1, "the compaction's rename")
+        reopened.close()
+        let existing = try DurableLog.open(directory: temporary.path, fsync: true)
+        #expect(existing.directorySyncCount == 1, "only the new log's rename: the directory was there")
+    }
+
     @Test func aDirectoryHasOneOwnerAtATime() throws {
         let temporary = TemporaryDirectory("lock")
         let log = try DurableLog.open(directory: temporary.path, fsync: false)

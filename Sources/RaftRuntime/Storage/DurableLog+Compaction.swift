@@ -60,11 +60,7 @@ extension DurableLog {
             throw error
         }
         replaceFile(descriptor: newDescriptor, fileBytes: written, syncs: 1)
-        do {
-            try FileSystem.syncDirectory(directory)
-        } catch let error as StorageError {
-            throw fail(error)
-        }
+        try syncDirectory()
     }
 
     /// Bytes a compaction would write now (the live state's size on disk).

@@ -11,22 +11,33 @@ struct ReplayedLog {
     var shape = LogShape()
     var entryBytes = 0
     var fileBytes = 0
+    /// Records replayed (the file header is not counted).
+    var records = 0
+    /// The first record replay could not trust (it stopped there), if any.
+    var badRecord: LogRecordScanner.BadRecord?
     var recovery: RecoveryReport?
     var syncCount = 0
+    var directorySyncCount = 0
 }
 
 extension DurableLog {
     /// Opens (creating if needed) the log in `directory`: creates the directory with mode
-    /// 0700 when missing, takes its lock, replays the file, cuts a torn or corrupt tail (and
-    /// reports it in `recovery`), then writes this incarnation's record, synced when `fsync`
-    /// is on.
+    /// 0700 when missing (and syncs its parent, so the new entry is durable), takes its
+    /// lock, replays the file, cuts a torn tail (and reports it in `recovery`), then writes
+    /// this incarnation's record, synced when `fsync` is on.
+    ///
+    /// A tail is torn, and cut, only when no CRC-valid record follows its first bad record.
+    /// A bad record with a valid one after it is damage in the middle of the log: `open`
+    /// throws `StorageError.corruption` naming the file and the offset, and changes
+    /// nothing (not even the incarnation record); `repair(directory:)` is the deliberate
+    /// way out.
     ///
     /// Throws `StorageError.badHeader` for a file that is not a version-1 raftlog,
     /// `.contradiction` for a CRC-valid record that breaks the log's rules (the file and
     /// offset are named; nothing is cut), `.locked` when another `DurableLog` holds the
     /// directory, and `.system` when a system call fails.
     public static func open(directory: String, fsync: Bool) throws -> DurableLog {
-        try FileSystem.makeDirectory(directory, mode: 0o700)
+        let createdDirectories = try FileSystem.makeDirectory(directory, mode: 0o700)
         let lockPath = join(directory, LogFileFormat.lockFileName)
         let path = join(directory, LogFileFormat.logFileName)
         let lockDescriptor = try FileSystem.openFile(lockPath, flags: O_RDWR | O_CREAT)
@@ -37,13 +48,15 @@ extension DurableLog {
             let temporaryPath = join(directory, LogFileFormat.temporaryFileName)
             try FileSystem.removeIfPresent(temporaryPath)
             var isDirectory = false
-            var creationSyncs = 0
+            var creationSyncs = (file: 0, directory: 0)
             if !FileSystem.exists(path, isDirectory: &isDirectory) {
                 creationSyncs = try createEmptyLog(path: path, temporaryPath: temporaryPath, directory: directory)
             }
             descriptor = try FileSystem.openFile(path, flags: O_RDWR)
-            var found = try replay(descriptor: descriptor, path: path, fsync: fsync)
-            found.syncCount += creationSyncs
+            var found = try replay(descriptor: descriptor, path: path)
+            try cutTornTail(of: &found, descriptor: descriptor, path: path, fsync: fsync)
+            found.syncCount += creationSyncs.file
+            found.directorySyncCount += createdDirectories + creationSyncs.directory
             replayed = found
         } catch {
             if descriptor >= 0 { FileSystem.closeDescriptor(descriptor) }
@@ -57,31 +70,31 @@ extension DurableLog {
     }
 
     /// Writes a header-only log under a temporary name, syncs it and renames it into place,
-    /// so `path` never exists without a whole header. Returns the syncs it made.
-    static func createEmptyLog(path: String, temporaryPath: String, directory: String) throws -> Int {
+    /// so `path` never exists without a whole header. Returns the syncs it made (of the
+    /// file, and of the directory after the rename).
+    static func createEmptyLog(path: String, temporaryPath: String, directory: String) throws -> (file: Int, directory: Int) {
         let descriptor = try FileSystem.openFile(temporaryPath, flags: O_RDWR | O_CREAT | O_EXCL)
         defer { FileSystem.closeDescriptor(descriptor) }
         try LogFileFormat.header.withUnsafeBytes { _ = try FileSystem.writeAll($0, at: 0, to: descriptor, file: temporaryPath) }
         try FileSystem.syncData(descriptor, file: temporaryPath)
         try FileSystem.renameFile(temporaryPath, to: path)
         try FileSystem.syncDirectory(directory)
-        return 1
+        return (1, 1)
     }
 
-    /// Reads the whole file: header, then records until the end or the first bad one.
-    static func replay(descriptor: Int32, path: String, fsync: Bool) throws -> ReplayedLog {
+    /// Reads the whole file: header, then records until the end or the first bad one
+    /// (`badRecord`). Changes nothing.
+    static func replay(descriptor: Int32, path: String) throws -> ReplayedLog {
         let size = try FileSystem.size(of: descriptor, file: path)
         try checkHeader(descriptor: descriptor, path: path, fileBytes: size)
         var scanner = LogRecordScanner(descriptor: descriptor, file: path, fileBytes: size, offset: LogFileFormat.headerBytes)
         var replayed = ReplayedLog()
-        var records = 0
         scan: while true {
             switch try scanner.next() {
             case .end:
                 break scan
-            case .cut(let offset, let cause, let reason):
-                replayed.recovery = RecoveryReport(file: path, offset: offset, bytesDropped: scanner.fileBytes - offset,
-                                                   recordsKept: records, cause: cause, reason: reason)
+            case .bad(let bad):
+                replayed.badRecord = bad
                 break scan
             case .record(let offset, let type, let payload):
                 let decoded = scanner.withPayload(payload) { LogRecordDecoder.decode(type: type, payload: $0) }
@@ -97,19 +110,35 @@ extension DurableLog {
                     throw StorageError.contradiction(file: path, offset: offset, reason: "\(name) record: \(reason)")
                 }
                 replayed.entryBytes += replayed.state.applyLogRecord(record)
-                records += 1
+                replayed.records += 1
             }
         }
         replayed.fileBytes = scanner.fileBytes
-        if let recovery = replayed.recovery {
-            try FileSystem.truncateFile(descriptor, to: recovery.offset, file: path)
-            replayed.fileBytes = recovery.offset
-            if fsync {
-                try FileSystem.syncData(descriptor, file: path)
-                replayed.syncCount += 1
-            }
-        }
         return replayed
+    }
+
+    /// Cuts the tail from the bad record replay stopped at (`ftruncate`, then `fdatasync`
+    /// when `fsync` is on) and reports it in `recovery`, unless a CRC-valid record follows
+    /// the bad one: then the tail is not torn but corrupt, and it throws
+    /// `StorageError.corruption` without changing the file.
+    static func cutTornTail(of replayed: inout ReplayedLog, descriptor: Int32, path: String, fsync: Bool) throws {
+        guard let bad = replayed.badRecord else { return }
+        var search = LogRecordScanner(descriptor: descriptor, file: path, fileBytes: replayed.fileBytes, offset: bad.offset)
+        if let valid = try search.seekValidRecord(after: bad.offset) {
+            throw StorageError.corruption(file: path, offset: bad.offset, reason: bad.reason, validRecordOffset: valid)
+        }
+        replayed.syncCount += try cut(descriptor: descriptor, path: path, at: bad.offset, sync: fsync)
+        replayed.recovery = RecoveryReport(file: path, offset: bad.offset, bytesDropped: replayed.fileBytes - bad.offset,
+                                           recordsKept: replayed.records, cause: bad.cause, reason: bad.reason)
+        replayed.fileBytes = bad.offset
+    }
+
+    /// Truncates the file to `offset` bytes and, when `sync` is on, syncs it; returns the syncs made.
+    static func cut(descriptor: Int32, path: String, at offset: Int, sync: Bool) throws -> Int {
+        try FileSystem.truncateFile(descriptor, to: offset, file: path)
+        guard sync else { return 0 }
+        try FileSystem.syncData(descriptor, file: path)
+        return 1
     }
 
     /// Throws `badHeader` unless the file starts with a version-1 raftlog header.

@@ -49,6 +49,10 @@ public final class DurableLog {
     public private(set) var syncCount = 0
     /// `pwrite` calls on the log file since `open` began (a batch normally takes one).
     public private(set) var writeCount = 0
+    /// `fsync` calls on directories since `open` began: the parent of each directory `open`
+    /// created, the data directory after a new log file is renamed into place, and after
+    /// each compaction's rename.
+    public private(set) var directorySyncCount = 0
 
     /// Encoded records waiting for `commit()`.
     private var batch: [UInt8] = []
@@ -81,6 +85,7 @@ public final class DurableLog {
         self.descriptor = descriptor
         self.lockDescriptor = lockDescriptor
         self.syncCount = replayed.syncCount
+        self.directorySyncCount = replayed.directorySyncCount
     }
 
     deinit { close() }
@@ -180,6 +185,16 @@ public final class DurableLog {
         descriptor = newDescriptor
         fileBytes = newBytes
         syncCount += syncs
+    }
+
+    /// Syncs the data directory (after a rename into it); a failure fails the log.
+    func syncDirectory() throws {
+        do {
+            try FileSystem.syncDirectory(directory)
+        } catch let error as StorageError {
+            throw fail(error)
+        }
+        directorySyncCount += 1
     }
 
     /// Bytes the entries of `state` take in append records.

@@ -9,18 +9,32 @@ import Darwin
 /// that spawns processes never leaks its log into them.
 enum FileSystem {
     /// Creates `path` and any missing parents with `mode`; an existing directory is fine.
-    static func makeDirectory(_ path: String, mode: mode_t) throws {
+    /// After each directory it creates it syncs that directory's parent, so the new entry
+    /// survives a power loss. Returns how many directories it created (and parents synced).
+    @discardableResult
+    static func makeDirectory(_ path: String, mode: mode_t) throws -> Int {
         var isDirectory = false
         if exists(path, isDirectory: &isDirectory) {
             guard isDirectory else { throw StorageError.system(operation: "mkdir (a file is in the way)", file: path, errno: ENOTDIR) }
-            return
+            return 0
         }
+        var created = 0
         if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
-            try makeDirectory(String(path[..<slash]), mode: mode)
+            created += try makeDirectory(String(path[..<slash]), mode: mode)
         }
-        if mkdir(path, mode) != 0 && errno != EEXIST {
+        guard mkdir(path, mode) == 0 else {
+            if errno == EEXIST { return created } // made meanwhile by someone else, who syncs it
             throw StorageError.system(operation: "mkdir", file: path, errno: errno)
         }
+        try syncDirectory(parentDirectory(of: path))
+        return created + 1
+    }
+
+    /// The directory holding `path`: what comes before its last `/` (`/` for `/name`, `.`
+    /// for a bare name).
+    static func parentDirectory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// Whether `path` exists, and whether it is a directory.

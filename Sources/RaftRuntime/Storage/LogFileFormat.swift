@@ -29,6 +29,8 @@ enum LogFileFormat {
     static let appendHeaderBytes = 12
     /// Payload bytes of a hard-state record: term, vote tag, vote.
     static let hardStateBytes = 11
+    /// Payload bytes of an incarnation, truncate or commit record: one u64.
+    static let numberRecordBytes = 8
 
     /// The 16-byte file header.
     static var header: [UInt8] {
@@ -56,6 +58,9 @@ enum LogRecordType: UInt8, CaseIterable {
     /// u64 commit index.
     case commit = 5
 
+    /// The type bytes in use.
+    static let rawValues: ClosedRange<UInt8> = incarnation.rawValue...commit.rawValue
+
     /// The name used in error messages.
     var name: String {
         switch self {
@@ -64,6 +69,18 @@ enum LogRecordType: UInt8, CaseIterable {
         case .append: return "append"
         case .truncate: return "truncate"
         case .commit: return "commit"
+        }
+    }
+
+    /// The payload sizes a well-formed record of this type can have: exact for the
+    /// fixed-size types, at least one entry's header for an append. A cheap plausibility
+    /// check before a CRC is computed over bytes that may not be a record at all.
+    var payloadBytes: ClosedRange<Int> {
+        switch self {
+        case .incarnation, .truncate, .commit: return LogFileFormat.numberRecordBytes...LogFileFormat.numberRecordBytes
+        case .hardState: return LogFileFormat.hardStateBytes...LogFileFormat.hardStateBytes
+        case .append:
+            return (LogFileFormat.appendHeaderBytes + LogFileFormat.entryHeaderBytes)...(StorageLimits.recordBytesMax - LogFileFormat.recordHeaderBytes - 1)
         }
     }
 }

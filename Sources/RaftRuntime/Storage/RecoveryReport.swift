@@ -1,11 +1,14 @@
 /// What `DurableLog.open` cut from the end of a log file: the torn or corrupt tail it
 /// found, where, and how many bytes it dropped. Every cut is reported; none is silent.
+/// `open` cuts only a tail with no CRC-valid record in it (a bad record followed by a
+/// valid one is `StorageError.corruption`, and nothing is cut).
 public struct RecoveryReport: Hashable, Sendable, CustomStringConvertible {
     /// Why the tail could not be kept.
     public enum Cause: String, Hashable, Sendable {
         /// The last record ends past the end of the file (a write cut by a crash).
         case tornTail = "torn-tail"
-        /// A record whose length or CRC is wrong, with or without bytes after it.
+        /// A record whose length is impossible, or whose CRC is wrong with bytes after it
+        /// (none of which is a CRC-valid record).
         case corruptRecord = "corrupt-record"
     }
 
@@ -33,6 +36,6 @@ public struct RecoveryReport: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(file): cut at offset \(offset), dropped \(bytesDropped) bytes after \(recordsKept) records (\(cause.rawValue): \(reason))"
+        "\(file): cut at offset \(offset), dropped \(bytesDropped) bytes after \(recordsKept) records (\(cause.rawValue): \(reason); no CRC-valid record after it)"
     }
 }

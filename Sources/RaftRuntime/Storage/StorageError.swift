@@ -14,6 +14,12 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
     /// position, a commit past the log, an unknown record type, a malformed payload, …):
     /// the file was written by a buggy or newer program, so it is not repaired silently.
     case contradiction(file: String, offset: Int, reason: String)
+    /// A record that cannot be trusted (CRC mismatch, impossible length, …) with at least
+    /// one CRC-valid record after it, first at `validRecordOffset`: not a torn tail but
+    /// damage in the middle of the log, which may hold a synced vote or acknowledged
+    /// entries. `open` refuses it and changes nothing; `DurableLog.repair(directory:)`
+    /// (`raftlab node --repair`) cuts the log at `offset` and lists what that loses.
+    case corruption(file: String, offset: Int, reason: String, validRecordOffset: Int)
     /// A change given to `apply` or `compact` breaks the log's rules (a caller bug); nothing
     /// was written.
     case invalidChange(reason: String)
@@ -31,6 +37,8 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\(file): offset 0: bad header: \(reason)"
         case .contradiction(let file, let offset, let reason):
             return "\(file): offset \(offset): \(reason)"
+        case .corruption(let file, let offset, let reason, let validRecordOffset):
+            return "\(file): offset \(offset): \(reason), yet a CRC-valid record follows at offset \(validRecordOffset): corruption, not a torn tail, so nothing was cut; `raftlab node --repair` cuts the log at offset \(offset) and lists what is lost"
         case .invalidChange(let reason):
             return "invalid log change: \(reason)"
         case .system(let operation, let file, let errno):

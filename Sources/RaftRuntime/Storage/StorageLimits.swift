@@ -8,6 +8,10 @@ public enum StorageLimits {
     /// Bytes read from the log file per `read(2)` while replaying it.
     public static let replayChunkBytes = 1 << 20
 
+    /// Pieces of a dropped tail (lost records, unreadable ranges) a `RepairReport` lists
+    /// one by one; it counts the rest.
+    public static let repairListedPiecesMax = 100_000
+
     /// Bytes a compaction writes per `write(2)` (it never builds the whole file in memory).
     public static let compactionChunkBytes = 4 << 20
 
