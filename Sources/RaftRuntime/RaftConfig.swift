@@ -15,8 +15,8 @@ import RaftCore
 ///   they commit. An entry whose commit was durable but which never reached the application
 ///   (a crash in between) is therefore delivered after the restart, not skipped.
 ///
-/// `run()` throws `RaftConfigError` when `appliedIndex` is negative or above the durable commit
-/// index it finds.
+/// `run()` throws `RaftConfigError` when `appliedIndex` is negative, above the durable commit
+/// index it finds, or set while `deliversMessages` is false.
 public struct RaftConfig: Sendable {
     /// Every member's id and peer address, this node included.
     public var peers: [NodeID: PeerAddress]

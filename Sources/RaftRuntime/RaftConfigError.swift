@@ -17,7 +17,7 @@ public enum RaftConfigError: Error, Hashable, Sendable, CustomStringConvertible 
         case .appliedIndexNegative(let index):
             return "RaftConfig.appliedIndex \(index) is negative (nil: nothing applied, N: entries 1...N applied)"
         case .appliedIndexAboveCommitIndex(let applied, let commit):
-            return "RaftConfig.appliedIndex \(applied) is above the durable commit index \(commit) of the data directory"
+            return "RaftConfig.appliedIndex \(applied) is above the durable commit index \(commit) this node restarts with"
         case .appliedIndexWithoutDeliveries(let applied):
             return "RaftConfig.appliedIndex \(applied) is set but deliversMessages is false: nothing would be delivered again"
         }

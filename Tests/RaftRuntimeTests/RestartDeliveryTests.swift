@@ -180,7 +180,7 @@ struct RestartDeliveryTests {
         config.appliedIndex = commitIndex + 5
         let above = RaftConfigError.appliedIndexAboveCommitIndex(appliedIndex: commitIndex + 5, durableCommitIndex: commitIndex)
         await #expect(throws: above) { _ = try await Raft(config: config).run() }
-        #expect(above.description == "RaftConfig.appliedIndex \(commitIndex + 5) is above the durable commit index \(commitIndex) of the data directory")
+        #expect(above.description == "RaftConfig.appliedIndex \(commitIndex + 5) is above the durable commit index \(commitIndex) this node restarts with")
         config.appliedIndex = -1
         await #expect(throws: RaftConfigError.appliedIndexNegative(-1)) { _ = try await Raft(config: config).run() }
         config.appliedIndex = 1
