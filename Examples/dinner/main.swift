@@ -15,7 +15,6 @@ let workDirectory = FileManager.default.temporaryDirectory
     .appendingPathComponent("raftlab-dinner-\(ProcessInfo.processInfo.processIdentifier)").path
 try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true,
                                         attributes: [.posixPermissions: 0o700])
-defer { try? FileManager.default.removeItem(atPath: workDirectory) }
 
 let peers = Dictionary(uniqueKeysWithValues: guests.map { ($0, PeerAddress.unix(path: "\(workDirectory)/guest-\($0).sock")) })
 
@@ -60,6 +59,7 @@ comeback.appliedIndex = nil
 sessions[returning] = try await Raft(config: comeback).run()
 decisions.append(("Guest \(returning), restarted,", await decision(sessions[returning])))
 for session in sessions { await session.shutdown() }
+try? FileManager.default.removeItem(atPath: workDirectory) // `exit` below would skip a `defer`
 
 for (guest, place) in decisions { print("\(guest) heard every proposal: we'll have dinner at \(place)!") }
 let agreed = Set(decisions.map(\.1)).count == 1
