@@ -11,10 +11,12 @@ public struct PersistentState: Hashable, Sendable {
     public var entries: [Entry]
     /// Highest index known committed when the node stopped (entries up to it were delivered).
     public var commitIndex: Int
-    /// Highest index the application has already applied. Entries after it and up to
-    /// `commitIndex` are delivered again right after the restart; `nil` means `commitIndex`
-    /// (an application whose state survives restarts wants exactly that; an in-memory one
-    /// passes `0` to replay the committed log).
+    /// Highest index the application has already applied (not durable Raft state: the
+    /// driver sets it from the application before the restart). Entries after it and up to
+    /// `commitIndex` are delivered again right after the restart; `nil` means `commitIndex`,
+    /// nothing delivered again. An in-memory application passes `0` to replay the committed
+    /// log. (RaftRuntime's `RaftConfig.appliedIndex` speaks for the application instead: its
+    /// `nil` means nothing applied, i.e. `0` here.)
     public var appliedIndex: Int?
     /// The incarnation that starts from this state: 1 on a node's first start, one more on
     /// every restart, kept durably by the driver (it names the node's campaigns, see

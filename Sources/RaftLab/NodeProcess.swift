@@ -12,7 +12,11 @@ public enum NodeProcess {
     public static func run(clusterFile path: String, id: NodeID, exitWithParent: Bool) async throws {
         let file = try ClusterFile.read(path: path)
         var config = try file.raftConfig(for: id)
-        config.deliversMessages = false // clients hear of their commits over the client socket
+        // Clients hear of their commits over the client socket. Without a reader there is no
+        // application state to rebuild either, so a restarted node delivers nothing again: its
+        // trace resumes after its durable commit index, as the analyzer's delivery checks and
+        // the failover figures assume, instead of replaying the whole log on every restart.
+        config.deliversMessages = false
         try FileManager.default.createDirectory(atPath: file.traceDirectory, withIntermediateDirectories: true)
         let session = try await Raft(config: config).run()
         let status = try await session.status()

@@ -76,13 +76,18 @@ public final class NodeHost: @unchecked Sendable {
     }
 
     /// Starts the node from its storage, sending through `transport`. The restart is applied
-    /// before this returns: from then on `node` holds the recovered state.
-    public func start(transport: any MessageTransport) {
+    /// before this returns: from then on `node` holds the recovered state, and the committed
+    /// entries after `appliedIndex` went to `onDeliver`.
+    ///
+    /// `appliedIndex` is `PersistentState.appliedIndex`: the highest index the application
+    /// already applied, `nil` for the durable commit index (nothing is delivered again).
+    public func start(transport: any MessageTransport, appliedIndex: Int? = nil) {
         eventLoop.preconditionInEventLoop()
         self.transport = transport
         isStarted = true
         var state = storage.state
         state.incarnation = UInt64(storage.incarnation)
+        state.appliedIndex = appliedIndex
         pendingInputs.append(.restart(state))
         runBatch()
         metrics?.started(commitIndex: node.commitIndex)

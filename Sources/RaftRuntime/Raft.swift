@@ -24,10 +24,13 @@ public final class Raft: Sendable {
     }
 
     /// Opens the durable log, starts listening and connecting to peers, starts the timers,
-    /// and returns the session through which the application talks to the cluster. Crash
+    /// and returns the session through which the application talks to the cluster. The
+    /// committed messages after `config.appliedIndex` are in `RaftSession.messages` by then.
+    /// Throws `RaftConfigError` for an `appliedIndex` the durable state contradicts. Crash
     /// tests can switch on failpoints with `RAFTLAB_FAILPOINTS` (`Failpoints`); a term that
     /// does not parse is thrown before anything starts.
     public func run() async throws -> RaftSession {
+        try config.validateAppliedIndex()
         let failpoints = try Failpoints.fromEnvironment(node: config.selfID)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let eventLoop = group.next()
@@ -40,6 +43,8 @@ public final class Raft: Sendable {
                 storage = InMemoryStorage().reopen()
             }
             openedStorage = storage
+            let durableCommitIndex = storage.state.commitIndex
+            let appliedIndex = try config.restartAppliedIndex(durableCommitIndex: durableCommitIndex)
             var trace: TraceWriter?
             if let directory = config.traceDirectory {
                 trace = try TraceWriter(path: RunLayout(directory: directory).nodeTracePath(node: config.selfID),
@@ -55,12 +60,12 @@ public final class Raft: Sendable {
                                                 incarnation: storage.incarnation)
             }
             let session = RaftSession(host: host, group: group, recovery: (storage as? DurableLog)?.recovery,
-                                      deliversMessages: config.deliversMessages)
+                                      deliversMessages: config.deliversMessages, replayedThrough: durableCommitIndex)
             session.clientRegistry.metrics = metrics
             let transport = SocketTransport.make(config: config, host: host, clients: session.clientRegistry)
             try await eventLoop.submit {
                 session.attach(transport: transport)
-                host.start(transport: transport)
+                host.start(transport: transport, appliedIndex: appliedIndex)
             }.get()
             do {
                 try await transport.listen()

@@ -1,7 +1,22 @@
 import RaftCore
 
-/// Everything one node needs to run: who it is, where its peers listen, how it behaves, and
-/// where it keeps its durable state (raft-lite's `RaftConfig`).
+/// Everything one node needs to run: who it is, where its peers listen, how it behaves,
+/// where it keeps its durable state (raft-lite's `RaftConfig`), and how much of the log the
+/// application already applied.
+///
+/// ## Delivery across restarts
+/// A node restarted from its data directory delivers committed messages again according to
+/// `appliedIndex`, the application's own durable progress:
+/// - `nil` (the default): the application kept nothing that survived (its state lives in
+///   memory). Every committed message is delivered again from the start of the log, in order,
+///   right after `run()`; later commits follow as usual.
+/// - `N`: the application durably applied entries 1...N itself. It gets exactly the committed
+///   entries after N: those up to the durable commit index right after `run()`, the rest as
+///   they commit. An entry whose commit was durable but which never reached the application
+///   (a crash in between) is therefore delivered after the restart, not skipped.
+///
+/// `run()` throws `RaftConfigError` when `appliedIndex` is negative, above the durable commit
+/// index it finds, or set while `deliversMessages` is false.
 public struct RaftConfig: Sendable {
     /// Every member's id and peer address, this node included.
     public var peers: [NodeID: PeerAddress]
@@ -24,13 +39,21 @@ public struct RaftConfig: Sendable {
     /// Directory of the live OTLP/JSON span export (`node-<id>.otlp.jsonl`), or `nil` for none.
     public var spanDirectory: String?
     /// Whether `RaftSession.messages` receives the delivered messages. A process that never
-    /// reads the stream (the lab's node process) turns this off so they do not pile up.
+    /// reads the stream (the lab's node process) turns this off so they do not pile up; it has
+    /// no application state to rebuild, so a restart delivers nothing again (the node resumes
+    /// after its durable commit index) and `appliedIndex` must be `nil`.
     public var deliversMessages = true
+    /// The highest log index the application applied durably on its own (its state survived
+    /// up to there), or `nil` when nothing it applied survived: a restart then delivers every
+    /// committed message again from index 1 (see "Delivery across restarts" above). Must be
+    /// between 0 and the durable commit index `run()` finds. Not `PersistentState.appliedIndex`,
+    /// whose `nil` means "everything committed was applied".
+    public var appliedIndex: Int?
 
     /// A configuration for node `selfID` of the cluster `peers`.
     public init(peers: [NodeID: PeerAddress], self selfID: NodeID, params: RaftParams = RaftParams(),
                 dataDirectory: String?, traceDirectory: String? = nil, clusterID: UInt64 = 0,
-                clientAddress: PeerAddress? = nil) {
+                clientAddress: PeerAddress? = nil, appliedIndex: Int? = nil) {
         precondition(peers[selfID] != nil, "node \(selfID) is not among the peers \(peers.keys.sorted())")
         self.peers = peers
         self.selfID = selfID
@@ -39,8 +62,28 @@ public struct RaftConfig: Sendable {
         self.traceDirectory = traceDirectory
         self.clusterID = clusterID
         self.clientAddress = clientAddress
+        self.appliedIndex = appliedIndex
     }
 
     /// Member ids in increasing order.
     public var members: [NodeID] { peers.keys.sorted() }
+
+    /// Checks what can be checked before the durable state is read.
+    func validateAppliedIndex() throws {
+        guard let appliedIndex else { return }
+        guard deliversMessages else { throw RaftConfigError.appliedIndexWithoutDeliveries(appliedIndex: appliedIndex) }
+        guard appliedIndex >= 0 else { throw RaftConfigError.appliedIndexNegative(appliedIndex) }
+    }
+
+    /// The core's `PersistentState.appliedIndex` for a restart at `durableCommitIndex`: the
+    /// application's own index, 0 for `nil`, or the commit index itself (nothing delivered
+    /// again) when nobody reads the messages.
+    func restartAppliedIndex(durableCommitIndex: Int) throws -> Int {
+        guard deliversMessages else { return durableCommitIndex }
+        let applied = appliedIndex ?? 0
+        guard applied <= durableCommitIndex else {
+            throw RaftConfigError.appliedIndexAboveCommitIndex(appliedIndex: applied, durableCommitIndex: durableCommitIndex)
+        }
+        return applied
+    }
 }

@@ -11,12 +11,17 @@ public struct DeliveredMessage: Sendable, Hashable {
     public var bytes: [UInt8]
     /// The id the sending node gave the message.
     public var request: RequestID
+    /// Whether the node had committed the message before this run started (its index is at
+    /// most the durable commit index it restarted with): an earlier run of this node may have
+    /// delivered it already (see `RaftConfig.appliedIndex`).
+    public var isReplay: Bool
 }
 
 /// A running node's handle: send messages, read delivered ones, ask for status, shut down.
 public final class RaftSession: Sendable {
-    /// Every committed message, in log order, exactly once per run of this process.
-    /// Buffered without bound: an application must keep reading.
+    /// Every committed message after `RaftConfig.appliedIndex` (every one for `nil`), in log
+    /// order, exactly once per run: after a restart those committed before it come first,
+    /// marked `isReplay`. Buffered without bound: an application must keep reading.
     public let messages: AsyncStream<DeliveredMessage>
     private let continuation: AsyncStream<DeliveredMessage>.Continuation
     let host: NodeHost
@@ -35,7 +40,10 @@ public final class RaftSession: Sendable {
         var isShutDown = false
     }
 
-    init(host: NodeHost, group: MultiThreadedEventLoopGroup, recovery: RecoveryReport?, deliversMessages: Bool) {
+    /// `replayedThrough`: the durable commit index the node restarts with; deliveries up to
+    /// it are replays of entries committed in an earlier run.
+    init(host: NodeHost, group: MultiThreadedEventLoopGroup, recovery: RecoveryReport?, deliversMessages: Bool,
+         replayedThrough: Int) {
         self.host = host
         self.group = group
         self.recovery = recovery
@@ -49,9 +57,12 @@ public final class RaftSession: Sendable {
         let registry = clientRegistry
         if !deliversMessages { continuation.finish() }
         host.onDeliver = { index, entry in
-            registry.delivered(index: index, entry: entry)
+            let isReplay = index <= replayedThrough
+            // A replayed entry was proposed in an earlier run: no proposal of this one waits
+            // for it, even if a request id happens to match.
+            if !isReplay { registry.delivered(index: index, entry: entry) }
             guard deliversMessages, !entry.isNoOp else { return }
-            continuation.yield(DeliveredMessage(index: index, bytes: entry.payload, request: entry.request))
+            continuation.yield(DeliveredMessage(index: index, bytes: entry.payload, request: entry.request, isReplay: isReplay))
         }
         host.onReject = { request, reason in registry.rejected(request: request, reason: reason) }
     }

@@ -57,10 +57,12 @@ struct NodeProcessTests {
         // lost), and its second incarnation starts from its disk.
         let victimTrace = try TraceReader(path: launcher.run.layout.nodeTracePath(node: victim))
         var incarnations: Set<Int> = []
-        var restartStart: (logLength: Int, vote: Int?)?
+        var restartStart: (logLength: Int, commitIndex: Int, vote: Int?)?
         while let record = try victimTrace.next() {
             incarnations.insert(record.incarnation)
-            if case .start(let logLength, _, let vote) = record.body, record.incarnation == 2 { restartStart = (logLength, vote) }
+            if case .start(let logLength, let commitIndex, let vote) = record.body, record.incarnation == 2 {
+                restartStart = (logLength, commitIndex, vote)
+            }
         }
         #expect(victimTrace.malformedLineCount == 0)
         #expect(incarnations == [1, 2])
@@ -69,6 +71,9 @@ struct NodeProcessTests {
                 "what was flushed before the kill is still readable")
         #expect((restartStart?.logLength ?? 0) >= 21, "its log came back from disk")
         #expect(restartStart?.vote != nil, "its vote came back from disk")
+        let restartCommit = restartStart?.commitIndex ?? 0
+        #expect(deliveredIndexes(in: launcher.run.layout.nodeTracePath(node: victim), incarnation: 2).allSatisfy { $0 > restartCommit },
+                "a lab node has no application state to rebuild: it resumes after its durable commit index \(restartCommit)")
 
         // Every acknowledged request is delivered at its index by the nodes that never crashed.
         let merged = try TraceReader(path: report.mergedTrace)

@@ -35,7 +35,8 @@ public final class DurableLog {
     /// Whether `commit()` calls `fdatasync` for batches that need it.
     public let fsync: Bool
     /// Term, vote, entries and commit index as of the last applied change (durable once
-    /// `commit()` returned). `appliedIndex` is always `nil` (the commit index).
+    /// `commit()` returned). `appliedIndex` is always `nil` (the application's progress is not
+    /// stored here: `NodeHost.start` sets it from `RaftConfig.appliedIndex`).
     public private(set) var state: PersistentState
     /// This incarnation: 1 on the first open of a directory, +1 on every open; durable
     /// (when `fsync` is on) before `open` returns.
