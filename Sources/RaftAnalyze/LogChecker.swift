@@ -127,6 +127,10 @@ final class LogChecker {
         if commitIndex > logLength {
             violations.report(.logMatching, "node \(id) restarted with commit index \(commitIndex) past its log of \(logLength) entries", [(record, location)])
         }
+        // The durable commit index says 1...commitIndex are committed, even where the events
+        // that committed them were lost: the committed sequence reaches that far (unknown
+        // slots), so Durability does not take it to end below.
+        if commitIndex <= logLength { _ = committed.extend(to: commitIndex) }
         node.shadow.restart(durableLength: logLength)
         if afterCrash { node.shadow.forget(above: seenCommitted, committed: committed) }
         node.verifiedCommit = min(node.verifiedCommit, logLength)
