@@ -136,24 +136,52 @@ struct CutTraceTests {
         #expect(report.statistics.committedEntries == 3)
     }
 
+    /// `records` through a `LogChecker` alone; `seesCrashes: false` takes every restart as
+    /// clean (the rule before cut traces were understood). `inspect` sees each record after it.
+    static func check(_ records: some Sequence<TraceRecord>, seesCrashes: Bool = true,
+                      inspect: (TraceRecord, StreamTracker.IncarnationChange, LogChecker) -> Void = { _, _, _ in }) -> LogChecker {
+        let checker = LogChecker(files: ["trace"])
+        var streams = StreamTracker()
+        for (line, record) in records.enumerated() {
+            let location = EventLocation(file: 0, line: line + 1)
+            let change = streams.consume(record, at: location, files: ["trace"])
+            checker.consume(record, at: location, afterCrash: seesCrashes && change == .restartedAfterCrash)
+            inspect(record, change, checker)
+        }
+        return checker
+    }
+
     @Test("a cut follower that later takes entries from the leader learns the prefix it agreed on")
     func cutFollowerLearnsFromLeader() throws {
         var script = Self.staleFollower(.lost, commitIndex: 1)
         script.node(1, term: 2, .append(index: 3, entryTerms: [2], digests: [0x3333]))
         script.node(4, term: 2, .append(index: 3, entryTerms: [2], digests: [0x3333]))
-        let checker = LogChecker(files: ["trace"])
-        var streams = StreamTracker()
         var unknownAfterRestart: Int?
-        for (line, record) in script.records.enumerated() {
-            let location = EventLocation(file: 0, line: line + 1)
-            let change = streams.consume(record, at: location, files: ["trace"])
-            checker.consume(record, at: location, afterCrash: change == .restartedAfterCrash)
+        let checker = Self.check(script.records) { record, change, checker in
             if case .start = record.body, record.node == 4, change.isRestart { unknownAfterRestart = checker.nodes[4].shadow.unknownEntryCount }
         }
         #expect(unknownAfterRestart == 1, "entry 2, above the commit index 1 the trace showed, is unknown after the crash")
         let shadow = checker.nodes[4].shadow
         #expect(shadow.unknownEntryCount == 0)
         #expect(shadow.entry(2, committed: checker.committed) == (term: 2, digest: Self.newDigest))
+    }
+
+    /// `traces/samples/sim-cut-follower/trace.jsonl.gz` of this checkout.
+    static let cutSamplePath = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("traces/samples/sim-cut-follower/trace.jsonl.gz").path
+
+    @Test("the sim-cut-follower sample is safe, and would not be if its crashes were taken as clean restarts")
+    func cutSample() throws {
+        let report = try Analysis.run(AnalysisInputs(paths: [Self.cutSamplePath]), strict: true)
+        #expect(report.isSafe, Comment(rawValue: report.text))
+        #expect(report.nodes.first { $0.node == 2 }?.restarts == 1)
+        let reader = try TraceReader(path: Self.cutSamplePath)
+        var records: [TraceRecord] = []
+        while let record = try reader.next() { records.append(record) }
+        let unaware = Self.check(records, seesCrashes: false).violations.results()
+        #expect(unaware.first { $0.property == SafetyProperty.stateMachineSafety.rawValue }?.violations.first?.message
+                == "node 2 committed index 3 as term 1 digest 764c084160dfbdca, but node 0 committed term 2 digest cbf29ce484222325")
     }
 
     // MARK: the same shape with a real violation: still caught
