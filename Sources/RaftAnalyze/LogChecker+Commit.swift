@@ -50,9 +50,11 @@ extension LogChecker {
         }
     }
 
-    func becameLeader(_ id: Int, lastIndex: Int, _ record: TraceRecord, _ location: EventLocation) {
+    func becameLeader(_ id: Int, lastIndex: Int, lastTerm: UInt64, _ record: TraceRecord, _ location: EventLocation) {
         nodes[id].isLeader = true
         nodes[id].leaderTerm = record.term
+        nodes[id].electedLastIndex = lastIndex
+        nodes[id].electedLastTerm = lastTerm
         if lastIndex != nodes[id].shadow.length {
             violations.note(.leaderCompleteness, "a leader's last_index differed from the log its events describe (events lost?)")
         }
@@ -75,6 +77,11 @@ extension LogChecker {
     }
 
     /// Leader Completeness: leader `id` holds the committed entries `1...index`.
+    ///
+    /// Its unknown entries (events lost in a crash) may be the committed ones and are not
+    /// compared; but its `leader` event bounds them: terms never go down along a log, so its
+    /// entries up to `electedLastIndex` have terms of at most `electedLastTerm`, and one
+    /// where a higher-term entry was committed cannot be that entry.
     private func requireLeaderHolds(_ id: Int, upTo index: Int, committedAt: EventLocation, committedBy: Int, inTerm: UInt64,
                                     _ record: TraceRecord, _ location: EventLocation) {
         let shadow = nodes[id].shadow
@@ -86,15 +93,27 @@ extension LogChecker {
             return
         }
         guard index > shadow.matched else { return }
+        var unknownAboveElectedTerm: Int?
         for position in (shadow.matched + 1)...index where committed.isKnown(position) {
             let entry = shadow.entry(position, committed: committed)
-            guard entry.term != CommittedLog.unknownTerm else { continue }
+            guard entry.term != CommittedLog.unknownTerm else {
+                if unknownAboveElectedTerm == nil && position <= nodes[id].electedLastIndex
+                    && committed.term(position) > nodes[id].electedLastTerm {
+                    unknownAboveElectedTerm = position
+                }
+                continue
+            }
             if entry.term != committed.term(position) || entry.digest != committed.digest(position) {
                 violations.report(.leaderCompleteness,
                                   "leader \(id) of term \(leaderTerm) has term \(entry.term) at index \(position) where the committed entry has term \(committed.term(position)) (committed up to \(index) by node \(committedBy) in term \(inTerm))",
                                   earlier: committedAt, record, location)
                 return
             }
+        }
+        if let position = unknownAboveElectedTerm {
+            violations.report(.leaderCompleteness,
+                              "leader \(id) of term \(leaderTerm) won with last_term \(nodes[id].electedLastTerm) at last_index \(nodes[id].electedLastIndex), so its entry \(position) has a term of at most \(nodes[id].electedLastTerm), but the committed entry there has term \(committed.term(position)) (committed up to \(index) by node \(committedBy) in term \(inTerm))",
+                              earlier: committedAt, record, location)
         }
     }
 }

@@ -21,6 +21,8 @@ extension LogChecker {
         }
         node.lastDelivered = index
         node.maxDelivered = max(node.maxDelivered, index)
+        // The node's own entry there, if its events were lost: the one it delivered.
+        node.shadow.fillUnknown(index, term: term, digest: digest)
         nodes[id] = node
 
         guard index >= 1, committed.extend(to: index) else {

@@ -17,6 +17,11 @@ final class LogChecker {
         var maxDelivered = 0
         var isLeader = false
         var leaderTerm: UInt64 = 0
+        /// The `leader` event's `last_index` / `last_term`: the node's own word on its log
+        /// when it won `leaderTerm` (every entry up to `last_index` has a term of at most
+        /// `last_term`, since terms never go down along a log).
+        var electedLastIndex = 0
+        var electedLastTerm: UInt64 = 0
     }
 
     /// Highest node id tracked (larger ids are reported and ignored).
@@ -59,11 +64,13 @@ final class LogChecker {
         return id
     }
 
-    func consume(_ record: TraceRecord, at location: EventLocation) {
+    /// Takes the next event. `afterCrash`: it begins a new incarnation of its node and the
+    /// previous one ended without `stop`, so that one's last events may be missing.
+    func consume(_ record: TraceRecord, at location: EventLocation, afterCrash: Bool = false) {
         switch record.body {
         case .start(let logLength, let commitIndex, _):
             guard let id = slot(record.node) else { return }
-            start(id, logLength: logLength, commitIndex: commitIndex, record, location)
+            start(id, logLength: logLength, commitIndex: commitIndex, afterCrash: afterCrash, record, location)
         case .role(let role, _):
             guard let id = slot(record.node) else { return }
             if role != .leader { nodes[id].isLeader = false }
@@ -83,9 +90,9 @@ final class LogChecker {
         case .commit(let index):
             guard let id = slot(record.node) else { return }
             commit(id, index: index, record, location)
-        case .leader(let lastIndex, _):
+        case .leader(let lastIndex, let lastTerm):
             guard let id = slot(record.node) else { return }
-            becameLeader(id, lastIndex: lastIndex, record, location)
+            becameLeader(id, lastIndex: lastIndex, lastTerm: lastTerm, record, location)
         case .deliver(let index, let entryTerm, let digest, let request):
             guard let id = slot(record.node) else { return }
             deliver(id, index: index, term: entryTerm, digest: digest, request: request, record, location)
@@ -106,16 +113,26 @@ final class LogChecker {
         return false
     }
 
-    private func start(_ id: Int, logLength: Int, commitIndex: Int, _ record: TraceRecord, _ location: EventLocation) {
+    /// A new incarnation from durable state. After a crash, entries above the highest index
+    /// the node was seen to hold committed become unknown: the lost tail of its trace may have
+    /// replaced them (a follower's `truncate` and `append`, and even the `commit` that the
+    /// durable commit index reports, ride in one batch). See docs/ANALYZE.md.
+    private func start(_ id: Int, logLength: Int, commitIndex: Int, afterCrash: Bool, _ record: TraceRecord, _ location: EventLocation) {
         guard plausible(logLength, at: id, .logMatching) else { return }
         var node = nodes[id]
+        let seenCommitted = min(logLength, max(node.commitIndex, node.verifiedCommit))
         if logLength < node.verifiedCommit {
             violations.report(.logMatching, "node \(id) restarted with \(logLength) entries but had committed \(node.verifiedCommit): committed entries were not durable", [(record, location)])
         }
         if commitIndex > logLength {
             violations.report(.logMatching, "node \(id) restarted with commit index \(commitIndex) past its log of \(logLength) entries", [(record, location)])
         }
+        // The durable commit index says 1...commitIndex are committed, even where the events
+        // that committed them were lost: the committed sequence reaches that far (unknown
+        // slots), so Durability does not take it to end below.
+        if commitIndex <= logLength { _ = committed.extend(to: commitIndex) }
         node.shadow.restart(durableLength: logLength)
+        if afterCrash { node.shadow.forget(above: seenCommitted, committed: committed) }
         node.verifiedCommit = min(node.verifiedCommit, logLength)
         node.incarnation = record.incarnation
         node.commitIndex = commitIndex
@@ -141,8 +158,25 @@ final class LogChecker {
                 }
             }
         }
+        if nodes[id].shadow.unknownEntryCount > 0 && index > 1 { learnAgreedPrefix(id, before: index, term: record.term) }
         if !nodes[id].shadow.append(at: index, terms: terms, digests: digests, committed: committed) {
             violations.note(.logMatching, "node \(id) appended past the end of its log (events lost?); the missing entries were not checked")
+        }
+    }
+
+    /// A follower appending at `index` in `term` took the entries from that term's leader
+    /// after its log agreed with the leader's up to `index - 1` (the request's prefix check,
+    /// and skipped entries of equal terms): its unknown entries there are the leader's.
+    private func learnAgreedPrefix(_ id: Int, before index: Int, term: UInt64) {
+        guard !nodes[id].isLeader,
+              let leader = nodes.indices.first(where: { $0 != id && nodes[$0].isLeader && nodes[$0].leaderTerm == term }) else { return }
+        let leaderLog = nodes[leader].shadow
+        let last = min(index - 1, nodes[id].shadow.length, leaderLog.length)
+        guard last > nodes[id].shadow.matched else { return }
+        for position in (nodes[id].shadow.matched + 1)...last where nodes[id].shadow.unknownEntryCount > 0 {
+            let entry = leaderLog.entry(position, committed: committed)
+            guard entry.term != CommittedLog.unknownTerm else { continue }
+            nodes[id].shadow.fillUnknown(position, term: entry.term, digest: entry.digest)
         }
     }
 }

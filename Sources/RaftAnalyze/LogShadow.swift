@@ -76,8 +76,27 @@ struct LogShadow {
         if durableLength < length { truncate(to: durableLength) } else { padUnknown(to: durableLength) }
     }
 
-    /// Replaces unknown entry `index` (`> matched`) with the committed one.
+    /// The previous incarnation's trace was cut by a crash: its lost last events may have
+    /// truncated the log and written other entries in their place, so every entry above
+    /// `keptLength` may differ from what the events said and becomes unknown. The first
+    /// `keptLength` entries (those the node had committed) stay.
+    mutating func forget(above keptLength: Int, committed: CommittedLog) {
+        precondition(keptLength >= 0, "kept length \(keptLength) is negative")
+        guard keptLength < length else { return }
+        if keptLength < matched { unfold(from: keptLength + 1, committed: committed) }
+        for position in (tailHead + keptLength - matched)..<tailTerms.count where tailTerms[position] != CommittedLog.unknownTerm {
+            tailTerms[position] = CommittedLog.unknownTerm
+            tailDigests[position] = 0
+            unknownEntryCount += 1
+        }
+        assert(unknownEntryCount <= tailCount, "more unknown entries than unmatched ones")
+    }
+
+    /// Replaces entry `index` with `term` and `digest` if it is unknown (an event pinned it:
+    /// a commit of a known committed entry, a delivery, the leader's log it agreed with);
+    /// a known entry, or one outside the unmatched part of the log, stays as it is.
     mutating func fillUnknown(_ index: Int, term: UInt64, digest: UInt64) {
+        guard index > matched && index <= length else { return }
         let position = tailHead + index - matched - 1
         guard tailTerms[position] == CommittedLog.unknownTerm else { return }
         tailTerms[position] = term
@@ -85,10 +104,16 @@ struct LogShadow {
         unknownEntryCount -= 1
     }
 
-    /// Moves entries equal to the committed log's into the matched prefix, up to `limit`.
+    /// Moves entries equal to the committed log's into the matched prefix, up to `limit`, the
+    /// node's commit index: an unknown entry there is one the node committed, so once the
+    /// committed log knows that index the entry is taken to be the committed one.
     mutating func fold(upTo limit: Int, committed: CommittedLog) {
-        while matched < limit && tailCount > 0 && committed.isKnown(matched + 1)
-            && tailTerms[tailHead] == committed.term(matched + 1) && tailDigests[tailHead] == committed.digest(matched + 1) {
+        while matched < limit && tailCount > 0 && committed.isKnown(matched + 1) {
+            if tailTerms[tailHead] == CommittedLog.unknownTerm {
+                unknownEntryCount -= 1
+            } else if tailTerms[tailHead] != committed.term(matched + 1) || tailDigests[tailHead] != committed.digest(matched + 1) {
+                break
+            }
             tailHead += 1
             matched += 1
         }

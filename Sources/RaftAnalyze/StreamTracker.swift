@@ -17,6 +17,20 @@ struct StreamTracker {
         var incarnations: Int
     }
 
+    /// What an event means for its writer's incarnations.
+    enum IncarnationChange: Equatable {
+        /// The event continues an incarnation, or begins the first one seen of its stream.
+        case continues
+        /// The event begins a new incarnation; the previous one ended with `stop`.
+        case restartedAfterStop
+        /// The event begins a new incarnation; the previous one ended without `stop` (a
+        /// crash, so its last unflushed events may be missing from the trace).
+        case restartedAfterCrash
+
+        /// Whether the event begins a new incarnation of a stream already seen.
+        var isRestart: Bool { self != .continues }
+    }
+
     static let gapsKeptMax = 20
     /// Node streams by node id; the client's and chaos's streams apart (no hashing per event).
     private var nodeStreams: [State?] = []
@@ -44,8 +58,9 @@ struct StreamTracker {
     /// Highest incarnation seen per node.
     private(set) var lastIncarnation: [Int: Int] = [:]
 
-    /// Returns `true` when `record` begins a new incarnation of a node already seen.
-    mutating func consume(_ record: TraceRecord, at location: EventLocation, files: [String]) -> Bool {
+    /// Follows `record`; says whether it begins a new incarnation of a stream already seen,
+    /// and how the previous one ended.
+    mutating func consume(_ record: TraceRecord, at location: EventLocation, files: [String]) -> IncarnationChange {
         let key = Key(source: record.type.source, node: record.type.source == .node ? record.node : 0)
         if key.source == .client && record.node >= 0 && record.node <= LogChecker.nodeIDMax {
             if record.node >= nodesClientsTalkedTo.count {
@@ -53,16 +68,16 @@ struct StreamTracker {
             }
             nodesClientsTalkedTo[record.node] = true
         }
-        guard key.node >= 0 && key.node <= LogChecker.nodeIDMax else { return false }
+        guard key.node >= 0 && key.node <= LogChecker.nodeIDMax else { return .continues }
         // A client or nemesis line without `seq` (another tool's log): nothing to follow.
-        guard record.sequence != TraceRecord.sequenceAbsent else { return false }
+        guard record.sequence != TraceRecord.sequenceAbsent else { return .continues }
         guard var state = state(key) else {
             setState(State(incarnation: record.incarnation, nextSequence: record.sequence + 1, stopped: record.body == .stop, incarnations: 1), key)
             if record.type.source == .node { lastIncarnation[record.node] = record.incarnation }
             if record.sequence != 0 { gap(key, "starts at seq \(record.sequence) (the first \(record.sequence) events are missing)", location, files) }
-            return false
+            return .continues
         }
-        var restarted = false
+        var change = IncarnationChange.continues
         if record.incarnation != state.incarnation {
             if record.incarnation < state.incarnation {
                 gap(key, "incarnation went back from \(state.incarnation) to \(record.incarnation)", location, files)
@@ -72,7 +87,7 @@ struct StreamTracker {
                 if !state.stopped { crashes[record.node, default: 0] += 1 }
                 lastIncarnation[record.node] = max(lastIncarnation[record.node] ?? 0, record.incarnation)
             }
-            restarted = true
+            change = state.stopped ? .restartedAfterStop : .restartedAfterCrash
             state = State(incarnation: record.incarnation, nextSequence: 0, stopped: false, incarnations: state.incarnations + 1)
         }
         if record.sequence != state.nextSequence {
@@ -82,7 +97,7 @@ struct StreamTracker {
         state.nextSequence = record.sequence + 1
         state.stopped = record.body == .stop
         setState(state, key)
-        return restarted
+        return change
     }
 
     /// Nodes that client events name as the node they talked to.

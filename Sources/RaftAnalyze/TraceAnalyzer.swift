@@ -42,9 +42,10 @@ public final class TraceAnalyzer {
     /// Takes the next event (in `ts` order across nodes; each stream in its own order).
     public func consume(_ record: TraceRecord, at location: EventLocation) {
         eventCount += 1
-        let restarted = streams.consume(record, at: location, files: files)
+        let change = streams.consume(record, at: location, files: files)
+        let restarted = change.isRestart
         elections.consume(record, at: location, into: &logs.violations)
-        logs.consume(record, at: location)
+        logs.consume(record, at: location, afterCrash: change == .restartedAfterCrash)
         statistics.consume(record)
         lanes.consume(record, restarted: restarted)
         timeline?.consume(record, at: location, restarted: restarted)

@@ -49,6 +49,12 @@ final class BackgroundCompressor: @unchecked Sendable {
         }
     }
 
+    /// Waits until every chunk queued so far is compressed and written; throws an earlier
+    /// failure.
+    func waitUntilWritten() throws {
+        try worker.sync {}
+    }
+
     /// Drops what is queued and closes the file as a crash would.
     func abandon() {
         worker.discardQueued()

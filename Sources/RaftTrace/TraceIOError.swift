@@ -18,6 +18,8 @@ public struct TraceIOError: Error, Hashable, Sendable, CustomStringConvertible {
         case malformedLine
         /// The writer was already closed.
         case closed
+        /// The compressor process (`CompressorCommand`) could not start, or failed.
+        case compressor
     }
 
     /// The file concerned.
@@ -47,6 +49,7 @@ public struct TraceIOError: Error, Hashable, Sendable, CustomStringConvertible {
         case .zlib(let code): return "\(location): zlib error \(code): \(detail)"
         case .malformedLine: return "\(location): malformed line: \(detail)"
         case .closed: return "\(location): \(detail) after close"
+        case .compressor: return "\(location): compressor \(detail)"
         }
     }
 }

@@ -12,6 +12,14 @@ import CZlib
 /// `Options.bufferBytesMax`; an idle owner calls `flushIfDue()` from a timer.
 /// `close()` finishes the member (`Z_FINISH`).
 ///
+/// **Crash consistency.** Flushing on a timer bounds what a `kill -9` loses, but an event
+/// whose effect left the process (a message sent, an fsync done, an acknowledgement given)
+/// must not be lost at all. With `Options.compressorProcess` the writer hands its lines to a
+/// compressor in a child process (`gzip` by default) through a pipe, and `pushToKernel()` —
+/// called once per batch before its first send or fsync — writes every buffered line to the
+/// pipe: from then on they survive the node's death, since the child outlives it and finishes
+/// the member from what it received. Lines written but not yet pushed may still be lost.
+///
 /// Not thread-safe: use each writer from one thread at a time (it is `Sendable` so it can
 /// be handed to the thread that owns it).
 ///
@@ -37,19 +45,37 @@ public final class TraceWriter: @unchecked Sendable {
         /// then only encodes lines). Flushed chunks still reach the file in order; a `kill -9`
         /// loses what waits in memory either way.
         public var compressesInBackground: Bool
+        /// A compressor in a child process that outlives this one (`CompressorCommand.gzip`):
+        /// a flush or `pushToKernel()` writes the lines to its pipe, and a `kill -9` of this
+        /// process loses none of them. `compressionLevel` is then the command's business
+        /// (`gzip -1`); it excludes `compressesInBackground`. `nil`: compress in this process.
+        public var compressorProcess: CompressorCommand?
 
-        /// The defaults: level 1, 100 ms, 256 KiB, flush on role changes.
+        /// The defaults: level 1, 100 ms, 256 KiB, flush on role changes, in this process.
         public init(compressionLevel: Int32 = 1, flushIntervalUs: Int64 = 100_000,
                     bufferBytesMax: Int = 256 * 1024, flushesOnRoleChange: Bool = true,
-                    compressesInBackground: Bool = false) {
+                    compressesInBackground: Bool = false, compressorProcess: CompressorCommand? = nil) {
             precondition((0...9).contains(compressionLevel), "compression level \(compressionLevel) outside 0...9")
             precondition(flushIntervalUs > 0 && bufferBytesMax > 0, "flush interval and buffer size must be positive")
+            precondition(!(compressesInBackground && compressorProcess != nil),
+                         "a writer compresses in a background thread or in a child process, not both")
             self.compressionLevel = compressionLevel
             self.flushIntervalUs = flushIntervalUs
             self.bufferBytesMax = bufferBytesMax
             self.flushesOnRoleChange = flushesOnRoleChange
             self.compressesInBackground = compressesInBackground
+            self.compressorProcess = compressorProcess
         }
+    }
+
+    /// Where flushed lines go.
+    private enum Sink {
+        /// Deflated here, written with `write(2)`.
+        case inline(GzipMemberWriter)
+        /// Deflated and written by a thread of this process.
+        case background(BackgroundCompressor)
+        /// Written raw to the pipe of a compressor process.
+        case process(CompressorProcess)
     }
 
     /// The file written.
@@ -65,16 +91,24 @@ public final class TraceWriter: @unchecked Sendable {
     /// Flushes done so far (explicit and automatic).
     public private(set) var flushCount = 0
 
+    /// Pushes to the kernel so far (`pushToKernel()` calls that had lines to write).
+    public private(set) var pushCount = 0
+
     private let encoder: TraceLineEncoder
-    private let member: GzipMemberWriter
-    private let background: BackgroundCompressor?
+    private let sink: Sink
     /// `ts` of the last flush (`.min` before the first event: simulated clocks start anywhere).
     private var lastFlushUs: Int64
+    /// `ts` of the last event written.
+    private var lastEventUs: Int64 = .min
+    /// Chunks were handed to the background compressor since `pushToKernel()` last waited.
+    private var chunksMayWait = false
     private var isClosed = false
 
     /// Opens `path` for appending and starts a new gzip member for incarnation `incarnation`
     /// of `node`. The caller chooses the incarnation (a node keeps it with its durable state
-    /// and adds one on every restart).
+    /// and adds one on every restart). Waits until an earlier incarnation's compressor
+    /// process, if any, has finished its member. With `Options.compressorProcess`, starts the
+    /// compressor and throws a one-line `TraceIOError` naming it when it cannot.
     public init(path: String, node: Int, incarnation: Int, options: Options = Options()) throws {
         precondition(incarnation >= 0, "incarnation \(incarnation) is negative")
         self.path = path
@@ -82,8 +116,17 @@ public final class TraceWriter: @unchecked Sendable {
         self.incarnation = incarnation
         self.options = options
         encoder = TraceLineEncoder(initialCapacity: options.bufferBytesMax + 64 * 1024)
-        member = try GzipMemberWriter(path: path, level: options.compressionLevel)
-        background = options.compressesInBackground ? BackgroundCompressor(member: member, label: "trace.\(node)") : nil
+        if let command = options.compressorProcess {
+            sink = .process(try CompressorProcess(command: command, path: path))
+        } else {
+            // An earlier incarnation's compressor process may still be finishing its member
+            // (a file this process cannot read or that is not there yet has none).
+            do {
+                try Self.waitForCompressor(ofTrace: path)
+            } catch let error as TraceIOError where error.kind != .compressor {}
+            let member = try GzipMemberWriter(path: path, level: options.compressionLevel)
+            sink = options.compressesInBackground ? .background(BackgroundCompressor(member: member, label: "trace.\(node)")) : .inline(member)
+        }
         lastFlushUs = .min
     }
 
@@ -104,6 +147,7 @@ public final class TraceWriter: @unchecked Sendable {
         encoder.encode(TraceRecord(timestampUs: timestampUs, node: node, incarnation: incarnation,
                                    sequence: nextSequence, term: term, body: body))
         nextSequence += 1
+        lastEventUs = timestampUs
         if lastFlushUs == .min { lastFlushUs = timestampUs }
         if encoder.count >= options.bufferBytesMax || timestampUs - lastFlushUs >= options.flushIntervalUs {
             try flush(nowUs: timestampUs)
@@ -124,51 +168,101 @@ public final class TraceWriter: @unchecked Sendable {
         try flush(nowUs: nowUs)
     }
 
-    /// Compresses every buffered event with `Z_SYNC_FLUSH` and writes it (`write(2)`, no fsync).
+    /// Compresses every buffered event with `Z_SYNC_FLUSH` and writes it (`write(2)`, no
+    /// fsync); with a compressor process, writes the lines to its pipe.
     public func flush() throws {
         try flush(nowUs: TraceClock.nowUs())
     }
 
-    /// Flushes, finishes the gzip member (`Z_FINISH`) and closes the file. Writing after
-    /// `close()` throws; closing twice does nothing.
+    /// Makes every event written so far survive a `kill -9` of this process: a node calls it
+    /// once per batch, before the batch's first send, fsync or acknowledgement, so no event
+    /// whose effect left the process can be lost. On return the lines are in the kernel: in
+    /// the compressor process's pipe (`Options.compressorProcess`: one `write(2)`, the
+    /// cheap case), or compressed and written to the file (in this process; with
+    /// `compressesInBackground` it waits for the compressing thread). Counts as a flush for
+    /// the time-based flushing.
+    public func pushToKernel() throws {
+        guard !isClosed else { throw TraceIOError(path: path, kind: .closed, detail: "push") }
+        if encoder.count > 0 {
+            try flush(nowUs: lastEventUs)
+            pushCount += 1
+        }
+        if case .background(let background) = sink, chunksMayWait {
+            try background.waitUntilWritten()
+            chunksMayWait = false
+        }
+    }
+
+    /// Flushes, finishes the gzip member (`Z_FINISH`) and closes the file; with a compressor
+    /// process, closes its pipe and waits for it to write the member's trailer and exit
+    /// (throwing if it failed). Writing after `close()` throws; closing twice does nothing.
     public func close() throws {
         guard !isClosed else { return }
         isClosed = true
-        if let background {
-            let rest = encoder.withBytes { Array($0) }
-            encoder.removeAll()
-            try background.finish(rest)
-            return
+        defer { encoder.removeAll() }
+        switch sink {
+        case .inline(let member):
+            try encoder.withBytes { try member.compress($0, flush: Z_FINISH) }
+            try member.finish()
+        case .background(let background):
+            try background.finish(encoder.withBytes { Array($0) })
+        case .process(let compressor):
+            defer { compressor.abandon() }
+            try encoder.withBytes { try compressor.write($0) }
+            try compressor.finish()
         }
-        try encoder.withBytes { try member.compress($0, flush: Z_FINISH) }
-        encoder.removeAll()
-        try member.finish()
     }
 
     /// Closes the file without flushing or finishing the member, as `kill -9` would: the
     /// buffered events are lost and the member has no trailer. For crash tests and in-process
-    /// simulations of a crash.
+    /// simulations of a crash. A compressor process gets its pipe closed and, like after a
+    /// real crash, finishes the member from what was pushed (trailer included) on its own.
     public func abandon() {
         guard !isClosed else { return }
         isClosed = true
         encoder.removeAll()
-        if let background { background.abandon() } else { member.abandon() }
+        switch sink {
+        case .inline(let member): member.abandon()
+        case .background(let background): background.abandon()
+        case .process(let compressor): compressor.abandon()
+        }
     }
 
-    /// Compressed bytes written to the file so far.
-    public var compressedBytes: Int { background?.compressedBytes ?? member.compressedBytes }
+    /// Compressed bytes written to the file so far (a compressor process's: what it has
+    /// appended yet).
+    public var compressedBytes: Int {
+        switch sink {
+        case .inline(let member): return member.compressedBytes
+        case .background(let background): return background.compressedBytes
+        case .process(let compressor): return compressor.compressedBytes
+        }
+    }
+
+    /// Waits until no compressor process (`Options.compressorProcess`) still writes `path`:
+    /// after a node died, its child may still be compressing what the node pushed. Call it
+    /// before reading or merging a crashed node's trace. Throws a one-line `TraceIOError`
+    /// when the file is missing or a compressor still runs after `timeoutMs`.
+    public static func waitForCompressor(ofTrace path: String, timeoutMs: Int = CompressorCommand.finishWaitMsMax) throws {
+        try CompressorProcess.waitUntilFinished(path: path, timeoutMs: timeoutMs)
+    }
+
+    /// The compressor process's id, while there is one (`Options.compressorProcess`).
+    public var compressorProcessID: Int32? {
+        guard case .process(let compressor) = sink else { return nil }
+        return compressor.processID
+    }
 
     private func flush(nowUs: Int64) throws {
         guard !isClosed else { throw TraceIOError(path: path, kind: .closed, detail: "flush") }
         lastFlushUs = nowUs
         guard encoder.count > 0 else { return }
-        if let background {
-            let chunk = encoder.withBytes { Array($0) }
-            encoder.removeAll()
-            try background.submit(chunk)
-        } else {
-            try encoder.withBytes { try member.compress($0, flush: Z_SYNC_FLUSH) }
-            encoder.removeAll()
+        defer { encoder.removeAll() }
+        switch sink {
+        case .inline(let member): try encoder.withBytes { try member.compress($0, flush: Z_SYNC_FLUSH) }
+        case .background(let background):
+            try background.submit(encoder.withBytes { Array($0) })
+            chunksMayWait = true
+        case .process(let compressor): try encoder.withBytes { try compressor.write($0) }
         }
         flushCount += 1
     }

@@ -260,6 +260,29 @@ struct SafetyCheckTests {
         #expect(withoutAcker.check(.durability).notes.count == 1)
     }
 
+    @Test("Durability: an acknowledgement whose commit events were lost is covered by the restarts' durable commit")
+    func acknowledgedCommitLostInCrashes() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        // Entry 3 is committed, delivered and acknowledged, but nodes 0 and 1 crash before
+        // writing their commit and deliver events; their restarts say it is durably committed.
+        func script(durableCommit: Int) -> TraceScript {
+            var script = Self.healthy()
+            script.node(0, term: 1, .append(index: 3, entryTerms: [1], digests: [33]))
+            script.node(1, term: 1, .append(index: 3, entryTerms: [1], digests: [33]))
+            script.client(0, .ok(client: 1, request: 13, index: 3))
+            script.restart(0, term: 1, logLength: 3, commitIndex: durableCommit)
+            script.restart(1, term: 1, logLength: 3, commitIndex: durableCommit)
+            for id in 0..<3 { script.node(id, term: 1, .stop) }
+            return script
+        }
+        let covered = try script(durableCommit: 3).analyze(in: directory, name: "covered.jsonl.gz")
+        #expect(covered.violated.isEmpty, Comment(rawValue: covered.text))
+        #expect(covered.check(.durability).notes.first?.hasPrefix("1 acknowledged request(s) could not be confirmed") == true)
+        let uncovered = try script(durableCommit: 2).analyze(in: directory, name: "uncovered.jsonl.gz")
+        #expect(uncovered.violated == [.durability], "no surviving event, not even a durable commit index, reaches index 3")
+    }
+
     @Test("lost events after a crash are tolerated: a restart's start pads the log")
     func lostTailAfterCrash() throws {
         let directory = TemporaryDirectory()

@@ -25,7 +25,8 @@ struct TraceScript {
         append(TraceRecord(timestampUs: tick(), node: node, incarnation: 0, sequence: nextSequence("client"), term: 0, body: body))
     }
 
-    /// Node `node` crashes (no `stop`) and comes back as its next incarnation with `start`.
+    /// Node `node` comes back as its next incarnation with `start`: after a crash, unless the
+    /// script wrote the node's `stop` first.
     @discardableResult
     mutating func restart(_ node: Int, term: UInt64, logLength: Int, commitIndex: Int, votedFor: Int? = nil) -> Int {
         incarnations[node, default: 0] += 1

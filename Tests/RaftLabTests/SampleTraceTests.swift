@@ -4,7 +4,7 @@ import RaftTrace
 import Testing
 
 /// The committed sample runs in `traces/samples/` (real `raftlab up` and `raftlab chaos`
-/// runs): the analyzer must find nothing wrong in them.
+/// runs, and a simulated one with a cut trace): the analyzer must find nothing wrong in them.
 @Suite("Sample traces")
 struct SampleTraceTests {
     /// `traces/samples/` of this checkout.
@@ -17,8 +17,10 @@ struct SampleTraceTests {
 
     static let calm = "calm-up"
     static let chaos = "chaos-kills"
+    /// A simulated run whose killed follower lost its truncate and append events.
+    static let cut = "sim-cut-follower"
 
-    @Test("every safety check holds on every sample, with nothing skipped or malformed", arguments: [calm, chaos])
+    @Test("every safety check holds on every sample, with nothing skipped or malformed", arguments: [calm, chaos, cut])
     func analyzerStaysQuiet(_ name: String) throws {
         let report = try Analysis.run(try AnalysisInputs(paths: [Self.sample(name)]), strict: true)
         #expect(report.safety.count == SafetyProperty.allCases.count)
