@@ -219,7 +219,13 @@ public final class NodeHost: @unchecked Sendable {
         }
         isFirstBatch = false
         // Stage 1: a leader's log requests leave while its own write runs (thesis §10.2.1).
-        send(batch.early, through: transport, nowNs: nowNs, tracesMessages: tracesMessages)
+        if !batch.early.isEmpty {
+            if tracesMessages {
+                writeSendEvents(batch.early)
+                pushTrace()
+            }
+            transmit(batch.early, through: transport, nowNs: nowNs)
+        }
         if !failpoints.isEmpty { batchFailpoint(.beforeWrite, batch)?.performBlocking() }
         // Stage 2: the batch's durable changes, then what the node makes of them being durable.
         var fsyncUs: UInt64?
@@ -247,12 +253,17 @@ public final class NodeHost: @unchecked Sendable {
                 fatalError("node \(node.id): durable write failed, stopping to stay safe: \(error)")
             }
         }
+        // The batch's events reach the kernel before anything they describe leaves the process
+        // (a kill -9 from here on loses none of them; one before loses the batch's events and
+        // its effects together, the analyzer learns the durable state from the next start).
         if let trace {
             for (body, term) in batch.traceBodies { try? trace.write(body, term: term) }
             if let fsyncUs { try? trace.write(.persist(index: node.log.lastIndex, durationUs: Int(fsyncUs)), term: node.currentTerm) }
+            if tracesMessages { writeSendEvents(batch.late) }
+            pushTrace()
         }
         // Stage 3: everything that vouches for the durable state.
-        send(batch.late, through: transport, nowNs: nowNs, tracesMessages: tracesMessages)
+        transmit(batch.late, through: transport, nowNs: nowNs)
         metrics?.batchEnded(node, deliveries: batch.deliveries)
         spans?.batchEnded()
         if let onDeliver { for (index, entry) in batch.deliveries { onDeliver(index, entry) } }
@@ -283,21 +294,31 @@ public final class NodeHost: @unchecked Sendable {
         }
     }
 
-    /// Sends `messages` with one flush, their trace events written first.
-    private func send(_ messages: [Message], through transport: any MessageTransport, nowNs: UInt64, tracesMessages: Bool) {
+    /// Sends `messages` with one flush.
+    private func transmit(_ messages: [Message], through transport: any MessageTransport, nowNs: UInt64) {
         guard !messages.isEmpty else { return }
-        if tracesMessages, let trace {
-            let term = node.currentTerm
-            for message in messages {
-                try? trace.write(.send(to: message.to, message: TraceMessageKind(message.body),
-                                       messageID: MessageTraceID.of(message)), term: term)
-            }
-        }
         for message in messages {
             metrics?.sent(message, nowNs: nowNs)
             transport.send(message)
         }
         transport.flush()
+    }
+
+    /// The `send` events of messages about to leave.
+    private func writeSendEvents(_ messages: [Message]) {
+        guard let trace else { return }
+        let term = node.currentTerm
+        for message in messages {
+            try? trace.write(.send(to: message.to, message: TraceMessageKind(message.body),
+                                   messageID: MessageTraceID.of(message)), term: term)
+        }
+    }
+
+    /// Hands the trace's buffered events to the kernel (`TraceWriter.pushToKernel`), so a
+    /// crash after this loses none of them. A trace that cannot be written does not stop
+    /// the node: the trace is for observers.
+    private func pushTrace() {
+        try? trace?.pushToKernel()
     }
 
     // MARK: Failpoints

@@ -53,9 +53,13 @@ public struct RunLayout: Hashable, Sendable {
         return paths
     }
 
-    /// Merges the per-stream files into `trace.jsonl.gz` (see `TraceMerge`).
+    /// Merges the per-stream files into `trace.jsonl.gz` (see `TraceMerge`), once no
+    /// compressor process still writes one of them (a killed node's gzip child finishes what
+    /// the node pushed, `TraceWriter.waitForCompressor(ofTrace:)`).
     @discardableResult
     public func writeMergedTrace() throws -> TraceMerge.Summary {
-        try TraceMerge.merge(inputs: try sourceTracePaths(), into: mergedTracePath)
+        let inputs = try sourceTracePaths()
+        for path in inputs { try TraceWriter.waitForCompressor(ofTrace: path) }
+        return try TraceMerge.merge(inputs: inputs, into: mergedTracePath)
     }
 }

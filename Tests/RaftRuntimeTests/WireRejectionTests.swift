@@ -50,7 +50,7 @@ import Testing
             ("vote response bool", raft([2, 1, 7]), "pre-vote", 20, "boolean byte 7"),
             ("vote campaign short", raft([1] + Be.be(UInt64(1)) + Be.be(UInt64(1)) + [0] + Be.be(UInt64(1))),
              "campaign round", 44, "needs 8 bytes, 0 left"),
-            ("vote response campaign short", raft([2, 1, 0, 0, 0]), "campaign incarnation", 21, "needs 8 bytes, 3 left"),
+            ("vote response campaign short", raft([2, 1, 0, 0, 0]), "campaign incarnation", 21, "needs 8 bytes, 2 left"),
             ("log length", raft([1] + Be.be(UInt64.max) + Be.be(UInt64(1)) + [0]), "log length", 19, "exceeds Int.max"),
             ("huge entry count", raft([3] + Be.be(UInt64(0)) + Be.be(UInt64(0)) + Be.be(UInt64(0)) + Be.be(UInt32.max)),
              "entry count", 43, "exceeds entriesPerMessageMax"),
