@@ -29,11 +29,15 @@ public final class NodeProcessSet: @unchecked Sendable {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
-    /// Starts node `id` (again). `extraArguments` go after the standard ones.
-    public func start(_ id: NodeID, extraArguments: [String] = []) throws {
+    /// Starts node `id` (again). `extraArguments` go after the standard ones; `environment`
+    /// is added to the launcher's (crash tests set `RAFTLAB_FAILPOINTS` there).
+    public func start(_ id: NodeID, extraArguments: [String] = [], environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["node", "--cluster", clusterFile, "--id", String(id), "--exit-with-parent"] + extraArguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         let logPath = logDirectory + "/node-\(id).log"
         if !FileManager.default.fileExists(atPath: logPath) {
             _ = FileManager.default.createFile(atPath: logPath, contents: nil)

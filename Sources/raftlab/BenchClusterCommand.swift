@@ -24,6 +24,10 @@ struct BenchClusterCommand: AsyncParsableCommand {
     @Flag(help: "Skip fsync (measures its cost).") var noFsync = false
     @Flag(help: "Also run each configuration with node traces off (measures tracing's cost).") var compareTraces = false
     @Flag(help: "Also run each configuration with the nodes' metrics off (measures their cost).") var compareMetrics = false
+    @Flag(help: "Also run each configuration in the order before issue 13, where every request left before the batch's write (measures what the new order costs).")
+    var compareOrder = false
+    @Option(name: .customLong("repeat"), help: "Runs of each configuration and variant (paired: the variants of one repetition run back to back).")
+    var repetitions: Int = 1
     @Option(help: "Directory for the runs' files (removed after each run).") var traces = "traces"
 
     func numbers(_ text: String, _ name: String) throws -> [Int] {
@@ -38,16 +42,25 @@ struct BenchClusterCommand: AsyncParsableCommand {
         _ = try numbers(nodes, "nodes")
         _ = try numbers(clients, "clients")
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+        guard (1...100).contains(repetitions) else { throw ValidationError("--repeat must be in 1...100, got \(repetitions)") }
     }
 
     func run() async throws {
-        print(ClusterBenchmark.header)
+        var variants: [ClusterBenchmark.Variant] = []
         for traced in compareTraces ? [true, false] : [true] {
             for metered in compareMetrics ? [true, false] : [true] {
-                _ = try await ClusterBenchmark.run(nodeCounts: try numbers(nodes, "nodes"), clientCounts: try numbers(clients, "clients"),
-                                                   seconds: seconds, payloadBytes: payload, fsync: !noFsync, traces: traced,
-                                                   metrics: metered, root: traces) { print(ClusterBenchmark.line($0)) }
+                for oldOrder in compareOrder ? [false, true] : [false] {
+                    variants.append(ClusterBenchmark.Variant(traces: traced, metrics: metered, oldOrder: oldOrder))
+                }
             }
+        }
+        print(ClusterBenchmark.header)
+        let rows = try await ClusterBenchmark.run(nodeCounts: try numbers(nodes, "nodes"), clientCounts: try numbers(clients, "clients"),
+                                                  seconds: seconds, payloadBytes: payload, fsync: !noFsync, variants: variants,
+                                                  repetitions: repetitions, root: traces) { print(ClusterBenchmark.line($0)) }
+        if variants.count > 1 || repetitions > 1 {
+            print("")
+            for line in ClusterBenchmark.summary(rows, variants: variants) { print(line) }
         }
     }
 }

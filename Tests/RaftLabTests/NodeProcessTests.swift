@@ -26,13 +26,16 @@ struct NodeProcessTests {
             victim = launcher.client.nodeIDs.first { $0 != leader }!
             let before = try await launcher.client.statusAsync(victim)
             #expect(try await eventually { try await launcher.client.statusAsync(victim).commitIndex >= acknowledged.values.max()! })
-            // The periodic flush puts its deliveries on disk while it runs (within ~100 ms).
             let lastIndex = acknowledged.values.max()!
             let tracePath = launcher.run.layout.nodeTracePath(node: victim)
-            #expect(await eventually { deliveredIndexes(in: tracePath, incarnation: 1).contains(lastIndex) })
 
             launcher.processes.kill9(victim)
             launcher.client.forget(victim)
+            // Every event the node pushed before the kill survives it: its gzip child finishes
+            // the member from what is in the pipe (the deliveries were pushed before the
+            // statuses that showed them committed).
+            try TraceWriter.waitForCompressor(ofTrace: tracePath)
+            #expect(deliveredIndexes(in: tracePath, incarnation: 1).contains(lastIndex))
             for request in 21...30 as ClosedRange<RequestID> {
                 if case .committed(let index) = await launcher.client.proposeAsync(request, Array("b\(request)".utf8), at: leader) {
                     acknowledged[request] = index
@@ -53,8 +56,8 @@ struct NodeProcessTests {
         }
         let report = try await launcher.shutdown(startedAt: started)
 
-        // The victim's trace reads cleanly up to the kill (at most the last flush interval is
-        // lost), and its second incarnation starts from its disk.
+        // The victim's trace reads cleanly up to the kill (a killed node's gzip child finishes
+        // its member), and its second incarnation starts from its disk.
         let victimTrace = try TraceReader(path: launcher.run.layout.nodeTracePath(node: victim))
         var incarnations: Set<Int> = []
         var restartStart: (logLength: Int, commitIndex: Int, vote: Int?)?
@@ -68,7 +71,7 @@ struct NodeProcessTests {
         #expect(incarnations == [1, 2])
         let lastIndex = acknowledged.filter { $0.key <= 20 }.values.max() ?? 0
         #expect(deliveredIndexes(in: launcher.run.layout.nodeTracePath(node: victim), incarnation: 1).contains(lastIndex),
-                "what was flushed before the kill is still readable")
+                "what was pushed before the kill is still readable")
         #expect((restartStart?.logLength ?? 0) >= 21, "its log came back from disk")
         #expect(restartStart?.vote != nil, "its vote came back from disk")
         let restartCommit = restartStart?.commitIndex ?? 0
