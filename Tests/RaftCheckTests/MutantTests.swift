@@ -113,6 +113,51 @@ struct MutantTests {
     @Test("every mutant has a case")
     func everyMutantIsCovered() {
         #expect(Set(Self.cases.map(\.mutant)).union(Self.beyondDepth14) == Set(Mutant.allCases))
+        // In the full profile send-before-persist needs five servers (docs/MODEL.md).
+        #expect(Set(Self.fullCases.map(\.mutant)).union(Self.beyondDepth14).union([.sendBeforePersist]) == Set(Mutant.allCases))
+    }
+
+    /// The full profile's figure 8 (docs/model/figure8-full-commit-older-term.txt): with log
+    /// requests of one entry, a new leader's first acknowledgements stop short of its no-op,
+    /// as they do at the real bound once a follower lags by more than 512 entries.
+    static let fullFigureEight = RaftModelConfiguration(crashMode: .restart, profile: .full, mutant: .commitOlderTermByCounting,
+                                                        symmetry: true, entriesPerAppendMax: 1)
+
+    @Test("commit-older-term in the full profile: from the figure-8 setup the checker finds the rest, and the correct core is clean there")
+    func commitOlderTermInTheFullProfile() throws {
+        let depth = 9
+        let setup = try PathFile.parse(String(contentsOf: Self.modelFile("figure8-full-prefix.txt"), encoding: .utf8)).map(\.label)
+        #expect(setup.count == 23)
+        let mutated = try RaftModel.starting(after: setup, Self.fullFigureEight)
+        let options = CheckerOptions(depthMax: depth, threadCount: 2, stopsAtFirstCounterexample: true)
+        let found = RaftChecker(model: mutated, options: options).run()
+        let counterexample = try #require(found.discoveries.first { $0.classification == .counterexample })
+        #expect(counterexample.property.name == "Leader Completeness")
+        #expect(counterexample.actions.count == depth - 1)
+
+        var configuration = Self.fullFigureEight
+        configuration.mutant = nil
+        let correct = try RaftModel.starting(after: setup, configuration)
+        let clean = RaftChecker(model: correct, options: CheckerOptions(depthMax: depth, threadCount: 2)).run()
+        #expect(clean.stopReason == .exhausted && !clean.hasCounterexample)
+
+        // The whole path replays to the violation, and is harmless without the mutant.
+        let whole = try PathFile.parse(String(contentsOf: Self.modelFile("figure8-full-commit-older-term.txt"), encoding: .utf8))
+            .map(\.label)
+        #expect(Array(whole.prefix(23)) == setup && whole.count == 31)
+        var plain = Self.fullFigureEight
+        plain.symmetry = false
+        let replayed = RaftModel(plain)
+        let end = try #require(try replayed.path(following: whole).last)
+        #expect(replayed.failingAlwaysProperties(in: end.state, reachedBy: end) == ["Leader Completeness"])
+        plain.mutant = nil
+        let harmless = RaftModel(plain)
+        #expect(try harmless.path(following: whole).allSatisfy { harmless.failingAlwaysProperties(in: $0.state, reachedBy: $0).isEmpty })
+    }
+
+    static func modelFile(_ name: String) -> URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/model/\(name)")
     }
 
     @Test("the mutant is caught by a shortest counterexample that replays to a failing state", arguments: cases + fullCases)
