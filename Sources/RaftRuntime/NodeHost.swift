@@ -179,10 +179,10 @@ public final class NodeHost: @unchecked Sendable {
         /// Entries the steps appended to the log.
         var appendedEntries = 0
 
-        /// Adds the sends, deliveries, rejections and events of a later step of the batch.
+        /// Adds the sends, deliveries, rejections and events of the step after the write (all
+        /// its sends leave with the late ones: stage 1 is over).
         mutating func absorb(_ other: BatchOutputs) {
-            early += other.early
-            late += other.late
+            late += other.early + other.late
             deliveries += other.deliveries
             rejections += other.rejections
             traceBodies += other.traceBodies

@@ -9,12 +9,14 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Explore every interleaving of a small cluster to a depth and check Raft's safety properties.",
         discussion: """
-        The default model is raft-lite's stateright model: 3 servers, each starting with both timers armed and a client proposal of its own id; an unordered network that neither loses nor duplicates; at most (n-1)/2 crash-stop crashes. Every delivery, timer firing and crash is an action. Output has stateright's shape: progress every second on stderr, then "Done. states=…, unique=…, depth=…, sec=…" and one "Discovered" block per property. Exit status 1 when an always-property has a counterexample. docs/MODEL.md describes the model.
+        The default model is raft-lite's stateright model: 3 servers, each starting with both timers armed and a client proposal of its own id; an unordered network that neither loses nor duplicates; at most (n-1)/2 crash-stop crashes. Every delivery, timer firing and crash is an action; with --crash restart a server may also crash inside a batch, between the stages of the runtime's order. Output has stateright's shape: progress every second on stderr, then "Done. states=…, unique=…, depth=…, sec=…" and one "Discovered" block per property. Exit status 1 when an always-property has a counterexample. docs/MODEL.md describes the model.
 
         Examples:
           raftlab check --depth 10
           raftlab check --depth 12 --crash restart
+          raftlab check --profile full --crash restart --symmetry --depth 14
           raftlab check --mutant forget-vote-on-restart --crash restart --depth 9 --stop-at-counterexample
+          raftlab check --mutant send-before-persist --crash restart --symmetry --depth 12 --stop-at-counterexample
           raftlab check --list-mutants
           raftlab check --replay docs/model/figure8-commit-older-term.txt --mutant commit-older-term
         """
