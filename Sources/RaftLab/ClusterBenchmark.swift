@@ -101,9 +101,12 @@ public enum ClusterBenchmark {
 
     /// One row of the table.
     public static func line(_ row: Row) -> String {
-        String(format: "%5d  %7d  %6@  %7@  %5@  %9.0f  %8.2f  %8.2f  %6d  %17.1f  %16.1f", row.nodes, row.clients,
-               row.traces ? "on" : "off", row.metrics ? "on" : "off", row.oldOrder ? "old" : "new", row.commitsPerSecond,
-               row.p50Ms, row.p99Ms, row.failed, row.nodePeakMemoryMiB, row.nodePrivateMemoryMiB)
+        func padded(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        return String(format: "%5d  %7d  ", row.nodes, row.clients)
+            + padded(row.traces ? "on" : "off", 6) + "  " + padded(row.metrics ? "on" : "off", 7) + "  "
+            + padded(row.oldOrder ? "old" : "new", 5)
+            + String(format: "  %9.0f  %8.2f  %8.2f  %6d  %17.1f  %16.1f", row.commitsPerSecond, row.p50Ms, row.p99Ms,
+                     row.failed, row.nodePeakMemoryMiB, row.nodePrivateMemoryMiB)
     }
 
     /// Per (nodes, clients) and variant: commits/s as mean and range over the repetitions,

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import RaftCore
 import RaftRuntime
+import RaftTrace
 
 /// The body of `raftlab node`: one cluster member as an operating-system process.
 ///
@@ -17,6 +18,7 @@ public enum NodeProcess {
         // trace resumes after its durable commit index, as the analyzer's delivery checks and
         // the failover figures assume, instead of replaying the whole log on every restart.
         config.deliversMessages = false
+        config.traceCompressor = .raftlab(executable: NodeProcessSet.currentExecutable())
         try FileManager.default.createDirectory(atPath: file.traceDirectory, withIntermediateDirectories: true)
         let session = try await Raft(config: config).run()
         let status = try await session.status()

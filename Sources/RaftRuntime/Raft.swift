@@ -49,7 +49,7 @@ public final class Raft: Sendable {
             if let directory = config.traceDirectory {
                 trace = try TraceWriter(path: RunLayout(directory: directory).nodeTracePath(node: config.selfID),
                                         node: config.selfID, incarnation: storage.incarnation,
-                                        options: TraceWriter.Options(compressorProcess: .gzip))
+                                        options: TraceWriter.Options(compressorProcess: config.traceCompressor))
             }
             let host = NodeHost(id: config.selfID, members: config.members, params: config.params,
                                 storage: storage, trace: trace, eventLoop: eventLoop, failpoints: failpoints)

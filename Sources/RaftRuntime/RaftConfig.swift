@@ -1,4 +1,5 @@
 import RaftCore
+import RaftTrace
 
 /// Everything one node needs to run: who it is, where its peers listen, how it behaves,
 /// where it keeps its durable state (raft-lite's `RaftConfig`), and how much of the log the
@@ -38,6 +39,10 @@ public struct RaftConfig: Sendable {
     public var metricsPort: Int?
     /// Directory of the live OTLP/JSON span export (`node-<id>.otlp.jsonl`), or `nil` for none.
     public var spanDirectory: String?
+    /// The process that compresses the trace (`TraceWriter.Options.compressorProcess`): it
+    /// outlives a killed node and finishes the trace from what the node pushed. The system's
+    /// gzip by default; the lab's node processes use raftlab's own (`CompressorCommand.raftlab`).
+    public var traceCompressor: CompressorCommand = .gzip
     /// Whether `RaftSession.messages` receives the delivered messages. A process that never
     /// reads the stream (the lab's node process) turns this off so they do not pile up; it has
     /// no application state to rebuild, so a restart delivers nothing again (the node resumes

@@ -21,11 +21,18 @@ final class GzipMemberWriter {
 
     /// Opens `path` for appending (creating it with mode 0644) and starts a member compressed
     /// at `level` (0–9; 1 is fastest).
-    init(path: String, level: Int32) throws {
+    convenience init(path: String, level: Int32) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw TraceIOError(path: path, kind: .system(errno: errno), detail: "open") }
+        try self.init(descriptor: descriptor, path: path, level: level)
+    }
+
+    /// Starts a member on `descriptor` (which the writer owns and closes), named `path` in
+    /// errors.
+    init(descriptor: Int32, path: String, level: Int32) throws {
         precondition((0...9).contains(level), "zlib level \(level) outside 0...9")
         self.path = path
-        descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw TraceIOError(path: path, kind: .system(errno: errno), detail: "open") }
+        self.descriptor = descriptor
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         // windowBits 15 + 16: a gzip header and trailer around the deflate stream. memLevel 8
@@ -51,9 +58,11 @@ final class GzipMemberWriter {
 
     /// Compresses `bytes` and ends at a flush point: `Z_SYNC_FLUSH` (the member goes on) or
     /// `Z_FINISH` (the gzip trailer). Everything is written with one `write(2)` sequence that
-    /// ends on that point, so the file never ends mid-block.
+    /// ends on that point, so the file never ends mid-block. `Z_NO_FLUSH` (a compressor
+    /// process, which finishes the member itself) writes what deflate produced so far: the
+    /// file may end mid-block until the next flush point.
     func compress(_ bytes: UnsafeRawBufferPointer, flush mode: Int32) throws {
-        precondition(mode == Z_SYNC_FLUSH || mode == Z_FINISH, "only flushing writes keep the file readable after a crash")
+        precondition(mode == Z_SYNC_FLUSH || mode == Z_FINISH || mode == Z_NO_FLUSH, "unsupported flush mode \(mode)")
         guard !isFinished else { throw TraceIOError(path: path, kind: .closed, detail: "write") }
         let bound = Int(deflateBound(stream, uLong(bytes.count))) + 64
         if bound > outputCapacity { grow(to: bound, keeping: 0) }

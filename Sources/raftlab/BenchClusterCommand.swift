@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RaftLab
+import RaftRuntime
 
 /// `raftlab bench cluster`: throughput and latency of real node processes.
 struct BenchClusterCommand: AsyncParsableCommand {
@@ -49,7 +50,7 @@ struct BenchClusterCommand: AsyncParsableCommand {
         var variants: [ClusterBenchmark.Variant] = []
         for traced in compareTraces ? [true, false] : [true] {
             for metered in compareMetrics ? [true, false] : [true] {
-                for oldOrder in compareOrder ? [false, true] : [false] {
+                for oldOrder in compareOrder ? [true, false] : [false] {
                     variants.append(ClusterBenchmark.Variant(traces: traced, metrics: metered, oldOrder: oldOrder))
                 }
             }
@@ -61,6 +62,14 @@ struct BenchClusterCommand: AsyncParsableCommand {
         if variants.count > 1 || repetitions > 1 {
             print("")
             for line in ClusterBenchmark.summary(rows, variants: variants) { print(line) }
+        }
+        // The floor under one client's commit latency on this disk, measured now: a commit
+        // waits for the leader's and a follower's fsync of the entry.
+        let directory = traces + "/bench-fsync-floor-\(UInt32.random(in: 0 ... .max))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        if !noFsync, let floor = try? StorageBenchmark.run(directory: directory, batches: 300, entriesPerBatch: 1, payloadBytes: payload) {
+            print("floor: one \(floor.batchBytes)-byte append + fdatasync p50 \(floor.commitUs.p50) µs, p99 \(floor.commitUs.p99) µs "
+                  + "(one client cannot beat two of them in a row: ~\(1_000_000 / max(1, 2 * floor.commitUs.p50)) commits/s)")
         }
     }
 }

@@ -25,6 +25,7 @@ struct RaftLab: AsyncParsableCommand {
             ExploreCommand.self,
             AnalyzeCommand.self,
             ChaosCommand.self,
+            TraceCompressCommand.self,
         ]
     )
 }
