@@ -86,7 +86,7 @@ public final class NodeHost: @unchecked Sendable {
         self.transport = transport
         isStarted = true
         var state = storage.state
-        state.incarnation = UInt64(storage.incarnation)
+        state.incarnation = UInt64(max(1, storage.incarnation))
         state.appliedIndex = appliedIndex
         pendingInputs.append(.restart(state))
         runBatch()
