@@ -65,4 +65,47 @@ struct ElectionScenarioTests {
         cluster.step(0, .receive(Message(from: 2, to: 0, term: 1, body: .voteResponse(.init(granted: true, preVote: false, campaign: cluster.nodes[0].campaign)))))
         #expect((cluster.nodes[0].role == .leader) == (mutant != nil))
     }
+
+    @Test("a candidate that lost its term to a crash does not count the grants its earlier incarnation asked for (send-before-persist did)",
+          arguments: [nil, Mutant.sendBeforePersist])
+    func grantOfAnEarlierIncarnationDoesNotCount(mutant: Mutant?) {
+        let cluster = SimulatedCluster(nodeCount: 3, options: Profiles.plain.with(mutant: mutant))
+        // Node 0 campaigns in term 1 and crashes inside that batch, before its write: the old
+        // order had already sent the vote requests; node 1 grants one.
+        cluster.stepBatch(0, [.electionTimeout], crashAfterWrites: 0)
+        let request = cluster.network.first { $0.isVoteRequest && $0.to == 1 }
+        #expect((request != nil) == (mutant != nil), "only the old order sends before the write")
+        // The grant node 1 gives (or would give, had the request left) to that campaign.
+        if let request { cluster.step(1, .receive(request)) }
+        let grant = cluster.network.first { $0.from == 1 && $0.to == 0 }
+            ?? Message(from: 1, to: 0, term: 1, body: .voteResponse(VoteResponse(granted: true, preVote: false,
+                                                                                 campaign: CampaignID(incarnation: 1, round: 0))))
+        cluster.drop { _ in true }
+        // Node 0 is back in term 0 (nothing was durable) and campaigns in term 1 again.
+        cluster.restart(0)
+        cluster.fireElectionTimeout(0)
+        #expect(cluster.nodes[0].currentTerm == 1 && cluster.nodes[0].role == .candidate)
+        #expect(cluster.nodes[0].campaign.incarnation == 2)
+        cluster.drop { _ in true }
+        cluster.step(0, .receive(grant))
+        #expect((cluster.nodes[0].role == .leader) == (mutant != nil),
+                "the grant of incarnation 1's campaign counts only when grants are matched by term")
+    }
+
+    @Test("a pre-candidate does not count a pre-vote granted to its earlier round")
+    func preVoteOfAnEarlierRoundDoesNotCount() {
+        let cluster = SimulatedCluster(nodeCount: 5, options: Profiles.preVoteOnly)
+        cluster.fireElectionTimeout(0) // round 1
+        cluster.deliverAll { $0.isPreVoteRequest && ($0.to == 1 || $0.to == 2) }
+        let roundOneGrants = cluster.network.filter { $0.to == 0 }
+        #expect(roundOneGrants.count == 2)
+        cluster.drop { _ in true }
+        cluster.fireElectionTimeout(0) // round 2, same term
+        #expect(cluster.nodes[0].role == .preCandidate && cluster.nodes[0].campaign.round == 2)
+        cluster.drop { _ in true }
+        for grant in roundOneGrants { cluster.step(0, .receive(grant)) }
+        #expect(cluster.nodes[0].role == .preCandidate && cluster.nodes[0].currentTerm == 0,
+                "two grants of round 1 and its own vote would have been a majority of five")
+        #expect(cluster.violations.isEmpty, "\(cluster.violations)")
+    }
 }

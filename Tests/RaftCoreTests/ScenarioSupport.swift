@@ -38,6 +38,11 @@ extension Message {
         if case .voteRequest(let request) = body { return !request.preVote }
         return false
     }
+    /// Whether this is a pre-vote request.
+    var isPreVoteRequest: Bool {
+        if case .voteRequest(let request) = body { return request.preVote }
+        return false
+    }
     /// Whether this is a log request.
     var isLogRequest: Bool {
         if case .logRequest = body { return true }
