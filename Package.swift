@@ -105,6 +105,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RaftExploreTests", dependencies: ["RaftExplore", "RaftCheck", "RaftCore", "LoopbackHTTP"]),
-        .testTarget(name: "RaftAnalyzeTests", dependencies: ["RaftAnalyze", "RaftTrace", "RaftTraceSim", "RaftCore"]),
+        .testTarget(name: "RaftAnalyzeTests", dependencies: ["RaftAnalyze", "RaftTrace", "RaftTraceSim", "RaftCore", "RaftCoreTrace"]),
     ]
 )

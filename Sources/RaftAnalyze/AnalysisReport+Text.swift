@@ -47,7 +47,9 @@ extension AnalysisReport {
         lines.append(Self.latencyLine("election time (no leader → leader)", stats.electionTime))
         lines.append(String(format: "  elections: %d (%d leader changes), %.3f s without a leader", stats.elections, stats.leaderChanges, stats.leaderlessSeconds))
         lines.append("  messages sent: " + stats.messagesText)
-        lines.append("  events: " + stats.eventsByType.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        // Most frequent first, ties by name: the same trace always prints the same line.
+        let events = stats.eventsByType.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        lines.append("  events: " + events.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         lines.append("")
         lines.append(isSafe ? "All safety checks hold." : "SAFETY VIOLATED: \(safety.filter { !$0.holds }.map(\.property).joined(separator: ", ")).")
         return lines.joined(separator: "\n") + "\n"

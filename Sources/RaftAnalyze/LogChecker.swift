@@ -77,7 +77,7 @@ final class LogChecker {
         case .stop:
             guard let id = slot(record.node) else { return }
             nodes[id].isLeader = false
-        case .append(let index, let entryTerms, let digests):
+        case .append(let index, let entryTerms, let digests, _):
             guard let id = slot(record.node) else { return }
             append(id, index: index, terms: entryTerms, digests: digests, record, location)
         case .truncate(let length):
@@ -93,9 +93,12 @@ final class LogChecker {
         case .leader(let lastIndex, let lastTerm):
             guard let id = slot(record.node) else { return }
             becameLeader(id, lastIndex: lastIndex, lastTerm: lastTerm, record, location)
-        case .deliver(let index, let entryTerm, let digest, let request):
+        case .deliver, .deliverRun:
+            // A run is checked entry by entry, exactly as lines of one entry each.
             guard let id = slot(record.node) else { return }
-            deliver(id, index: index, term: entryTerm, digest: digest, request: request, record, location)
+            record.body.forEachDelivery { index, entryTerm, digest, request in
+                deliver(id, index: index, term: entryTerm, digest: digest, request: request, record, location)
+            }
         case .ok(let client, let request, let index):
             acknowledged.append(Acknowledgement(request: request, index: index, client: Int32(truncatingIfNeeded: client),
                                                 node: Int32(truncatingIfNeeded: record.node), timestampUs: record.timestampUs,

@@ -46,23 +46,28 @@ public final class OTLPExporter: TraceObserver {
             span.client = client
             span.node = record.node
             pending[request] = span
-        case .propose(let request, let index):
-            if pending[request] == nil {
-                pending[request] = Pending(startUs: record.timestampUs, client: -1, node: record.node)
-                guard pending.count <= Self.spansOpenMax else { pending[request] = nil; return }
+        case .propose, .append(_, _, _, _?):
+            // A leader's proposals: `propose` lines, or the `reqs` of its `append`.
+            record.body.forEachProposal { request, index in
+                if pending[request] == nil {
+                    pending[request] = Pending(startUs: record.timestampUs, client: -1, node: record.node)
+                    guard pending.count <= Self.spansOpenMax else { pending[request] = nil; return }
+                }
+                addEvent(request, record.timestampUs, "propose", node: record.node, index: index, term: record.term)
+                proposals[record.node, default: []].append((index, request))
             }
-            addEvent(request, record.timestampUs, "propose", node: record.node, index: index, term: record.term)
-            proposals[record.node, default: []].append((index, request))
         case .commit(let index):
             guard let queue = proposals[record.node], !queue.isEmpty else { return }
             for proposal in queue where proposal.index <= index {
                 addEvent(proposal.request, record.timestampUs, "commit", node: record.node, index: proposal.index, term: record.term)
             }
             proposals[record.node]?.removeAll { $0.index <= index }
-        case .deliver(let index, _, _, let request):
-            guard let span = pending[request], !span.delivered else { return }
-            addEvent(request, record.timestampUs, "deliver", node: record.node, index: index, term: record.term)
-            pending[request]?.delivered = true
+        case .deliver, .deliverRun:
+            record.body.forEachDelivery { index, _, _, request in
+                guard let span = pending[request], !span.delivered else { return }
+                addEvent(request, record.timestampUs, "deliver", node: record.node, index: index, term: record.term)
+                pending[request]?.delivered = true
+            }
         case .role(let role, _) where role != .leader:
             proposals[record.node] = nil
         case .start:

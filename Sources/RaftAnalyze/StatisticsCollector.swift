@@ -58,10 +58,13 @@ struct StatisticsCollector {
         case .timeout(_, let request):
             timeouts += 1
             invoked[request] = nil
-        case .propose(_, let index):
-            // Appended in place: a copy out of the dictionary would copy both arrays per event.
-            proposals[record.node, default: ([], [], 0)].indexes.append(index)
-            proposals[record.node, default: ([], [], 0)].timestamps.append(timestampUs)
+        case .propose, .append(_, _, _, _?):
+            // A leader's proposals: `propose` lines, or the `reqs` of its `append`. Appended in
+            // place: a copy out of the dictionary would copy both arrays per event.
+            record.body.forEachProposal { _, index in
+                proposals[record.node, default: ([], [], 0)].indexes.append(index)
+                proposals[record.node, default: ([], [], 0)].timestamps.append(timestampUs)
+            }
         case .commit(let index):
             commitProposals(at: record.node, upTo: index, timestampUs)
             if index > clusterCommit {

@@ -175,7 +175,8 @@ public final class NodeHost: @unchecked Sendable {
         var changes: [PersistentChange] = []
         var deliveries: [(index: Int, entry: Entry)] = []
         var rejections: [(RequestID, ProposalRejection)] = []
-        var traceBodies: [(TraceBody, Term)] = []
+        /// The trace lines, per-entry events coalesced (one `deliver` per run, proposals in their `append`).
+        var traceBodies = TraceBodyBatch()
         /// Entries the steps appended to the log.
         var appendedEntries = 0
 
@@ -289,7 +290,7 @@ public final class NodeHost: @unchecked Sendable {
             case .trace(let event):
                 metrics?.observe(event)
                 spans?.observe(event, term: node.currentTerm, nowUs: nowUs)
-                if trace != nil { batch.traceBodies.append((TraceBody(event), node.currentTerm)) }
+                if trace != nil { batch.traceBodies.append(event, term: node.currentTerm) }
             }
         }
     }

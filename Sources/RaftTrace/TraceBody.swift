@@ -18,11 +18,15 @@ public enum TraceBody: Hashable, Sendable {
     case vote(candidate: Int, granted: Bool, preVote: Bool)
     /// `leader`: this node became leader of the line's term; `last_index`, `last_term` of its log.
     case leader(lastIndex: Int, lastTerm: UInt64)
-    /// `propose`: the leader accepted client request `req` at log `index`.
+    /// `propose`: the leader accepted client request `req` at log `index` (schema 1.0; raftlab
+    /// now folds its proposals into the `append` below, and still reads this form).
     case propose(request: UInt64, index: Int)
     /// `append`: entries written to the local log at `index`, `index + 1`, ...; `count`,
-    /// `entry_terms` and `digests` (one per entry, equal lengths).
-    case append(index: Int, entryTerms: [UInt64], digests: [UInt64])
+    /// `entry_terms` and `digests` (one per entry, equal lengths). `reqs` (optional, one per
+    /// entry, `0` for an entry no client asked for) says the leader proposed these entries
+    /// for those client requests: each non-zero id is a proposal at its index, as a
+    /// `propose` line would say.
+    case append(index: Int, entryTerms: [UInt64], digests: [UInt64], requests: [UInt64]? = nil)
     /// `truncate`: the local log was cut to its first `len` entries.
     case truncate(length: Int)
     /// `commit`: the commit index advanced to `index`.
@@ -30,6 +34,11 @@ public enum TraceBody: Hashable, Sendable {
     /// `deliver`: the entry at `index` (`entry_term`, `digest`, client request `req`, `0`
     /// for a leader's no-op) was handed to the application.
     case deliver(index: Int, entryTerm: UInt64, digest: UInt64, request: UInt64)
+    /// `deliver` of a run of entries: `index`, `index + 1`, ... were handed to the application
+    /// in order; `count`, `entry_terms`, `digests` and `reqs` (one per entry, equal lengths,
+    /// at least one) say what `deliver` lines of one entry each would. `forEachDelivery`
+    /// reads both forms alike.
+    case deliverRun(index: Int, entryTerms: [UInt64], digests: [UInt64], requests: [UInt64])
     /// `persist`: an fsync finished; the log is durable up to `index`; it took `us` microseconds.
     case persist(index: Int, durationUs: Int)
     /// `send`: message `mid` of kind `msg` left for node `to` (verbose level).
@@ -79,7 +88,7 @@ public enum TraceBody: Hashable, Sendable {
         case .append: return .append
         case .truncate: return .truncate
         case .commit: return .commit
-        case .deliver: return .deliver
+        case .deliver, .deliverRun: return .deliver
         case .persist: return .persist
         case .send: return .send
         case .recv: return .recv

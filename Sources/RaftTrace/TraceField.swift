@@ -4,6 +4,7 @@ enum TraceField: Int, CaseIterable, Sendable {
     case logLen, commit, vote, from, role, prev, candidate, granted, pre
     case lastIndex, lastTerm, req, index, count, entryTerms, digests, len
     case entryTerm, digest, us, to, msg, mid, reason, heardFrom, client, action, targets, detail
+    case reqs
 
     /// What a field's value must look like.
     enum Kind {
@@ -17,6 +18,8 @@ enum TraceField: Int, CaseIterable, Sendable {
         case integers
         /// An array of hex-digit strings.
         case digests
+        /// An array of request ids: integers, or strings as `req` allows.
+        case requests
     }
 
     /// The JSON spelling.
@@ -38,6 +41,7 @@ enum TraceField: Int, CaseIterable, Sendable {
         case .granted, .pre: return .boolean
         case .entryTerms, .targets: return .integers
         case .digests: return .digests
+        case .reqs: return .requests
         default: return .integer
         }
     }

@@ -101,7 +101,10 @@ public final class TraceLineEncoder {
     private static func bytesMax(of body: TraceBody) -> Int {
         let fixed = 6 * fieldBytesMax
         switch body {
-        case .append(_, let entryTerms, let digests): return fixed + 21 * entryTerms.count + 19 * digests.count
+        case .append(_, let entryTerms, let digests, let requests):
+            return fixed + 21 * entryTerms.count + 19 * digests.count + (requests.map(requestsBytesMax) ?? 0)
+        case .deliverRun(_, let entryTerms, let digests, let requests):
+            return fixed + 21 * entryTerms.count + 19 * digests.count + requestsBytesMax(requests)
         case .nemesis(let action, let targets, let detail):
             return fixed + 21 * targets.count + 6 * (action.rawValue.utf8.count + (detail?.utf8.count ?? 0))
         case .proposalRejected(let request, let reason, _), .fail(_, let request, let reason?):
@@ -117,6 +120,13 @@ public final class TraceLineEncoder {
     /// Bytes a `req` adds beyond a number: the name of an id read from a string (`TraceRequestID`).
     private static func requestBytesMax(_ request: UInt64) -> Int {
         request & TraceRequestID.stringBit != 0 ? TraceSchema.stringBytesMax : 0
+    }
+
+    /// Bytes a `reqs` array takes at most: a 20-digit number and a comma per id, plus names.
+    private static func requestsBytesMax(_ requests: [UInt64]) -> Int {
+        var bytes = 21 * requests.count
+        for request in requests where request & TraceRequestID.stringBit != 0 { bytes += TraceSchema.stringBytesMax }
+        return bytes
     }
 
     private func reserve(_ bytes: Int) {
@@ -159,23 +169,11 @@ private struct LineOutput {
             int("last_index", lastIndex); uint("last_term", lastTerm)
         case .propose(let request, let index):
             requestID(request); int("index", index)
-        case .append(let index, let entryTerms, let digests):
-            precondition(entryTerms.count == digests.count, "append: \(entryTerms.count) terms but \(digests.count) digests")
-            int("index", index); int("count", entryTerms.count)
-            key("entry_terms")
-            put(UInt8(ascii: "["))
-            for (position, term) in entryTerms.enumerated() {
-                if position > 0 { put(UInt8(ascii: ",")) }
-                uint(term)
-            }
-            put(UInt8(ascii: "]"))
-            key("digests")
-            put(UInt8(ascii: "["))
-            for (position, digest) in digests.enumerated() {
-                if position > 0 { put(UInt8(ascii: ",")) }
-                self.digest(digest)
-            }
-            put(UInt8(ascii: "]"))
+        case .append(let index, let entryTerms, let digests, let requests):
+            precondition(entryTerms.count == digests.count && (requests?.count ?? entryTerms.count) == entryTerms.count,
+                         "append: \(entryTerms.count) terms, \(digests.count) digests, \(requests?.count ?? 0) requests")
+            entries(index: index, entryTerms: entryTerms, digests: digests)
+            if let requests { requestIDs(requests) }
         case .truncate(let length):
             int("len", length)
         case .commit(let index):
@@ -184,6 +182,11 @@ private struct LineOutput {
             int("index", index); uint("entry_term", entryTerm)
             key("digest"); self.digest(digest)
             requestID(request)
+        case .deliverRun(let index, let entryTerms, let digests, let requests):
+            precondition(!entryTerms.isEmpty && entryTerms.count == digests.count && entryTerms.count == requests.count,
+                         "deliver run: \(entryTerms.count) terms, \(digests.count) digests, \(requests.count) requests")
+            entries(index: index, entryTerms: entryTerms, digests: digests)
+            requestIDs(requests)
         case .persist(let index, let durationUs):
             int("index", index); int("us", durationUs)
         case .send(let to, let message, let messageID):
@@ -213,18 +216,38 @@ private struct LineOutput {
             if let reason { string("reason", reason) }
         case .nemesis(let action, let targets, let detail):
             string("action", action.rawValue)
-            key("targets")
-            put(UInt8(ascii: "["))
-            for (position, target) in targets.enumerated() {
-                if position > 0 { put(UInt8(ascii: ",")) }
-                int(Int64(target))
-            }
-            put(UInt8(ascii: "]"))
+            array("targets", targets) { $0.int(Int64($1)) }
             if let detail { string("detail", detail) }
         }
     }
 
     // MARK: Fields
+
+    /// `index`, `count`, `entry_terms` and `digests` of a run of entries (`append`, `deliver`).
+    @inline(__always)
+    mutating func entries(index: Int, entryTerms: [UInt64], digests: [UInt64]) {
+        int("index", index); int("count", entryTerms.count)
+        array("entry_terms", entryTerms) { $0.uint($1) }
+        array("digests", digests) { $0.digest($1) }
+    }
+
+    /// `reqs`: one request id per entry, each as `req` spells it.
+    @inline(__always)
+    mutating func requestIDs(_ values: [UInt64]) {
+        array("reqs", values) { $0.requestIDValue($1) }
+    }
+
+    /// Field `name` holding `values` as a JSON array, each written by `element`.
+    @inline(__always)
+    mutating func array<Element>(_ name: StaticString, _ values: [Element], element: (inout LineOutput, Element) -> Void) {
+        key(name)
+        put(UInt8(ascii: "["))
+        for (position, value) in values.enumerated() {
+            if position > 0 { put(UInt8(ascii: ",")) }
+            element(&self, value)
+        }
+        put(UInt8(ascii: "]"))
+    }
 
     @inline(__always)
     mutating func key(_ name: StaticString) {
@@ -249,11 +272,17 @@ private struct LineOutput {
 
     /// `req`: the number, or for an id read from a string, that string as it was written.
     mutating func requestID(_ value: UInt64) {
+        key("req")
+        requestIDValue(value)
+    }
+
+    /// A request id's value: the number, or the string it was read from.
+    @inline(__always)
+    mutating func requestIDValue(_ value: UInt64) {
         guard value & TraceRequestID.stringBit != 0, var text = TraceRequestID.name(of: value) else {
-            uint("req", value)
+            uint(value)
             return
         }
-        key("req")
         put(UInt8(ascii: "\""))
         text.withUTF8 { for byte in $0 { put(byte) } }
         put(UInt8(ascii: "\""))

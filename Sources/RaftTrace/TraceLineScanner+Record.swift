@@ -42,12 +42,19 @@ extension TraceLineScanner {
             guard entryTerms.count == count && digests.count == count else {
                 throw TraceLineError(reason: "type 'append': 'count' is \(count) but 'entry_terms' has \(entryTerms.count) and 'digests' \(digests.count) elements")
             }
+            if has(.reqs) {
+                guard requests.count == count else {
+                    throw TraceLineError(reason: "type 'append': 'count' is \(count) but 'reqs' has \(requests.count) elements")
+                }
+                return .append(index: try int(.index), entryTerms: entryTerms, digests: digests, requests: requests)
+            }
             return .append(index: try int(.index), entryTerms: entryTerms, digests: digests)
         case .truncate:
             return .truncate(length: try int(.len))
         case .commit:
             return .commit(index: try int(.index))
         case .deliver:
+            if has(.entryTerms) || has(.digests) || has(.reqs) { return try deliverRun() }
             guard has(.digest) else { throw missing(.digest) }
             guard escaped & TraceField.digest.bit == 0,
                   let digest = TraceDigest.parse(stringStarts[TraceField.digest.rawValue]!, count: stringLengths[TraceField.digest.rawValue]) else {
@@ -88,6 +95,24 @@ extension TraceLineScanner {
             guard has(.targets) else { throw missing(.targets) }
             return .nemesis(action: action, targets: targets, detail: has(.detail) ? try string(.detail) : nil)
         }
+    }
+
+    /// A `deliver` of a run of entries (docs/TRACE_FORMAT.md, "Entries in runs"): `index`,
+    /// `count` and one `entry_terms`, `digests` and `reqs` element per entry; not mixed with
+    /// the one-entry fields.
+    private func deliverRun() throws -> TraceBody {
+        guard !has(.entryTerm) && !has(.digest) && !has(.req) else {
+            throw TraceLineError(reason: "type 'deliver': 'entry_term', 'digest' and 'req' (one entry) mixed with 'entry_terms', 'digests' and 'reqs' (a run)")
+        }
+        guard has(.entryTerms) else { throw missing(.entryTerms) }
+        guard has(.digests) else { throw missing(.digests) }
+        guard has(.reqs) else { throw missing(.reqs) }
+        let count = try int(.count)
+        guard count >= 1 else { throw TraceLineError(reason: "type 'deliver': 'count' must be at least 1") }
+        guard entryTerms.count == count && digests.count == count && requests.count == count else {
+            throw TraceLineError(reason: "type 'deliver': 'count' is \(count) but 'entry_terms' has \(entryTerms.count), 'digests' \(digests.count) and 'reqs' \(requests.count) elements")
+        }
+        return .deliverRun(index: try int(.index), entryTerms: entryTerms, digests: digests, requests: requests)
     }
 
     // MARK: Field access

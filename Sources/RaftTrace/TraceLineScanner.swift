@@ -43,6 +43,7 @@ public final class TraceLineScanner {
     let typeTable = TraceLineScanner.types
     var entryTerms: [UInt64] = []
     var digests: [UInt64] = []
+    var requests: [UInt64] = []
     var targets: [Int] = []
 
     static let types = PackedNameTable(TraceEventType.allCases.map { ($0.rawValue, $0) })
@@ -250,6 +251,17 @@ public final class TraceLineScanner {
             digests.removeAll(keepingCapacity: true)
             try scanArray(of: field, &cursor, end) { cursor, end in
                 self.digests.append(try self.scanDigest(&cursor, end, field: field))
+            }
+        case .requests:
+            requests.removeAll(keepingCapacity: true)
+            try scanArray(of: field, &cursor, end) { cursor, end in
+                if cursor < end && cursor.pointee == UInt8(ascii: "\"") {
+                    // A string id, as `req` allows (docs/TRACE_FORMAT.md, "Request ids").
+                    let (start, length, _) = try self.scanString(&cursor, end, field: field)
+                    self.requests.append(TraceRequestID.read(start, count: length))
+                } else {
+                    self.requests.append(try self.scanUnsigned(&cursor, end, field: field))
+                }
             }
         }
         present |= field.bit

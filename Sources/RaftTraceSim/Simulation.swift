@@ -112,13 +112,16 @@ final class Simulation {
     private func step(_ id: NodeID, _ input: Input) throws {
         let outputs = nodes[id].raft.stepAsBatch(input)
         var persistedEntries = false
+        // The step's lines in output order, per-entry events coalesced as a node's are.
+        var lines = TraceBodyBatch()
+        let term = nodes[id].raft.currentTerm
         for output in outputs {
             switch output {
             case .send(let message):
                 let messageID = nodes[id].nextMessageID
                 nodes[id].nextMessageID += 1
                 if configuration.tracesMessages {
-                    try trace(id, .send(to: message.to, message: TraceMessageKind(message.body), messageID: messageID))
+                    lines.append((.send(to: message.to, message: TraceMessageKind(message.body), messageID: messageID), term))
                 }
                 if !random.happens(withProbability: configuration.dropProbability) {
                     agenda.schedule(.message(message, messageID: messageID), atUs: nowUs + random.uniform(SimulatedTraceRun.messageLatencyUs))
@@ -149,9 +152,10 @@ final class Simulation {
                     agenda.schedule(.clientInvoke(pending.client), atUs: nowUs + random.uniform(20...500))
                 }
             case .trace(let event):
-                try trace(id, TraceBody(event))
+                lines.append(event, term: term)
             }
         }
+        for (body, term) in lines { try nodes[id].writer.write(body, term: term, timestampUs: nowUs) }
         if persistedEntries {
             try trace(id, .persist(index: nodes[id].durable.entries.count, durationUs: Int(random.uniform(90...600))))
         }

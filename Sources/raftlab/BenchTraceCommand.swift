@@ -9,9 +9,14 @@ struct BenchTraceCommand: ParsableCommand {
         commandName: "trace",
         abstract: "Events per second of the trace writer and reader on one core.",
         discussion: """
-        Writes --events events shaped like a busy node's (per commit: append, persist, send,
-        recv, commit, deliver, with a propose on the leader) to a temporary node trace, then
-        reads them back. Build with -c release.
+        Writes --events events shaped like a busy node's (per batch of --entries-per-batch
+        entries: append, persist, send, recv, commit and the deliveries, with the leader's
+        proposals) to a temporary node trace, then reads them back. Build with -c release.
+
+        --forms picks how per-entry facts are written: per-entry (trace format 1.0: a
+        propose and a deliver line per entry) or per-batch (1.1, what nodes write: the
+        proposals in the append's reqs, one deliver line per batch). Entries/s counts log
+        entries through the writer, the figure to compare across forms.
 
         --sink picks where lines go: inline (deflate on the writing thread), background (a
         compressing thread) or process (a `gzip -1 -c` child fed through a pipe). With
@@ -24,6 +29,7 @@ struct BenchTraceCommand: ParsableCommand {
         Examples:
           swift run -c release raftlab bench trace --events 5000000
           swift run -c release raftlab bench trace --sink process --events-per-push 20
+          swift run -c release raftlab bench trace --forms per-batch --entries-per-batch 16
         """
     )
 
@@ -32,16 +38,30 @@ struct BenchTraceCommand: ParsableCommand {
         case inline, background, process
     }
 
+    /// How the benchmarked events carry per-entry facts.
+    enum Forms: String, ExpressibleByArgument, CaseIterable {
+        /// Trace format 1.0: a `propose` and a `deliver` line per entry.
+        case perEntry = "per-entry"
+        /// Trace format 1.1: proposals in the `append`'s `reqs`, one `deliver` per batch.
+        case perBatch = "per-batch"
+    }
+
     @Option(help: "Events to write and read.") var events = 3_000_000
     @Option(help: "zlib compression level (0-9; the process sink runs gzip -<level>, 1-9).") var level: Int32 = 1
     @Option(help: "Where lines go: \(Sink.allCases.map(\.rawValue).joined(separator: ", ")).") var sink: Sink = .inline
     @Option(help: "Events per pushToKernel() call (0: never push, only the timed flushes).") var eventsPerPush = 0
     @Option(help: "Events per second to pace the writer at (0: as fast as it goes).") var eventsPerSecond = 0
+    @Option(help: "How per-entry facts are written: \(Forms.allCases.map(\.rawValue).joined(separator: ", ")).") var forms: Forms = .perEntry
+    @Option(help: "Log entries per batch (per append, commit and fsync).") var entriesPerBatch = 1
     @Flag(help: "Ignore SIGPIPE first, as a node process does (SwiftNIO ignores it): pushes skip masking it.") var ignoreSigpipe = false
 
     /// Events written between two looks at the pacing schedule (the same for every sink and
     /// push size, so the CPU figures compare).
     static let pacingBatchEvents = 64
+    /// Largest `--entries-per-batch` (a batch's lines stay well below the mix's size).
+    static let entriesPerBatchMax = 512
+    /// Events in the repeated mix.
+    static let mixEvents = 4_096
     @Option(help: "Directory for the temporary trace (removed afterwards).") var directory = NSTemporaryDirectory()
 
     func validate() throws {
@@ -50,12 +70,16 @@ struct BenchTraceCommand: ParsableCommand {
         guard sink != .process || level >= 1 else { throw ValidationError("--sink process needs --level 1...9 (gzip has no level 0)") }
         guard eventsPerPush >= 0 else { throw ValidationError("--events-per-push must not be negative") }
         guard eventsPerSecond >= 0 else { throw ValidationError("--events-per-second must not be negative") }
+        guard (1...Self.entriesPerBatchMax).contains(entriesPerBatch) else {
+            throw ValidationError("--entries-per-batch must be 1...\(Self.entriesPerBatchMax)")
+        }
     }
 
     func run() throws {
         let path = (directory as NSString).appendingPathComponent("raftlab-bench-\(getpid()).jsonl.gz")
         defer { unlink(path) }
-        let bodies = Self.commitMix(count: 4_096)
+        let (bodies, entries) = Self.commitMix(count: Self.mixEvents, forms: forms, entriesPerBatch: entriesPerBatch)
+        let entriesPerEvent = Double(entries) / Double(bodies.count)
         let clock = ContinuousClock()
         let options = TraceWriter.Options(compressionLevel: level, compressesInBackground: sink == .background,
                                           compressorProcess: sink == .process ? CompressorCommand(arguments: ["-\(level)", "-c"]) : nil)
@@ -70,7 +94,7 @@ struct BenchTraceCommand: ParsableCommand {
         let writeTime = try clock.measure {
             for position in 0..<events {
                 timestampUs += 7
-                try writer.write(bodies[position & 4_095], term: 12, timestampUs: timestampUs)
+                try writer.write(bodies[position & (Self.mixEvents - 1)], term: 12, timestampUs: timestampUs)
                 if eventsPerPush > 0 && (position + 1) % eventsPerPush == 0 {
                     let start = clock.now
                     try writer.pushToKernel()
@@ -99,7 +123,9 @@ struct BenchTraceCommand: ParsableCommand {
         guard records == events else { throw ValidationError("read \(records) of \(events) events back") }
         let writeSeconds = writeTime.seconds, readSeconds = readTime.seconds
         print("events:            \(events) (\(String(format: "%.1f", Double(fileBytes) / Double(events))) compressed bytes/event, level \(level))")
-        print("write (\(sink.rawValue) sink, encode+deflate+write): \(Self.rate(Double(events) / writeSeconds)) events/s  (\(String(format: "%.2f", writeSeconds)) s, of which close \(String(format: "%.3f", closeTime.seconds)) s)")
+        print("forms:             \(forms.rawValue), \(entriesPerBatch) entries per batch: \(String(format: "%.3f", entriesPerEvent)) entries/event, "
+              + "\(String(format: "%.1f", Double(fileBytes) / (Double(events) * entriesPerEvent))) compressed bytes/entry")
+        print("write (\(sink.rawValue) sink, encode+deflate+write): \(Self.rate(Double(events) / writeSeconds)) events/s, \(Self.rate(Double(events) * entriesPerEvent / writeSeconds)) entries/s  (\(String(format: "%.2f", writeSeconds)) s, of which close \(String(format: "%.3f", closeTime.seconds)) s)")
         let perEvent = { (seconds: Double) in String(format: "%.3f", seconds * 1e6 / Double(events)) }
         print("cpu µs/event:      writing thread \(perEvent(cpu.thread)), whole process \(perEvent(cpu.process)), compressor child \(perEvent(cpu.children))")
         if !pushNanoseconds.isEmpty {
@@ -108,29 +134,46 @@ struct BenchTraceCommand: ParsableCommand {
             let meanMicros = Double(pushNanoseconds.reduce(0, +)) / Double(pushNanoseconds.count) / 1e3
             print("pushes:            \(writer.pushCount) of \(eventsPerPush) events; µs each: mean \(String(format: "%.2f", meanMicros)), p50 \(micros(0.5)), p99 \(micros(0.99)), max \(micros(1))")
         }
-        print("read  (read+inflate+scan):    \(Self.rate(Double(events) / readSeconds)) events/s  (\(String(format: "%.2f", readSeconds)) s)")
+        print("read  (read+inflate+scan):    \(Self.rate(Double(events) / readSeconds)) events/s, \(Self.rate(Double(events) * entriesPerEvent / readSeconds)) entries/s  (\(String(format: "%.2f", readSeconds)) s)")
         print("file:              \(fileBytes / 1024) KiB")
         _ = checksum
     }
 
-    /// A busy node's events, in the proportions of a replicated commit.
-    static func commitMix(count: Int) -> [TraceBody] {
+    /// A busy node's events, in the proportions of replicated batches of `entriesPerBatch`
+    /// entries, written in `forms`; with how many log entries they describe.
+    static func commitMix(count: Int, forms: Forms, entriesPerBatch: Int) -> (bodies: [TraceBody], entries: Int) {
         var bodies: [TraceBody] = []
+        var entries = 0
         var index = 1_000
         var request: UInt64 = 50_000
         while bodies.count < count {
-            index += 1
-            request += 1
-            let digest = UInt64(index) &* 0x9E37_79B9_7F4A_7C15
-            bodies.append(.propose(request: request, index: index))
-            bodies.append(.append(index: index, entryTerms: [12], digests: [digest]))
+            let first = index + 1
+            let requests = (1...entriesPerBatch).map { request + UInt64($0) }
+            let digests = (first..<first + entriesPerBatch).map { UInt64($0) &* 0x9E37_79B9_7F4A_7C15 }
+            let terms = [UInt64](repeating: 12, count: entriesPerBatch)
+            index += entriesPerBatch
+            request += UInt64(entriesPerBatch)
+            switch forms {
+            case .perEntry:
+                for (offset, request) in requests.enumerated() { bodies.append(.propose(request: request, index: first + offset)) }
+                bodies.append(.append(index: first, entryTerms: terms, digests: digests))
+            case .perBatch:
+                bodies.append(.append(index: first, entryTerms: terms, digests: digests, requests: requests))
+            }
             bodies.append(.persist(index: index, durationUs: 190))
             bodies.append(.send(to: 2, message: .logRequest, messageID: UInt64(index) * 4))
             bodies.append(.recv(from: 2, message: .logResponse, messageID: UInt64(index) * 4 + 1))
             bodies.append(.commit(index: index))
-            bodies.append(.deliver(index: index, entryTerm: 12, digest: digest, request: request))
+            if forms == .perEntry || entriesPerBatch == 1 {
+                for offset in 0..<entriesPerBatch {
+                    bodies.append(.deliver(index: first + offset, entryTerm: 12, digest: digests[offset], request: requests[offset]))
+                }
+            } else {
+                bodies.append(.deliverRun(index: first, entryTerms: terms, digests: digests, requests: requests))
+            }
+            if bodies.count <= count { entries += entriesPerBatch }
         }
-        return Array(bodies.prefix(count))
+        return (Array(bodies.prefix(count)), entries)
     }
 
     /// CPU seconds used so far by the calling thread, the whole process and its reaped

@@ -74,7 +74,9 @@ struct TraceScript {
         return try Analysis.run(AnalysisInputs(paths: [path]))
     }
 
-    private mutating func append(_ record: TraceRecord) -> Int {
+    /// Appends `record` exactly as given (`ts`, `seq` and `inc` included); returns its line number.
+    @discardableResult
+    mutating func append(_ record: TraceRecord) -> Int {
         records.append(record)
         return records.count
     }

@@ -82,7 +82,7 @@ struct NodeProcessTests {
         let merged = try TraceReader(path: report.mergedTrace)
         var delivered: [Int: [Int: UInt64]] = [:] // node -> index -> request
         while let record = try merged.next() {
-            if case .deliver(let index, _, _, let request) = record.body { delivered[record.node, default: [:]][index] = request }
+            record.body.forEachDelivery { index, _, _, request in delivered[record.node, default: [:]][index] = request }
         }
         for (request, index) in acknowledged {
             for node in 0..<3 where node != victim {
@@ -297,7 +297,8 @@ func deliveredIndexes(in path: String, incarnation: Int) -> Set<Int> {
     guard let reader = try? TraceReader(path: path) else { return [] }
     var indexes: Set<Int> = []
     while let record = try? reader.next() {
-        if record.incarnation == incarnation, case .deliver(let index, _, _, _) = record.body { indexes.insert(index) }
+        guard record.incarnation == incarnation else { continue }
+        record.body.forEachDelivery { index, _, _, _ in indexes.insert(index) }
     }
     return indexes
 }

@@ -26,6 +26,49 @@ struct TraceLineCodecTests {
         #expect(sampleRecord(.start(logLength: 0, commitIndex: 0, votedFor: nil)).jsonLine.contains(#""vote":null"#))
     }
 
+    @Test("a deliver run and an append with reqs are written as docs/TRACE_FORMAT.md spells them")
+    func entryRunsShape() throws {
+        let run = sampleRecord(.deliverRun(index: 42, entryTerms: [8, 8], digests: [0xab, 0xcd], requests: [1000, 0]))
+        #expect(run.jsonLine == #"{"v":1,"ts":1790000000000000,"node":2,"inc":3,"seq":0,"type":"deliver","term":8,"index":42,"count":2,"entry_terms":[8,8],"digests":["00000000000000ab","00000000000000cd"],"reqs":[1000,0]}"# + "\n")
+        let append = sampleRecord(.append(index: 42, entryTerms: [8], digests: [0xab], requests: [1000]))
+        #expect(append.jsonLine == #"{"v":1,"ts":1790000000000000,"node":2,"inc":3,"seq":0,"type":"append","term":8,"index":42,"count":1,"entry_terms":[8],"digests":["00000000000000ab"],"reqs":[1000]}"# + "\n")
+        #expect(!sampleRecord(.append(index: 42, entryTerms: [8], digests: [0xab])).jsonLine.contains("reqs"), "reqs only when given")
+    }
+
+    @Test("the one-entry deliver of older traces is still read, with req absent or null as 0")
+    func oneEntryDeliver() throws {
+        let prefix = #"{"v":1,"ts":5,"node":1,"inc":0,"seq":0,"type":"deliver","term":2,"index":7,"entry_term":2,"digest":"1a1cb475cf4efa50""#
+        #expect(try TraceRecord(jsonLine: prefix + #","req":19791209299977}"#).body
+                == .deliver(index: 7, entryTerm: 2, digest: 0x1a1c_b475_cf4e_fa50, request: 19_791_209_299_977))
+        #expect(try TraceRecord(jsonLine: prefix + "}").body == .deliver(index: 7, entryTerm: 2, digest: 0x1a1c_b475_cf4e_fa50, request: 0))
+        #expect(try TraceRecord(jsonLine: prefix + #","req":null}"#).body == .deliver(index: 7, entryTerm: 2, digest: 0x1a1c_b475_cf4e_fa50, request: 0))
+        var entries: [[UInt64]] = []
+        try TraceRecord(jsonLine: prefix + "}").body.forEachDelivery { entries.append([UInt64($0), $1, $2, $3]) }
+        #expect(entries == [[7, 2, 0x1a1c_b475_cf4e_fa50, 0]])
+    }
+
+    @Test("forEachDelivery and forEachProposal read a run entry by entry, and a propose line as one")
+    func perEntryAccess() {
+        var delivered: [[UInt64]] = []
+        TraceBody.deliverRun(index: 5, entryTerms: [1, 2], digests: [10, 20], requests: [0, 7]).forEachDelivery {
+            delivered.append([UInt64($0), $1, $2, $3])
+        }
+        #expect(delivered == [[5, 1, 10, 0], [6, 2, 20, 7]])
+        var proposed: [[Int]] = []
+        TraceBody.append(index: 9, entryTerms: [3, 3, 3], digests: [1, 2, 3], requests: [4, 0, 6]).forEachProposal { proposed.append([Int($0), $1]) }
+        TraceBody.propose(request: 8, index: 12).forEachProposal { proposed.append([Int($0), $1]) }
+        TraceBody.append(index: 13, entryTerms: [3], digests: [1]).forEachProposal { proposed.append([Int($0), $1]) }
+        #expect(proposed == [[4, 9], [6, 11], [8, 12]], "no-op entries (0) and appends without reqs propose nothing")
+    }
+
+    @Test("string request ids in reqs arrays are read by their hash and written back as they were")
+    func stringRequestsInArrays() throws {
+        let line = #"{"v":1,"ts":5,"node":1,"inc":0,"seq":0,"type":"deliver","term":2,"index":7,"count":2,"entry_terms":[2,2],"digests":["01","02"],"reqs":["c1-7",9]}"#
+        let record = try TraceRecord(jsonLine: line)
+        #expect(record.body == .deliverRun(index: 7, entryTerms: [2, 2], digests: [1, 2], requests: [TraceRequestID.hash("c1-7"), 9]))
+        #expect(record.jsonLine.contains(#""reqs":["c1-7",9]"#))
+    }
+
     @Test("digests print like RaftCore's PayloadDigest.hex and parse back")
     func digests() {
         #expect(TraceDigest.hex(0) == "0000000000000000")
@@ -65,6 +108,12 @@ struct TraceLineCodecTests {
         (#"{"v":1,"ts":5,"node":1,"inc":0,"seq":0,"type":"vote","term":2,"candidate":1,"granted":"yes"}"#, "must be true or false"),
         (#"{"v":1,"ts":5,"node":1,"inc":0,"seq":0,"type":"append","term":2,"index":1,"count":2,"entry_terms":[1],"digests":["01"]}"#, "'count' is 2"),
         (#"{"v":1,"ts":5,"node":1,"inc":0,"seq":0,"type":"deliver","term":2,"index":1,"entry_term":1,"req":0,"digest":"zz"}"#, "not a 16-digit hex digest"),
+        (#"{"v":1,"ts":5,"node":1,"inc":0,"seq":0,"type":"append","term":2,"index":1,"count":1,"entry_terms":[1],"digests":["01"],"reqs":[1,2]}"#, "'reqs' has 2"),
+        (#"{"v":1,"ts":5,"node":1,"inc":0,"seq":0,"type":"deliver","term":2,"index":1,"count":2,"entry_terms":[1,1],"digests":["01","02"],"reqs":[1]}"#, "'reqs' 1"),
+        (#"{"v":1,"ts":5,"node":1,"inc":0,"seq":0,"type":"deliver","term":2,"index":1,"count":1,"entry_terms":[1],"digests":["01"]}"#, "missing field 'reqs'"),
+        (#"{"v":1,"ts":5,"node":1,"inc":0,"seq":0,"type":"deliver","term":2,"index":1,"count":0,"entry_terms":[],"digests":[],"reqs":[]}"#, "at least 1"),
+        (#"{"v":1,"ts":5,"node":1,"inc":0,"seq":0,"type":"deliver","term":2,"index":1,"count":1,"entry_terms":[1],"digests":["01"],"reqs":[1],"digest":"01"}"#, "mixed"),
+        (#"{"v":1,"ts":5,"node":1,"inc":0,"seq":0,"type":"deliver","term":2,"index":1,"count":1,"entry_terms":[1],"digests":["01"],"reqs":[-1]}"#, "field 'reqs' must be an integer"),
         (#"{"v":1,"ts":5,"node":1,"inc":0,"seq":0,"term":2}"#, "missing field 'type'"),
         (#"[1,2]"#, "not a JSON object"),
         ("", "empty line"),

@@ -42,29 +42,34 @@ public struct WriteLedger {
 
     mutating func consume(_ record: TraceRecord) {
         switch record.body {
-        case .deliver(let index, _, _, let request):
-            guard index >= 1 && index <= Self.indexMax else { return }
-            while requestAt.count < index {
-                requestAt.append(0)
-                delivered.append(false)
-            }
-            let slot = index - 1
-            if delivered[slot] {
-                if requestAt[slot] != request { conflicts.insert(index) }
-                return
-            }
-            delivered[slot] = true
-            requestAt[slot] = request
-            guard request != 0 else { return }
-            if let first = indexOf[request] {
-                if first != index { duplicated.insert(request) }
-            } else {
-                indexOf[request] = index
-            }
+        case .deliver, .deliverRun:
+            record.body.forEachDelivery { index, _, _, request in noteDelivery(of: request, at: index) }
         case .ok(_, let request, let index):
             acknowledgements.append((request, index))
         default:
             break
+        }
+    }
+
+    /// One delivered entry (a `deliver` run counts entry by entry).
+    private mutating func noteDelivery(of request: UInt64, at index: Int) {
+        guard index >= 1 && index <= Self.indexMax else { return }
+        while requestAt.count < index {
+            requestAt.append(0)
+            delivered.append(false)
+        }
+        let slot = index - 1
+        if delivered[slot] {
+            if requestAt[slot] != request { conflicts.insert(index) }
+            return
+        }
+        delivered[slot] = true
+        requestAt[slot] = request
+        guard request != 0 else { return }
+        if let first = indexOf[request] {
+            if first != index { duplicated.insert(request) }
+        } else {
+            indexOf[request] = index
         }
     }
 
