@@ -33,8 +33,10 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-O", "-wmo", "-num-threads", "2"], .when(configuration: .debug))]),
         // zlib from the system (Debian: zlib1g-dev).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // ISA-L's igzip deflate from the system (Debian: libisal-dev): the trace compressor process.
+        .systemLibrary(name: "CIsal", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
         // The trace format: event schema, gzip JSON-lines writer and streaming reader.
-        .target(name: "RaftTrace", dependencies: ["CZlib"], swiftSettings: hotPathSettings),
+        .target(name: "RaftTrace", dependencies: ["CZlib", "CIsal"], swiftSettings: hotPathSettings),
         // RaftCore's trace events as trace lines: one mapping for every driver.
         .target(name: "RaftCoreTrace", dependencies: ["RaftCore", "RaftTrace"]),
         // Seeded simulated runs written as run directories.

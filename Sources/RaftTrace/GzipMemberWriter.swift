@@ -114,15 +114,7 @@ final class GzipMemberWriter {
     }
 
     private func writeAll(_ bytes: UnsafeMutablePointer<UInt8>, count: Int) throws {
-        var written = 0
-        while written < count {
-            let result = write(descriptor, bytes + written, count - written)
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw TraceIOError(path: path, kind: .system(errno: errno), detail: "write")
-            }
-            written += result
-        }
+        try DescriptorWrites.writeAll(descriptor, bytes, count: count, path: path)
         compressedBytes += count
     }
 }
