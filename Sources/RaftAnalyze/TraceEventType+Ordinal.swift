@@ -28,6 +28,7 @@ extension TraceEventType {
         case .fail: return 21
         case .timeout: return 22
         case .nemesis: return 23
+        case .invalidMessage: return 24
         }
     }
 }

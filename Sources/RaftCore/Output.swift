@@ -12,6 +12,9 @@ public enum Output: Hashable, Sendable {
     case resetTimer(TimerKind)
     /// This proposal will not be appended; tell the client why.
     case rejectProposal(RequestID, ProposalRejection)
+    /// A message from `from` was dropped as invalid (`InvalidMessage`): no correct peer sends
+    /// it. Count it and tell the operator; nothing else changed.
+    case dropMessage(from: NodeID, reason: InvalidMessage)
     /// Something worth recording happened (see `TraceEvent`).
     case trace(TraceEvent)
 }

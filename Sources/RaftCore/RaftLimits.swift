@@ -25,6 +25,14 @@ public enum RaftLimits {
     /// Entries sent to one follower and not yet acknowledged (pipelined replication), by default.
     public static let entriesInFlightMax = 8192
 
+    /// Entries in one log request, or proposals in one forward, that a node accepts (the core
+    /// sends at most `entriesPerAppendMax` entries, and splits forwards to this bound).
+    public static let entriesPerMessageMax = 65536
+
+    /// The largest term a node accepts from a peer: no cluster gets near it, and a node can
+    /// add one to any term it holds without overflow.
+    public static let termMax: Term = 1 << 62
+
     /// Entries a leader holds beyond its commit index before it rejects new proposals.
     public static let uncommittedEntriesMax = 65536
 }

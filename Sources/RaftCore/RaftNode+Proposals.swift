@@ -85,13 +85,15 @@ extension RaftNode {
     }
 
     /// Sends `proposals` to `leader` in messages of at most `appendPayloadBytesMax` payload
-    /// bytes each (like log requests), so no forward outgrows a wire frame.
+    /// bytes and `RaftLimits.entriesPerMessageMax` proposals each (like log requests), so no
+    /// forward outgrows a wire frame or what a receiver accepts.
     private mutating func forward(_ proposals: [Proposal], to leader: NodeID, hops: Int) {
         var start = 0
         while start < proposals.count {
             var end = start
             var bytes = 0
-            while end < proposals.count && (end == start || bytes + proposals[end].payload.count <= options.appendPayloadBytesMax) {
+            while end < proposals.count && end - start < RaftLimits.entriesPerMessageMax
+                    && (end == start || bytes + proposals[end].payload.count <= options.appendPayloadBytesMax) {
                 bytes += proposals[end].payload.count
                 end += 1
             }

@@ -52,14 +52,24 @@ extension RaftNode {
         return suffix.count
     }
 
-    mutating func handleLogRequest(_ request: LogRequest, from leader: NodeID, term: Term) {
+    mutating func handleLogRequest(_ message: Message, _ request: LogRequest) {
+        let leader = message.from, term = message.term
+        let prefix = request.prefixLength
+        let logIsOK = log.lastIndex >= prefix && log.term(at: prefix) == request.prefixTerm
+        if term == currentTerm && options.mutant == nil {
+            // Safety checks, silenced under a mutant like `requireSafe` (the model checker
+            // has flagged the state that leads here already). A second leader of this term,
+            // or one that disagrees with an entry this node knows is committed, is not a
+            // correct peer.
+            if role == .leader { return drop(message, .secondLeader) }
+            if logIsOK, let conflict = firstConflict(of: request.suffix, after: prefix), conflict <= commitIndex {
+                return drop(message, .truncatesCommitted)
+            }
+        }
         if term == currentTerm {
-            requireSafe(role != .leader, "two leaders in term \(term): \(id) and \(leader) (Election Safety)")
             becomeFollower(leader: leader)
             resetElectionTimer()
         }
-        let prefix = request.prefixLength
-        let logIsOK = prefix >= 0 && log.lastIndex >= prefix && log.term(at: prefix) == request.prefixTerm
         guard term == currentTerm && logIsOK else {
             let hint = max(0, min(prefix - 1, log.lastIndex))
             sendMessage(.logResponse(LogResponse(ack: 0, success: false, conflictHint: hint)), to: leader)
@@ -119,8 +129,10 @@ extension RaftNode {
         if role == .leader { progress[id].ackedLength = log.lastIndex }
     }
 
-    mutating func handleLogResponse(_ response: LogResponse, from follower: NodeID, term: Term) {
-        guard role == .leader, term == currentTerm else { return }
+    mutating func handleLogResponse(_ message: Message, _ response: LogResponse) {
+        let follower = message.from
+        guard role == .leader, message.term == currentTerm else { return }
+        guard !response.success || response.ack <= log.lastIndex else { return drop(message, .ackBeyondLog) }
         if options.checkQuorum { recentlyActive.insert(follower) }
         var state = progress[follower]
         if !options.pipelining {
@@ -139,7 +151,6 @@ extension RaftNode {
             return
         }
         if response.success {
-            requireSafe(response.ack <= log.lastIndex, "follower \(follower) acked beyond the leader's log")
             state.ackedLength = max(state.ackedLength, response.ack)
             state.sentLength = max(state.sentLength, response.ack)
             if state.isProbing {

@@ -6,8 +6,10 @@ extension RaftNode {
     var isInLeaderLease: Bool { options.checkQuorum && leaderID != nil }
 
     mutating func receive(_ message: Message) {
-        precondition(message.to == id, "node \(id) received a message for \(message.to)")
-        guard message.from != id, members.contains(message.from) else { return }
+        if let problem = problem(with: message) {
+            drop(message, problem)
+            return
+        }
 
         if message.term > currentTerm {
             switch message.body {
@@ -35,9 +37,9 @@ extension RaftNode {
         case .voteResponse(let response):
             handleVoteResponse(response, from: message.from, term: message.term)
         case .logRequest(let request):
-            handleLogRequest(request, from: message.from, term: message.term)
+            handleLogRequest(message, request)
         case .logResponse(let response):
-            handleLogResponse(response, from: message.from, term: message.term)
+            handleLogResponse(message, response)
         case .forward(let forward):
             propose(forward.proposals, hops: forward.hops)
         }

@@ -30,6 +30,8 @@ public enum TraceEvent: Hashable, Sendable {
     case committed(index: Int)
     /// The entry at `index` was delivered to the application.
     case delivered(index: Int, entry: Entry)
+    /// A message from `from` was dropped as invalid.
+    case messageDropped(from: NodeID, reason: InvalidMessage)
     /// A leader stepped down: it heard from fewer than a majority within an election timeout.
     case lostQuorum(heardFrom: Int)
 }

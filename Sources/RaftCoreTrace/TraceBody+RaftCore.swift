@@ -38,6 +38,8 @@ extension TraceBody {
             self = .deliver(index: index, entryTerm: entry.term, digest: entry.digest, request: entry.request)
         case .lostQuorum(let heardFrom):
             self = .lostQuorum(heardFrom: heardFrom)
+        case .messageDropped(let from, let reason):
+            self = .invalidMessage(from: from, reason: reason.rawValue)
         }
     }
 

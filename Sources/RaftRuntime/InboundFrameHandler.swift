@@ -69,8 +69,14 @@ final class InboundFrameHandler: ChannelInboundHandler, @unchecked Sendable {
         refuse(context, "\(error)")
     }
 
+    /// Closes the connection, saying why (at most once a second per sender: a hostile one
+    /// cannot flood the log).
     private func refuse(_ context: ChannelHandlerContext, _ reason: String) {
-        transport.logger.warning("closing connection: \(reason)", metadata: ["peer": "\(peer.map(String.init) ?? "client")"])
+        let (admitted, heldBack) = transport.refusalLog.admit(peer, nowNs: NIODeadline.now().uptimeNanoseconds)
+        if admitted {
+            transport.logger.warning("closing connection: \(reason)\(PeerLogLimiter.suffix(heldBack))",
+                                     metadata: ["peer": "\(peer.map(String.init) ?? "client")"])
+        }
         context.close(promise: nil)
     }
 

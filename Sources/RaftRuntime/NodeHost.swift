@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import RaftCore
 import RaftCoreTrace
@@ -46,6 +47,9 @@ public final class NodeHost: @unchecked Sendable {
     public var metrics: NodeMetrics?
     /// Where the live OTLP spans go, if anywhere (set before `start`).
     public var spans: NodeSpanExport?
+    /// Where the node tells the operator what went wrong (invalid messages from peers).
+    public var logger: Logger
+    private var invalidMessageLog = PeerLogLimiter()
 
     /// What one batch did.
     public struct BatchSummary: Sendable {
@@ -69,6 +73,9 @@ public final class NodeHost: @unchecked Sendable {
         self.failpoints = failpoints
         self.trace = trace
         self.node = RaftNode(id: id, members: members, options: params.options)
+        var logger = Logger(label: "raftlab.node")
+        logger[metadataKey: "node"] = "\(id)"
+        self.logger = logger
         self.random = SplitMix64(seed: params.seed.map { $0 &+ UInt64(id) &* 0x9E37_79B9 }
                                      ?? UInt64.random(in: .min ... .max))
         electionTimer = LoopTimer(eventLoop: eventLoop) { [unowned self] in self.submit(.electionTimeout) }
@@ -287,6 +294,13 @@ public final class NodeHost: @unchecked Sendable {
             case .deliver(let index, let entry): batch.deliveries.append((index, entry))
             case .resetTimer(let kind): arm(kind)
             case .rejectProposal(let request, let reason): batch.rejections.append((request, reason))
+            case .dropMessage(let from, let reason):
+                metrics?.droppedInvalid(reason)
+                let (admitted, heldBack) = invalidMessageLog.admit(from, nowNs: NIODeadline.now().uptimeNanoseconds)
+                if admitted {
+                    logger.warning("dropped an invalid message from peer \(from): \(reason.rawValue)\(PeerLogLimiter.suffix(heldBack))",
+                                   metadata: ["peer": "\(from)", "kind": "\(reason.rawValue)"])
+                }
             case .trace(let event):
                 metrics?.observe(event)
                 spans?.observe(event, term: node.currentTerm, nowUs: nowUs)

@@ -20,6 +20,8 @@ final class SocketTransport: MessageTransport, @unchecked Sendable {
     /// Peers whose messages this node neither sends nor accepts (a partition).
     private(set) var droppedOutbound: Set<NodeID> = []
     private(set) var droppedInbound: Set<NodeID> = []
+    /// Connections closed for breaking the protocol are logged at most once a second per sender.
+    var refusalLog = PeerLogLimiter()
 
     private init(host: NodeHost, config: RaftConfig, clients: ClientRegistry, logger: Logger) {
         self.host = host

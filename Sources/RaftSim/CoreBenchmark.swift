@@ -83,7 +83,7 @@ public struct CoreBenchmark {
                     commits += 1
                     outstanding -= 1
                 }
-            case .persist, .resetTimer, .trace, .rejectProposal:
+            case .persist, .resetTimer, .trace, .rejectProposal, .dropMessage:
                 break
             }
         }

@@ -21,6 +21,8 @@ public final class SimulatedCluster {
     public private(set) var delivered: [[Entry]]
     /// Proposals refused, in order.
     public private(set) var rejections: [(node: NodeID, request: RequestID, reason: ProposalRejection)] = []
+    /// Messages nodes dropped as invalid (`Output.dropMessage`), in order.
+    public private(set) var droppedMessages: [(node: NodeID, from: NodeID, reason: InvalidMessage)] = []
     /// Trace events in order, when `recordsTrace` is on.
     public private(set) var traceEvents: [(step: Int, node: NodeID, event: TraceEvent)] = []
     /// Invariant violations seen so far (empty while everything is safe).
@@ -43,6 +45,10 @@ public final class SimulatedCluster {
     public var checksInvariants: Bool
     /// Whether trace events are kept in `traceEvents`.
     public var recordsTrace: Bool
+    /// Whether only correct nodes send (on unless a test injects crafted messages): then a
+    /// message dropped as invalid is a violation — a check that rejects what a correct peer
+    /// sends would silently cost the cluster its progress. Mutants may send anything.
+    public var expectsValidMessages = true
     /// Something a driver of the cluster may want to watch.
     public enum Event {
         /// Node `node` took `input` and produced `outputs`.
@@ -119,6 +125,11 @@ public final class SimulatedCluster {
             armedTimers[id].insert(kind)
         case .rejectProposal(let request, let reason):
             rejections.append((id, request, reason))
+        case .dropMessage(let from, let reason):
+            droppedMessages.append((id, from, reason))
+            if expectsValidMessages && nodes[id].options.mutant == nil {
+                recordViolation("node \(id) dropped a message from \(from) as invalid (\(reason.rawValue)), but every node is correct")
+            }
         case .trace(let event):
             if recordsTrace { traceEvents.append((stepCount, id, event)) }
         }

@@ -58,6 +58,9 @@ public enum TraceBody: Hashable, Sendable {
     case voteIgnoredInLease(candidate: Int)
     /// `lost_quorum`: a leader stepped down after hearing from only `heard_from` nodes.
     case lostQuorum(heardFrom: Int)
+    /// `invalid_message`: a message from node `from` was dropped as invalid for `reason`
+    /// (e.g. `ack_beyond_log`): no correct peer sends it.
+    case invalidMessage(from: Int, reason: String)
 
     // MARK: Client events (client.jsonl.gz); the line's `node` is the node the client talked to
 
@@ -98,6 +101,7 @@ public enum TraceBody: Hashable, Sendable {
         case .proposalRejected: return .proposalRejected
         case .voteIgnoredInLease: return .voteIgnoredInLease
         case .lostQuorum: return .lostQuorum
+        case .invalidMessage: return .invalidMessage
         case .invoke: return .invoke
         case .ok: return .ok
         case .fail: return .fail

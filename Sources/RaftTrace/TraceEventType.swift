@@ -9,6 +9,7 @@ public enum TraceEventType: String, CaseIterable, Hashable, Sendable {
     case proposalRejected = "proposal_rejected"
     case voteIgnoredInLease = "vote_ignored_in_lease"
     case lostQuorum = "lost_quorum"
+    case invalidMessage = "invalid_message"
     case invoke, ok, fail, timeout
     case nemesis
 

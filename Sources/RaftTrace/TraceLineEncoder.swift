@@ -89,6 +89,7 @@ public final class TraceLineEncoder {
         case .proposalRejected: return "\"proposal_rejected\""
         case .voteIgnoredInLease: return "\"vote_ignored_in_lease\""
         case .lostQuorum: return "\"lost_quorum\""
+        case .invalidMessage: return "\"invalid_message\""
         case .invoke: return "\"invoke\""
         case .ok: return "\"ok\""
         case .fail: return "\"fail\""
@@ -110,6 +111,7 @@ public final class TraceLineEncoder {
         case .proposalRejected(let request, let reason, _), .fail(_, let request, let reason?):
             return fixed + 6 * reason.utf8.count + requestBytesMax(request)
         case .send(_, let message, _), .recv(_, let message, _): return fixed + 6 * message.rawValue.utf8.count
+        case .invalidMessage(_, let reason): return fixed + 6 * reason.utf8.count
         case .propose(let request, _), .deliver(_, _, _, let request), .invoke(_, let request), .ok(_, let request, _),
              .timeout(_, let request), .fail(_, let request, nil):
             return fixed + requestBytesMax(request)
@@ -206,6 +208,8 @@ private struct LineOutput {
             int("candidate", candidate)
         case .lostQuorum(let heardFrom):
             int("heard_from", heardFrom)
+        case .invalidMessage(let from, let reason):
+            int("from", from); string("reason", reason)
         case .invoke(let client, let request), .timeout(let client, let request):
             int("client", client); requestID(request)
         case .ok(let client, let request, let index):

@@ -81,6 +81,8 @@ extension TraceLineScanner {
             return .voteIgnoredInLease(candidate: try int(.candidate))
         case .lostQuorum:
             return .lostQuorum(heardFrom: try int(.heardFrom))
+        case .invalidMessage:
+            return .invalidMessage(from: try int(.from), reason: try requiredString(.reason))
         case .invoke:
             return .invoke(client: try clientID(), request: try unsigned(.req))
         case .ok:

@@ -65,6 +65,7 @@ let sampleBodies: [TraceBody] = [
     .proposalRejected(request: 8, reason: "duplicate", index: 17),
     .proposalRejected(request: 9, reason: "said \"no\"\n\tand \\ left é", index: nil),
     .voteIgnoredInLease(candidate: 1),
+    .invalidMessage(from: 2, reason: "ack_beyond_log"),
     .lostQuorum(heardFrom: 2),
     .invoke(client: 3, request: 1000),
     .ok(client: 3, request: 1000, index: 57),

@@ -8,6 +8,8 @@ enum OutcomeLayout {
     static let sentStart = 3
     /// Flag: the step broke Leader Append-Only (bits 0 and 1 are the timer resets).
     static let violatesLeaderAppendOnly: UInt32 = 1 << 2
+    /// Flag: a correct node dropped a message as invalid (Messages Valid).
+    static let droppedMessage: UInt32 = 1 << 3
     /// Delta word when nothing was persisted (or durable state is not tracked).
     static let noDelta = UInt32.max
     /// Most messages one step may send (a leader broadcasts to at most `serverCountMax - 1`).
@@ -113,11 +115,13 @@ extension RaftModel {
         var resets: UInt32 = 0
         var sent: [UInt32] = []
         var persisted: [PersistentChange] = []
+        var droppedMessage = false
         for output in outputs {
             switch output {
             case .send(let message): sent.append(itemReference(.message(message)).raw)
             case .resetTimer(let kind): resets |= kind == .election ? 1 : 2
             case .persist(let change): persisted.append(change)
+            case .dropMessage: droppedMessage = node.options.mutant == nil
             case .deliver, .rejectProposal, .trace: break // implied by the log, or not modelled
             }
         }
@@ -129,6 +133,7 @@ extension RaftModel {
             delta = deltas.intern(StateEncoding.changes(persisted)) { persisted }.reference
         }
         let flags = resets | (violatesLeaderAppendOnly ? OutcomeLayout.violatesLeaderAppendOnly : 0)
+            | (droppedMessage ? OutcomeLayout.droppedMessage : 0)
         return [reference, flags, delta] + sent
     }
 

@@ -9,8 +9,12 @@ public enum RaftProperties {
     static let leaderAppendOnly = 4
     static let electionLiveness = 5
     static let logLiveness = 6
+    static let messagesValid = 7
 
-    /// Raft's five safety properties (always) and raft-lite's two liveness checks (sometimes).
+    /// Raft's five safety properties (always), raft-lite's two liveness checks (sometimes),
+    /// and that no correct node drops a message of another as invalid (`InvalidMessage`: the
+    /// node's validation refuses nothing a correct peer sends; not checked under a mutant,
+    /// whose nodes are not correct peers).
     public static let all: [Property] = [
         .always(RaftInvariants.Property.electionSafety.rawValue),
         .always(RaftInvariants.Property.stateMachineSafety.rawValue),
@@ -19,6 +23,7 @@ public enum RaftProperties {
         .alwaysAcrossSteps(RaftInvariants.Property.leaderAppendOnly.rawValue),
         .sometimes("Election Liveness"),
         .sometimes("Log Liveness"),
+        .alwaysAcrossSteps("Messages Valid"),
     ]
 }
 

@@ -233,6 +233,9 @@ public final class RaftModel: Model {
         if outcomeFlags & OutcomeLayout.violatesLeaderAppendOnly != 0 {
             mask.remove(PropertyMask(position: RaftProperties.leaderAppendOnly))
         }
+        if outcomeFlags & OutcomeLayout.droppedMessage != 0 {
+            mask.remove(PropertyMask(position: RaftProperties.messagesValid))
+        }
         return Step(state: ClusterState(words: words), transitionMask: mask)
     }
 }

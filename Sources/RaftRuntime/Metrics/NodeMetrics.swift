@@ -27,6 +27,8 @@ public final class NodeMetrics: @unchecked Sendable {
     private let messagesSent: [[Prometheus.Counter?]]
     /// Indexed by message type.
     private let messagesReceived: [Prometheus.Counter]
+    /// One counter per `InvalidMessage` (the `kind` label).
+    private let invalidMessages: [InvalidMessage: Prometheus.Counter]
     private let commitLatency: ValueHistogram
     private let fsyncDuration: ValueHistogram
     private let appendBatchEntries: ValueHistogram
@@ -73,6 +75,11 @@ public final class NodeMetrics: @unchecked Sendable {
             registry.makeCounter(descriptor: .named("raft_messages_received_total", help: "Messages this node received, by type."),
                                  labels: [("type", type.label)])
         }
+        invalidMessages = Dictionary(uniqueKeysWithValues: InvalidMessage.allCases.map { reason in
+            (reason, registry.makeCounter(descriptor: .named("raft_invalid_messages_total",
+                                                             help: "Messages from peers this node dropped as invalid, by what was wrong (no correct peer sends one)."),
+                                          labels: [("kind", reason.rawValue)]))
+        })
         commitLatency = registry.makeValueHistogram(
             descriptor: .named("raft_commit_latency_seconds", help: "Seconds from a proposal's arrival at this node to its delivery here, committed and durable."), buckets: NodeMetrics.latencyBuckets)
         fsyncDuration = registry.makeValueHistogram(
@@ -118,6 +125,11 @@ public final class NodeMetrics: @unchecked Sendable {
         if case .logRequest(let request) = message.body {
             roundTrips.sent(request, to: message.to, nowNs: nowNs)
         }
+    }
+
+    /// A message was dropped as invalid for `reason`.
+    func droppedInvalid(_ reason: InvalidMessage) {
+        invalidMessages[reason]?.increment()
     }
 
     /// A core trace event: elections, votes, refusals.
