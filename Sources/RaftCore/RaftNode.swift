@@ -99,6 +99,7 @@ public struct RaftNode: Hashable, Sendable {
         precondition(sortedMembers.contains(id), "node \(id) is not a member of \(members)")
         precondition(sortedMembers.allSatisfy { $0 >= 0 && $0 < RaftLimits.clusterSizeMax },
                      "member ids must be in 0..<\(RaftLimits.clusterSizeMax): \(members)")
+        if let problem = options.problem { preconditionFailure("\(problem)") }
         self.id = id
         self.members = sortedMembers
         self.options = options

@@ -46,6 +46,8 @@ public struct RaftOptions: Hashable, Sendable {
     /// Uncommitted entries a leader accepts before refusing proposals.
     public var uncommittedEntriesMax: Int
 
+    /// Options as given; `problem` says whether they can work (a node refuses to start
+    /// with options that cannot).
     public init(preVote: Bool, checkQuorum: Bool, rearmTimers: Bool, pipelining: Bool,
                 appendNoOpOnElection: Bool, reforwardsOnLeaderChange: Bool = false, emitsTraceEvents: Bool = true,
                 entriesPerAppendMax: Int = RaftLimits.entriesPerAppendMax,
@@ -55,9 +57,6 @@ public struct RaftOptions: Hashable, Sendable {
                 entriesInFlightMax: Int = RaftLimits.entriesInFlightMax,
                 uncommittedEntriesMax: Int = RaftLimits.uncommittedEntriesMax,
                 mutant: Mutant? = nil) {
-        precondition(entriesPerAppendMax >= 1 && appendPayloadBytesMax >= 1, "append limits must be positive")
-        precondition(bufferedProposalsMax >= 0 && entriesInFlightMax >= 1 && uncommittedEntriesMax >= 1,
-                     "proposal limits must be positive")
         self.preVote = preVote
         self.checkQuorum = checkQuorum
         self.rearmTimers = rearmTimers

@@ -26,10 +26,12 @@ public final class Raft: Sendable {
     /// Opens the durable log, starts listening and connecting to peers, starts the timers,
     /// and returns the session through which the application talks to the cluster. The
     /// committed messages after `config.appliedIndex` are in `RaftSession.messages` by then.
-    /// Throws `RaftConfigError` for an `appliedIndex` the durable state contradicts. Crash
+    /// Throws `RaftConfigError` for options that cannot work (`RaftParams.problem`) and for
+    /// an `appliedIndex` the durable state contradicts. Crash
     /// tests can switch on failpoints with `RAFTLAB_FAILPOINTS` (`Failpoints`); a term that
     /// does not parse is thrown before anything starts.
     public func run() async throws -> RaftSession {
+        if let problem = config.params.problem { throw RaftConfigError.unusableOption(problem) }
         try config.validateAppliedIndex()
         let failpoints = try Failpoints.fromEnvironment(node: config.selfID)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

@@ -1,3 +1,5 @@
+import RaftCore
+
 /// Why `Raft.run()` refused a `RaftConfig`: one line naming the field and the numbers.
 public enum RaftConfigError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `appliedIndex` is below 0.
@@ -11,6 +13,9 @@ public enum RaftConfigError: Error, Hashable, Sendable, CustomStringConvertible 
     /// `appliedIndex` is set although `deliversMessages` is false: nobody reads the messages,
     /// so nothing is delivered again whatever it says.
     case appliedIndexWithoutDeliveries(appliedIndex: Int)
+    /// A protocol option cannot work (`RaftParams.problem`): a bound below 1, or messages
+    /// larger than a wire frame may be.
+    case unusableOption(RaftOptions.Problem)
 
     public var description: String {
         switch self {
@@ -20,6 +25,8 @@ public enum RaftConfigError: Error, Hashable, Sendable, CustomStringConvertible 
             return "RaftConfig.appliedIndex \(applied) is above the durable commit index \(commit) this node restarts with"
         case .appliedIndexWithoutDeliveries(let applied):
             return "RaftConfig.appliedIndex \(applied) is set but deliversMessages is false: nothing would be delivered again"
+        case .unusableOption(let problem):
+            return problem.description
         }
     }
 }

@@ -73,8 +73,27 @@ extension WireFrame {
         return Self.headerBytes + body
     }
 
+    /// Bytes of a raft frame's fixed part: the frame header, from, to, term, body tag.
+    static let messageHeaderBytes = headerBytes + 2 + 2 + 8 + 1
+
+    /// The largest log request frame a node with `options` sends: `entriesPerAppendMax`
+    /// entries whose payloads add up to `appendPayloadBytesMax`, or one entry as large as a
+    /// proposal may be (the first entry always travels).
+    public static func logRequestBytesMax(_ options: RaftOptions) -> Int {
+        let payload = max(options.appendPayloadBytesMax, options.proposalPayloadBytesMax)
+        return messageHeaderBytes + 8 + 8 + 8 + 4 + options.entriesPerAppendMax * WireTags.entryHeaderBytes + payload
+    }
+
+    /// The largest forward frame a node with `options` sends: `RaftLimits.entriesPerMessageMax`
+    /// proposals whose payloads add up to `appendPayloadBytesMax` (or one proposal as large as
+    /// a proposal may be).
+    public static func forwardBytesMax(_ options: RaftOptions) -> Int {
+        let payload = max(options.appendPayloadBytesMax, options.proposalPayloadBytesMax)
+        return messageHeaderBytes + 1 + 4 + RaftLimits.entriesPerMessageMax * WireTags.proposalHeaderBytes + payload
+    }
+
     private static func bytes(of message: Message) -> Int {
-        let header = 2 + 2 + 8 + 1
+        let header = messageHeaderBytes - headerBytes
         switch message.body {
         case .voteRequest: return header + 8 + 8 + 1 + 16
         case .voteResponse: return header + 1 + 1 + 16
