@@ -54,6 +54,12 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // Hostile peers: real messages of a simulated run, mutated (the live-node test, the
+        // fuzz target's seed corpus), and what one fuzz input does.
+        .target(name: "RaftFuzz", dependencies: ["RaftCore", "RaftSim", "RaftRuntime", .product(name: "NIOCore", package: "swift-nio")]),
+        // The fuzz target: libFuzzer's entry point over RaftFuzz (scripts/fuzz.sh builds it with
+        // -sanitize=fuzzer); built normally, a replay tool for its inputs (docs/FUZZING.md).
+        .executableTarget(name: "raftlab-fuzz", dependencies: ["RaftFuzz"]),
         // `raftlab analyze`: timeline, offline safety checks, statistics, reports and exports.
         .target(name: "RaftAnalyze", dependencies: ["RaftTrace", .product(name: "Histogram", package: "hdrhistogram-swift")],
                 swiftSettings: hotPathSettings),
@@ -89,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "raftlab",
             dependencies: [
-                "RaftCore", "RaftSim", "RaftTrace", "RaftCheck", "RaftAnalyze", "RaftTraceSim", "RaftCoreTrace", "RaftRuntime", "RaftLab", "RaftExplore",
+                "RaftCore", "RaftSim", "RaftTrace", "RaftCheck", "RaftAnalyze", "RaftTraceSim", "RaftCoreTrace", "RaftRuntime", "RaftLab", "RaftExplore", "RaftFuzz",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -100,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "RaftRuntimeTests",
             dependencies: [
-                "RaftRuntime", "RaftCore", "RaftTrace", "LoopbackHTTP",
+                "RaftRuntime", "RaftCore", "RaftTrace", "LoopbackHTTP", "RaftFuzz",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
