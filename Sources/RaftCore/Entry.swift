@@ -33,11 +33,15 @@ public struct Proposal: Hashable, Sendable {
     public var request: RequestID
     /// The bytes to replicate.
     public var payload: [UInt8]
+    /// The node whose client proposed it, where a refusal goes (`nil`: the node that holds
+    /// it; a node sets itself before it forwards one).
+    public var origin: NodeID?
 
-    /// A proposal of `payload` named `request`.
-    public init(request: RequestID, payload: [UInt8]) {
+    /// A proposal of `payload` named `request`, from `origin` (`nil`: this node's client).
+    public init(request: RequestID, payload: [UInt8], origin: NodeID? = nil) {
         self.request = request
         self.payload = payload
+        self.origin = origin
     }
 }
 

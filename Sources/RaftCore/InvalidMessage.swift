@@ -31,9 +31,11 @@ public enum InvalidMessage: String, Hashable, Sendable, CaseIterable {
     case secondLeader = "second_leader"
     /// A log request that would remove entries this node knows are committed.
     case truncatesCommitted = "truncates_committed"
+    /// An append refusal naming a conflict term beyond its own term.
+    case hintTermBeyondTerm = "hint_term_beyond_term"
     /// An append response acknowledging entries beyond the leader's log.
     case ackBeyondLog = "ack_beyond_log"
-    /// Forwarded proposals that claim more hops than `RaftLimits.forwardHopsMax`, or too many
-    /// proposals for one message.
+    /// Forwarded proposals that claim more hops than `RaftLimits.forwardHopsMax`, name an
+    /// origin that is not a member, or come (or are refused) too many to one message.
     case invalidForward = "invalid_forward"
 }

@@ -22,17 +22,19 @@ public struct Message: Hashable, Sendable {
     public var isRequest: Bool {
         switch body {
         case .voteRequest, .logRequest, .forward: return true
-        case .voteResponse, .logResponse: return false
+        case .voteResponse, .logResponse, .forwardRejected: return false
         }
     }
 
-    /// The five kinds of message (Kleppmann's four, plus forwarding of client proposals).
+    /// The six kinds of message (Kleppmann's four, plus forwarding of client proposals and
+    /// the refusal of forwarded ones).
     public enum Body: Hashable, Sendable {
         case voteRequest(VoteRequest)
         case voteResponse(VoteResponse)
         case logRequest(LogRequest)
         case logResponse(LogResponse)
         case forward(Forward)
+        case forwardRejected(ForwardRejected)
     }
 }
 
@@ -96,14 +98,20 @@ public struct LogResponse: Hashable, Sendable {
     public var ack: Int
     /// Whether the prefix matched and the suffix was stored.
     public var success: Bool
-    /// On failure, a length below which the follower may agree with the leader (the leader
-    /// restarts replication there); `0` on success.
+    /// On failure, a length up to which the follower may agree with the leader (the leader
+    /// restarts replication at or below it); `0` on success.
     public var conflictHint: Int
+    /// On failure with pipelining, the term of the follower's entry at `conflictHint` (`0`
+    /// for an empty prefix, and without pipelining): the leader skips back past every entry
+    /// of a later term at once (etcd's `findConflictByTerm`), so a follower with a long
+    /// divergent log converges in about one round trip per term, not one per entry.
+    public var conflictTerm: Term
 
-    public init(ack: Int, success: Bool, conflictHint: Int) {
+    public init(ack: Int, success: Bool, conflictHint: Int, conflictTerm: Term = 0) {
         self.ack = ack
         self.success = success
         self.conflictHint = conflictHint
+        self.conflictTerm = conflictTerm
     }
 }
 
@@ -116,5 +124,27 @@ public struct Forward: Hashable, Sendable {
     public init(proposals: [Proposal], hops: Int) {
         self.proposals = proposals
         self.hops = hops
+    }
+}
+
+/// Forwarded proposals a node refused, sent to the node whose client proposed them (each
+/// proposal's `origin`), so the client hears at once instead of waiting out its timeout.
+public struct ForwardRejected: Hashable, Sendable {
+    /// Request ids and why each was refused.
+    public var rejections: [Rejection]
+
+    public init(rejections: [Rejection]) {
+        self.rejections = rejections
+    }
+
+    /// One refused proposal.
+    public struct Rejection: Hashable, Sendable {
+        public var request: RequestID
+        public var reason: ProposalRejection
+
+        public init(request: RequestID, reason: ProposalRejection) {
+            self.request = request
+            self.reason = reason
+        }
     }
 }

@@ -47,6 +47,15 @@ public struct RaftLog: Hashable, Sendable {
         indexOfRequest[request]
     }
 
+    /// The largest index at or below `index` whose entry's term is at most `term` (`0`, the
+    /// empty prefix, when there is none): where a log that holds `term` at some index may
+    /// still agree with this one (etcd's `findConflictByTerm`). `index` is cut to the log.
+    public func lastIndex(atOrBelow index: Int, withTermAtMost term: Term) -> Int {
+        var candidate = min(max(index, 0), entries.count)
+        while candidate > 0 && entries[candidate - 1].term > term { candidate -= 1 }
+        return candidate
+    }
+
     /// Up to `countMax` entries starting at `index`, stopping before the payload total passes
     /// `bytesMax` (the first entry is always included so a large entry still travels).
     public func entries(from index: Int, countMax: Int, bytesMax: Int) -> [Entry] {

@@ -6,9 +6,9 @@ extension RaftNode {
         valid.reserveCapacity(proposals.count)
         for proposal in proposals {
             if proposal.request == 0 {
-                reject(proposal.request, .invalidRequestID)
+                reject(proposal, .invalidRequestID)
             } else if proposal.payload.count > options.proposalPayloadBytesMax {
-                reject(proposal.request, .payloadTooLarge(bytes: proposal.payload.count))
+                reject(proposal, .payloadTooLarge(bytes: proposal.payload.count))
             } else {
                 valid.append(proposal)
             }
@@ -20,7 +20,7 @@ extension RaftNode {
         } else if let leader = leaderID, hops < RaftLimits.forwardHopsMax {
             forward(valid, to: leader, hops: hops + 1)
         } else if leaderID != nil {
-            for proposal in valid { reject(proposal.request, .tooManyHops) }
+            for proposal in valid { reject(proposal, .tooManyHops) }
         } else {
             buffer(valid)
         }
@@ -36,9 +36,9 @@ extension RaftNode {
         var indexInBatch: [RequestID: Int] = [:]
         for proposal in proposals {
             if let index = log.index(of: proposal.request) ?? indexInBatch[proposal.request] {
-                if !quietDuplicates { reject(proposal.request, .duplicate(index: index)) }
+                if !quietDuplicates { reject(proposal, .duplicate(index: index)) }
             } else if log.lastIndex + entries.count - commitIndex >= options.uncommittedEntriesMax {
-                reject(proposal.request, .tooManyUncommitted)
+                reject(proposal, .tooManyUncommitted)
             } else {
                 entries.append(Entry(term: currentTerm, request: proposal.request, payload: proposal.payload))
                 indexInBatch[proposal.request] = log.lastIndex + entries.count
@@ -55,7 +55,7 @@ extension RaftNode {
             bufferedProposals.append(contentsOf: kept)
             trace(.buffered(count: kept.count))
         }
-        for proposal in proposals.dropFirst(room) { reject(proposal.request, .bufferFull) }
+        for proposal in proposals.dropFirst(room) { reject(proposal, .bufferFull) }
     }
 
     /// A leader became known: pass on what waited for it, and again what went to an earlier
@@ -88,6 +88,8 @@ extension RaftNode {
     /// bytes and `RaftLimits.entriesPerMessageMax` proposals each (like log requests), so no
     /// forward outgrows a wire frame or what a receiver accepts.
     private mutating func forward(_ proposals: [Proposal], to leader: NodeID, hops: Int) {
+        var proposals = proposals
+        for position in proposals.indices where proposals[position].origin == nil { proposals[position].origin = id }
         var start = 0
         while start < proposals.count {
             var end = start
@@ -107,8 +109,46 @@ extension RaftNode {
         if excess > 0 { unconfirmedForwards.removeFirst(excess) } // the oldest most likely made it
     }
 
-    private mutating func reject(_ request: RequestID, _ reason: ProposalRejection) {
-        emit(.rejectProposal(request, reason))
-        trace(.proposalRejected(request: request, reason: reason))
+    /// Refuses `proposal`: its client hears of it here (`.rejectProposal`) when it is this
+    /// node's, or through a `ForwardRejected` to its origin at the end of the step.
+    private mutating func reject(_ proposal: Proposal, _ reason: ProposalRejection) {
+        let origin = proposal.origin ?? id
+        if origin == id { emit(.rejectProposal(proposal.request, reason)) }
+        trace(.proposalRejected(request: proposal.request, reason: reason))
+        if origin != id {
+            pendingRejections.append(PendingRejection(origin: origin, rejection: .init(request: proposal.request, reason: reason)))
+        }
+    }
+
+    /// Sends the refusals of this step's forwarded proposals to their origins, one message
+    /// per origin (split at `RaftLimits.entriesPerMessageMax`).
+    mutating func sendPendingRejections() {
+        let pending = pendingRejections
+        pendingRejections = []
+        var origins: [NodeID] = []
+        for item in pending where !origins.contains(item.origin) { origins.append(item.origin) }
+        for origin in origins {
+            let rejections = pending.filter { $0.origin == origin }.map(\.rejection)
+            var start = 0
+            while start < rejections.count {
+                let end = min(rejections.count, start + RaftLimits.entriesPerMessageMax)
+                sendMessage(.forwardRejected(ForwardRejected(rejections: Array(rejections[start..<end]))), to: origin)
+                start = end
+            }
+        }
+    }
+
+    /// A node refused proposals this node forwarded: their clients hear it now. A refused
+    /// proposal is not forwarded again, unless it was refused as a duplicate (it is in that
+    /// node's log, and may yet be lost with it).
+    mutating func handleForwardRejected(_ message: ForwardRejected) {
+        for rejection in message.rejections { emit(.rejectProposal(rejection.request, rejection.reason)) }
+        guard !unconfirmedForwards.isEmpty else { return }
+        var refused = Set<RequestID>()
+        for rejection in message.rejections {
+            if case .duplicate = rejection.reason { continue }
+            refused.insert(rejection.request)
+        }
+        if !refused.isEmpty { unconfirmedForwards.removeAll { refused.contains($0.request) } }
     }
 }

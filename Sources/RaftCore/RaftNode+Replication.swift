@@ -71,8 +71,7 @@ extension RaftNode {
             resetElectionTimer()
         }
         guard term == currentTerm && logIsOK else {
-            let hint = max(0, min(prefix - 1, log.lastIndex))
-            sendMessage(.logResponse(LogResponse(ack: 0, success: false, conflictHint: hint)), to: leader)
+            sendMessage(.logResponse(refusal(of: request)), to: leader)
             return
         }
         mergeSuffix(request.suffix, after: prefix)
@@ -80,6 +79,19 @@ extension RaftNode {
         let leaderCommit = min(request.leaderCommit, matched)
         if leaderCommit > commitIndex { advanceCommit(to: leaderCommit) }
         sendMessage(.logResponse(LogResponse(ack: matched, success: true, conflictHint: 0)), to: leader)
+    }
+
+    /// The refusal of a log request whose prefix this log does not hold. With pipelining it
+    /// names the last index at or below the prefix whose term is at most the prefix's, and
+    /// that term: everything between there and the prefix conflicts (or is missing), and the
+    /// leader skips back past all of it. Without pipelining (raft-lite, which steps back one
+    /// entry per refusal) the hint is the prefix less one.
+    private func refusal(of request: LogRequest) -> LogResponse {
+        guard options.pipelining else {
+            return LogResponse(ack: 0, success: false, conflictHint: max(0, min(request.prefixLength - 1, log.lastIndex)))
+        }
+        let hint = log.lastIndex(atOrBelow: request.prefixLength, withTermAtMost: request.prefixTerm)
+        return LogResponse(ack: 0, success: false, conflictHint: hint, conflictTerm: log.term(at: hint))
     }
 
     /// Places `suffix` after the first `prefix` entries: entries that agree stay, the first
@@ -161,13 +173,15 @@ extension RaftNode {
             progress[follower] = state
             advanceLeaderCommit()
         } else {
-            // Refused: back off towards the follower's hint and probe from there. When that
-            // does not move back (a stale refusal, or a follower that lost entries it had
+            // Refused: back off to the last entry that may agree with the follower's hint (at
+            // or below it, of a term at most the hint's) and probe from there. When that does
+            // not move back (a stale refusal, or a follower that lost entries it had
             // acknowledged), retry only on the next heartbeat instead of ping-ponging.
             let previous = state.sentLength
             state.isProbing = true
             state.probeInFlight = false
-            state.sentLength = max(state.ackedLength, min(state.sentLength, response.conflictHint))
+            let agreeing = log.lastIndex(atOrBelow: response.conflictHint, withTermAtMost: response.conflictTerm)
+            state.sentLength = max(state.ackedLength, min(state.sentLength, agreeing))
             progress[follower] = state
             guard state.sentLength < previous else { return }
         }

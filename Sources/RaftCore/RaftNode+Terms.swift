@@ -26,7 +26,7 @@ extension RaftNode {
                 adoptTerm(message.term, leader: nil, resetsTimer: options.rearmTimers)
             case .logRequest:
                 adoptTerm(message.term, leader: message.from, resetsTimer: true)
-            case .voteResponse, .logResponse, .forward:
+            case .voteResponse, .logResponse, .forward, .forwardRejected:
                 adoptTerm(message.term, leader: nil, resetsTimer: true)
             }
         }
@@ -42,6 +42,8 @@ extension RaftNode {
             handleLogResponse(message, response)
         case .forward(let forward):
             propose(forward.proposals, hops: forward.hops)
+        case .forwardRejected(let rejected):
+            handleForwardRejected(rejected)
         }
     }
 

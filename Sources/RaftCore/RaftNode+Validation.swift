@@ -34,10 +34,14 @@ extension RaftNode {
             }
         case .logResponse(let response):
             guard response.ack >= 0, response.conflictHint >= 0 else { return .negativeNumber }
+            guard response.conflictTerm <= message.term else { return .hintTermBeyondTerm }
         case .forward(let forward):
             guard forward.hops >= 0 else { return .negativeNumber }
             guard forward.hops <= RaftLimits.forwardHopsMax,
-                  forward.proposals.count <= RaftLimits.entriesPerMessageMax else { return .invalidForward }
+                  forward.proposals.count <= RaftLimits.entriesPerMessageMax,
+                  forward.proposals.allSatisfy({ $0.origin.map(members.contains) ?? false }) else { return .invalidForward }
+        case .forwardRejected(let rejected):
+            guard rejected.rejections.count <= RaftLimits.entriesPerMessageMax else { return .invalidForward }
         }
         return nil
     }

@@ -89,6 +89,9 @@ public struct RaftNode: Hashable, Sendable {
 
     /// Outputs of the step in progress (always empty between steps).
     var outbox: [Output] = []
+    /// Refusals of forwarded proposals made in the step in progress, sent to their origins at
+    /// its end (always empty between steps).
+    var pendingRejections: [PendingRejection] = []
     /// Whether the current step already reset the election timer.
     var electionTimerReset = false
 
@@ -144,6 +147,7 @@ public struct RaftNode: Hashable, Sendable {
             requireRunning(input)
             handlePersisted(logLength: logLength, lastTerm: lastTerm)
         }
+        if !pendingRejections.isEmpty { sendPendingRejections() }
         #if DEBUG
         if options.mutant == nil { LocalInvariants.check(before: before, after: self, input: input) }
         #endif
@@ -228,4 +232,10 @@ public struct RaftNode: Hashable, Sendable {
         emit(.deliver(index: index, entry: entry))
         trace(.delivered(index: index, entry: entry))
     }
+}
+
+/// A refusal of a forwarded proposal waiting for the end of the step, and where it goes.
+struct PendingRejection: Hashable, Sendable {
+    var origin: NodeID
+    var rejection: ForwardRejected.Rejection
 }

@@ -36,11 +36,16 @@ public enum MessageTraceID {
             digest.add(UInt64(response.ack))
             digest.add(response.success ? 1 : 0)
             digest.add(UInt64(response.conflictHint))
+            digest.add(response.conflictTerm)
         case .forward(let forward):
             digest.add(5)
             digest.add(UInt64(forward.hops))
             digest.add(UInt64(forward.proposals.count))
             for proposal in forward.proposals { digest.add(proposal.request) }
+        case .forwardRejected(let rejected):
+            digest.add(6)
+            digest.add(UInt64(rejected.rejections.count))
+            for rejection in rejected.rejections { digest.add(rejection.request) }
         }
         return digest.value
     }

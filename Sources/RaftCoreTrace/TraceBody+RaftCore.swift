@@ -45,14 +45,8 @@ extension TraceBody {
 
     /// The `reason` text (and `index`) of a refused proposal.
     public static func reasonText(_ reason: ProposalRejection) -> (String, Int?) {
-        switch reason {
-        case .invalidRequestID: return ("invalid_request_id", nil)
-        case .payloadTooLarge: return ("payload_too_large", nil)
-        case .bufferFull: return ("buffer_full", nil)
-        case .tooManyHops: return ("too_many_hops", nil)
-        case .tooManyUncommitted: return ("too_many_uncommitted", nil)
-        case .duplicate(let index): return ("duplicate", index)
-        }
+        if case .duplicate(let index) = reason { return (reason.name, index) }
+        return (reason.name, nil)
     }
 }
 
@@ -77,6 +71,7 @@ extension TraceMessageKind {
         case .logRequest: self = .logRequest
         case .logResponse: self = .logResponse
         case .forward: self = .forward
+        case .forwardRejected: self = .forwardRejected
         }
     }
 }

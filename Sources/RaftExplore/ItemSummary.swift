@@ -5,7 +5,7 @@ import RaftCore
 /// model's full label stays the identity of an action.
 enum ItemSummary {
     /// The message name: `VoteRequest`, `PreVoteRequest`, `VoteResponse`, `PreVoteResponse`,
-    /// `LogRequest`, `LogResponse`, `Forward`, or `Propose` for a client proposal.
+    /// `LogRequest`, `LogResponse`, `Forward`, `ForwardRejected`, or `Propose` for a client proposal.
     static func name(of item: NetworkItem) -> String {
         switch item {
         case .clientRequest: return "Propose"
@@ -16,6 +16,7 @@ enum ItemSummary {
             case .logRequest: return "LogRequest"
             case .logResponse: return "LogResponse"
             case .forward: return "Forward"
+            case .forwardRejected: return "ForwardRejected"
             }
         }
     }
@@ -38,9 +39,12 @@ enum ItemSummary {
                 let entries = request.suffix.isEmpty ? "♥" : "+\(request.suffix.count)"
                 return "\(name) \(term) \(entries) c\(request.leaderCommit)"
             case .logResponse(let response):
-                return response.success ? "\(name) \(term) ack \(response.ack)" : "\(name) \(term) ✗ hint \(response.conflictHint)"
+                return response.success ? "\(name) \(term) ack \(response.ack)"
+                    : "\(name) \(term) ✗ hint \(response.conflictHint)\(response.conflictTerm == 0 ? "" : " t\(response.conflictTerm)")"
             case .forward(let forward):
                 return "\(name) \(term) ×\(forward.proposals.count)"
+            case .forwardRejected(let rejected):
+                return "\(name) \(term) ×\(rejected.rejections.count)"
             }
         }
     }

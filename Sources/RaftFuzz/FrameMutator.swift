@@ -95,6 +95,16 @@ public struct FrameMutator {
                 }
             }
             message.body = .forward(forward)
+        case .forwardRejected(var rejected):
+            if rejected.rejections.isEmpty || chance(0.3) {
+                rejected.rejections.append(.init(request: random.next(), reason: .tooManyUncommitted))
+            } else {
+                let position = index(rejected.rejections.count)
+                let reasons: [ProposalRejection] = [.invalidRequestID, .payloadTooLarge(bytes: count(near: 0)), .bufferFull,
+                                                    .tooManyHops, .tooManyUncommitted, .duplicate(index: count(near: 1))]
+                rejected.rejections[position].reason = reasons[index(reasons.count)]
+            }
+            message.body = .forwardRejected(rejected)
         }
     }
 

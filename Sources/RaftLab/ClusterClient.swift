@@ -114,7 +114,9 @@ extension ClusterClient {
             connection.propose(request: request, payload: payload) { reply in
                 switch reply {
                 case .committed(let index): promise.succeed(.committed(index: index))
-                case .rejected(let reason), .unreachable(let reason): promise.succeed(.failed(reason))
+                case .rejected(.rejected(let reason)): promise.succeed(.failed(reason.name))
+                case .rejected(.timedOut): promise.succeed(.failed("timed_out"))
+                case .unreachable(let reason): promise.succeed(.failed(reason))
                 }
             }
         }

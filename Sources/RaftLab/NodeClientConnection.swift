@@ -10,8 +10,11 @@ import RaftRuntime
 final class NodeClientConnection: @unchecked Sendable {
     /// How a proposal ended at the node.
     enum Reply: Sendable {
+        /// Committed at `index`.
         case committed(index: Int)
-        case rejected(reason: String)
+        /// The node refused it or stopped waiting for it (`RaftError`, a code on the wire).
+        case rejected(RaftError)
+        /// It did not reach a node that could take it, or its answer never came back.
         case unreachable(reason: String)
     }
 
@@ -39,7 +42,7 @@ final class NodeClientConnection: @unchecked Sendable {
                 completion(.unreachable(reason: "\(error)"))
             case .success(let channel):
                 if let problem = write(.propose(request: request, payload: payload), on: channel) {
-                    completion(.rejected(reason: problem))
+                    completion(.unreachable(reason: problem))
                 } else {
                     proposals[request] = completion
                 }
@@ -133,9 +136,9 @@ final class NodeClientConnection: @unchecked Sendable {
         case .committed(let request, let index):
             proposals.removeValue(forKey: request)?(.committed(index: index))
         case .rejected(let request, let reason):
-            proposals.removeValue(forKey: request)?(.rejected(reason: reason))
+            proposals.removeValue(forKey: request)?(.rejected(reason))
         case .redirect(let request, let leader):
-            proposals.removeValue(forKey: request)?(.rejected(reason: "redirect to \(leader.map(String.init) ?? "unknown leader")"))
+            proposals.removeValue(forKey: request)?(.unreachable(reason: "redirect to \(leader.map(String.init) ?? "unknown leader")"))
         case .status(let status):
             if !statusWaiters.isEmpty { statusWaiters.removeFirst()(.success(status)) }
         default:

@@ -146,10 +146,14 @@ public final class Workload: @unchecked Sendable {
                 let micros = (NIODeadline.now() - started).nanoseconds / 1000
                 stats.latencyUs.record(UInt64(max(0, micros)))
                 record(.ok(client: client, request: request, index: index), node: target)
-            case .rejected(let reason) where reason == "timed out":
+            case .rejected(.timedOut):
                 stats.timedOut += 1 // the node gave up waiting: the request may still commit
                 record(.timeout(client: client, request: request), node: target)
-            case .rejected(let reason), .unreachable(let reason):
+            case .rejected(.rejected(let reason)):
+                stats.failed += 1
+                pause = true
+                record(.fail(client: client, request: request, reason: reason.name), node: target)
+            case .unreachable(let reason):
                 stats.failed += 1
                 pause = true
                 record(.fail(client: client, request: request, reason: reason), node: target)

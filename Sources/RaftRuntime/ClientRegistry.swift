@@ -74,7 +74,7 @@ final class ClientRegistry: @unchecked Sendable {
         finish(entry.request, .success(index))
     }
 
-    /// The core refused `request`.
+    /// The core refused `request` (a duplicate is not a refusal: see `RaftSession`).
     func rejected(request: RequestID, reason: ProposalRejection) {
         finish(request, .failure(.rejected(reason)))
     }

@@ -47,8 +47,7 @@ final class InboundFrameHandler: ChannelInboundHandler, @unchecked Sendable {
                 let reply: WireFrame
                 switch result {
                 case .success(let index): reply = .committed(request: request, index: index)
-                case .failure(.timedOut): reply = .rejected(request: request, reason: "timed out")
-                case .failure(.rejected(let reason)): reply = .rejected(request: request, reason: "\(reason)")
+                case .failure(let reason): reply = .rejected(request: request, reason: reason)
                 }
                 transport.reply(reply, on: channel)
             }

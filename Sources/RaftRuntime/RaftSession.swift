@@ -64,7 +64,15 @@ public final class RaftSession: Sendable {
             guard deliversMessages, !entry.isNoOp else { return }
             continuation.yield(DeliveredMessage(index: index, bytes: entry.payload, request: entry.request, isReplay: isReplay))
         }
-        host.onReject = { request, reason in registry.rejected(request: request, reason: reason) }
+        host.onReject = { [unowned host] request, reason in
+            guard case .duplicate(let index) = reason else { return registry.rejected(request: request, reason: reason) }
+            // Already in the leader's log at `index`: its delivery here answers the client. If
+            // this node knows it committed already (a retry of a request that made it), now.
+            let node = host.node
+            if index >= 1, index <= node.commitIndex, node.log[index].request == request {
+                registry.delivered(index: index, entry: node.log[index])
+            }
+        }
     }
 
     func attach(transport: SocketTransport) {
@@ -163,7 +171,7 @@ public struct NodeStatus: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Why a proposal did not commit.
-public enum RaftError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum RaftError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The cluster refused the message.
     case rejected(ProposalRejection)
     /// No delivery within the time allowed; the message may still commit.

@@ -10,6 +10,11 @@ public struct DurableStore: Hashable, Sendable {
     /// An empty disk.
     public init() {}
 
+    /// A disk holding `state` (for scenarios that start after a written-down history).
+    public init(state: PersistentState) {
+        self.state = state
+    }
+
     /// Applies one durable change, checking it fits the log it changes.
     public mutating func apply(_ change: PersistentChange) {
         state.apply(change)

@@ -63,11 +63,19 @@ public final class SimulatedCluster {
     public static let violationsKeptMax = 20
 
     /// A running cluster of `nodeCount` nodes with ids `0..<nodeCount`, all started fresh.
-    public init(nodeCount: Int, options: RaftOptions, checksInvariants: Bool = true, recordsTrace: Bool = false) {
+    public convenience init(nodeCount: Int, options: RaftOptions, checksInvariants: Bool = true, recordsTrace: Bool = false) {
+        self.init(disks: Array(repeating: .initial, count: nodeCount), options: options,
+                  checksInvariants: checksInvariants, recordsTrace: recordsTrace)
+    }
+
+    /// A running cluster whose node `i` starts from `disks[i]` (a scenario that begins after
+    /// a history the test writes down instead of playing).
+    public init(disks: [PersistentState], options: RaftOptions, checksInvariants: Bool = true, recordsTrace: Bool = false) {
+        let nodeCount = disks.count
         precondition(nodeCount >= 1 && nodeCount <= RaftLimits.clusterSizeMax, "cluster of \(nodeCount) nodes")
         let members = Array(0..<nodeCount)
         nodes = members.map { RaftNode(id: $0, members: members, options: options) }
-        disks = Array(repeating: DurableStore(), count: nodeCount)
+        self.disks = disks.map(DurableStore.init(state:))
         isCrashed = Array(repeating: false, count: nodeCount)
         armedTimers = Array(repeating: [], count: nodeCount)
         delivered = Array(repeating: [], count: nodeCount)
@@ -75,7 +83,7 @@ public final class SimulatedCluster {
         invariantViews = nodes
         self.checksInvariants = checksInvariants
         self.recordsTrace = recordsTrace
-        for id in members { step(id, .restart(.initial)) }
+        for id in members { step(id, .restart(self.disks[id].state)) }
     }
 
     /// Node ids `0..<count`.

@@ -18,9 +18,11 @@ public struct TraceMessageKind: RawRepresentable, Hashable, Sendable, CustomStri
     public static let logResponse = TraceMessageKind(rawValue: "log_response")
     /// Client proposals forwarded towards the leader.
     public static let forward = TraceMessageKind(rawValue: "forward")
+    /// Forwarded proposals refused, sent back to the node that forwarded them.
+    public static let forwardRejected = TraceMessageKind(rawValue: "forward_rejected")
 
     /// The kinds above, in a fixed order (readers intern these without allocating).
-    public static let known: [TraceMessageKind] = [.voteRequest, .voteResponse, .logRequest, .logResponse, .forward]
+    public static let known: [TraceMessageKind] = [.voteRequest, .voteResponse, .logRequest, .logResponse, .forward, .forwardRejected]
 
     public var description: String { rawValue }
 }

@@ -49,11 +49,12 @@ struct InvalidMessageTests {
         Message(from: 0, to: 2, term: term,
                 body: .voteRequest(VoteRequest(logLength: length, lastLogTerm: lastTerm, preVote: true, campaign: CampaignID(incarnation: 1, round: 1))))
     }
-    static func ack(_ ack: Int, hint: Int = 0, success: Bool = true) -> Message {
-        Message(from: 2, to: 1, term: term, body: .logResponse(LogResponse(ack: ack, success: success, conflictHint: hint)))
+    static func ack(_ ack: Int, hint: Int = 0, hintTerm: Term = 0, success: Bool = true) -> Message {
+        Message(from: 2, to: 1, term: term,
+                body: .logResponse(LogResponse(ack: ack, success: success, conflictHint: hint, conflictTerm: hintTerm)))
     }
     static func forward(hops: Int, count: Int = 1) -> Message {
-        let proposals = (0..<count).map { Proposal(request: RequestID(100 + $0), payload: []) }
+        let proposals = (0..<count).map { Proposal(request: RequestID(100 + $0), payload: [], origin: 2) }
         return Message(from: 2, to: 1, term: term, body: .forward(Forward(proposals: proposals, hops: hops)))
     }
 
@@ -92,10 +93,14 @@ struct InvalidMessageTests {
         Case(name: "a suffix that replaces committed entries", reason: .truncatesCommitted) { _ in
             logRequest(0, 0, [entry(2)])
         },
+        Case(name: "a refusal naming a term beyond its own", reason: .hintTermBeyondTerm) { _ in ack(0, hint: 1, hintTerm: 3, success: false) },
         Case(name: "an ack beyond the leader's log", reason: .ackBeyondLog) { c in ack(c.nodes[1].log.lastIndex + 1) },
         Case(name: "an ack far beyond the leader's log", reason: .ackBeyondLog) { _ in ack(Int.max) },
         Case(name: "too many hops", reason: .invalidForward) { _ in forward(hops: RaftLimits.forwardHopsMax + 1) },
         Case(name: "too many proposals", reason: .invalidForward) { _ in forward(hops: 1, count: RaftLimits.entriesPerMessageMax + 1) },
+        Case(name: "a proposal from a node that is not a member", reason: .invalidForward) { _ in
+            Message(from: 2, to: 1, term: term, body: .forward(Forward(proposals: [Proposal(request: 5, payload: [], origin: 9)], hops: 1)))
+        },
     ]
 
     @Test("a crafted message is dropped with its reason and changes nothing", arguments: cases)

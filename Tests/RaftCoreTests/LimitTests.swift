@@ -70,7 +70,7 @@ struct ForwardSizeTests {
         }
         #expect(forwards.count == 5)
         #expect(forwards.allSatisfy { $0.proposals.reduce(0) { $0 + $1.payload.count } <= 1000 })
-        #expect(forwards.flatMap(\.proposals) == proposals)
+        #expect(forwards.flatMap(\.proposals) == proposals.map { Proposal(request: $0.request, payload: $0.payload, origin: 2) })
         cluster.settle()
         #expect(cluster.delivered[2].filter { !$0.isNoOp }.map(\.request) == (1...10).map { RequestID($0) })
     }

@@ -11,6 +11,10 @@ enum Profiles {
     /// Pre-vote on, the lease off (so an election can follow a leader's crash at once).
     static let preVoteOnly = RaftOptions(preVote: true, checkQuorum: false, rearmTimers: true,
                                          pipelining: true, appendNoOpOnElection: false, reforwardsOnLeaderChange: true)
+    /// Production timers without pipelining: the leader steps back one entry per refusal,
+    /// as raft-lite does.
+    static let plainWithoutPipelining = RaftOptions(preVote: false, checkQuorum: false, rearmTimers: true,
+                                                    pipelining: false, appendNoOpOnElection: true)
     /// Every profile whose elections work by `elect` alone.
     static let electable: [RaftOptions] = [plain, preVoteOnly, .lite]
 }

@@ -27,12 +27,13 @@ import Testing
         #expect(rejection(Be.be(UInt32(0))) == .frameTooShort(length: 0))
         #expect(rejection(Be.be(UInt32(1)) + [1]) == .frameTooShort(length: 1))
         #expect(rejection(Be.be(UInt32(100)) + [1]) == .unsupportedVersion(1)) // before campaign ids
-        #expect(rejection(Be.be(UInt32(100)) + [3]) == .unsupportedVersion(3))
+        #expect(rejection(Be.be(UInt32(100)) + [2]) == .unsupportedVersion(2)) // before codes and conflict terms
+        #expect(rejection(Be.be(UInt32(100)) + [4]) == .unsupportedVersion(4))
         #expect(rejection(Be.be(UInt32(100)) + [0]) == .unsupportedVersion(0))
-        #expect(rejection(Be.be(UInt32(100)) + [2, 0]) == .unknownKind(0))
-        #expect(rejection(Be.be(UInt32(100)) + [2, 10]) == .unknownKind(10))
-        #expect(rejection(Be.be(UInt32(100)) + [2, 255]) == .unknownKind(255))
-        #expect(WireError.unsupportedVersion(1).description == "unsupported wire version 1 (this node speaks version 2)")
+        #expect(rejection(Be.be(UInt32(100)) + [3, 0]) == .unknownKind(0))
+        #expect(rejection(Be.be(UInt32(100)) + [3, 10]) == .unknownKind(10))
+        #expect(rejection(Be.be(UInt32(100)) + [3, 255]) == .unknownKind(255))
+        #expect(WireError.unsupportedVersion(1).description == "unsupported wire version 1 (this node speaks version 3)")
         #expect(WireError.unknownKind(10).description == "unknown frame kind 10 (known: 1...9)")
         #expect(WireError.frameTooLarge(bytes: 5, limit: 4).description == "frame of 5 bytes exceeds frameBytesMax 4")
     }
@@ -44,7 +45,7 @@ import Testing
             ("hello trailing", Be.frame(kind: 1, body: Be.be(UInt64(1)) + Be.be(UInt16(1)) + [0]), "end of body", 16, "1 trailing bytes"),
             ("raft from", raft([1], from: 65535), "from", 6, "node id 65535 outside"),
             ("raft to", raft([1], to: 64), "to", 8, "node id 64 outside"),
-            ("raft type", raft([6]), "message type", 18, "message type 6 (expected 1...5)"),
+            ("raft type", raft([7]), "message type", 18, "message type 7 (expected 1...6)"),
             ("raft type zero", raft([0]), "message type", 18, "message type 0"),
             ("vote bool", raft([1] + Be.be(UInt64(1)) + Be.be(UInt64(1)) + [2]), "pre-vote", 35, "boolean byte 2"),
             ("vote response bool", raft([2, 1, 7]), "pre-vote", 20, "boolean byte 7"),
@@ -62,15 +63,25 @@ import Testing
             ("log response bool", raft([4] + Be.be(UInt64(1)) + [3] + Be.be(UInt64(0))), "success", 27, "boolean byte 3"),
             ("forward hops", raft([5, 4] + Be.be(UInt32(0))), "hops", 19, "4 exceeds forwardHopsMax 3"),
             ("forward count", raft([5, 1] + Be.be(UInt32(70_000))), "proposal count", 20, "exceeds entriesPerMessageMax"),
+            ("forward origin", raft([5, 1] + Be.be(UInt32(1)) + Be.be(UInt64(1)) + Be.be(UInt16(64)) + Be.be(UInt32(0))),
+             "proposal 0 origin", 32, "node id 64 outside"),
+            ("refusal count", raft([6] + Be.be(UInt32(2)) + Be.be(UInt64(1)) + [3] + Be.be(UInt64(0))),
+             "rejection count", 19, "2 elements need at least 34 bytes, 17 left"),
+            ("refusal code", raft([6] + Be.be(UInt32(1)) + Be.be(UInt64(1)) + [9] + Be.be(UInt64(0))),
+             "rejection code", 31, "code 9 with detail 0"),
+            ("refusal timed out", raft([6] + Be.be(UInt32(1)) + Be.be(UInt64(1)) + [7] + Be.be(UInt64(0))),
+             "rejection 0 code", 40, "a forwarded proposal cannot time out"),
             ("raft trailing", raft([2, 1, 0] + Be.be(UInt64(1)) + Be.be(UInt64(0)) + [9]), "end of body", 37, "1 trailing bytes"),
             ("propose payload", Be.frame(kind: 3, body: Be.be(UInt64(1)) + Be.be(UInt32(10)) + [1]), "payload length", 14,
              "10 bytes declared, 1 left"),
             ("status request trailing", Be.frame(kind: 4, body: [0]), "end of body", 6, "1 trailing bytes"),
             ("committed index", Be.frame(kind: 5, body: Be.be(UInt64(1)) + Be.be(UInt64.max)), "index", 14, "exceeds Int.max"),
-            ("reason length", Be.frame(kind: 6, body: Be.be(UInt64(1)) + Be.be(UInt16(2000))), "reason length", 14,
-             "2000 exceeds reasonBytesMax 1024"),
-            ("reason utf8", Be.frame(kind: 6, body: Be.be(UInt64(1)) + Be.be(UInt16(2)) + [0xC3, 0x28]), "reason", 16, "not valid UTF-8"),
-            ("reason short", Be.frame(kind: 6, body: Be.be(UInt64(1)) + Be.be(UInt16(5)) + [0x61]), "reason", 16, "5 bytes declared, 1 left"),
+            ("rejected code", Be.frame(kind: 6, body: Be.be(UInt64(1)) + [0] + Be.be(UInt64(0))), "rejection code", 14,
+             "code 0 with detail 0 (expected 1...6, or 7 timed out with 0)"),
+            ("rejected timed out detail", Be.frame(kind: 6, body: Be.be(UInt64(1)) + [7] + Be.be(UInt64(3))), "rejection code", 14,
+             "code 7 with detail 3"),
+            ("rejected detail", Be.frame(kind: 6, body: Be.be(UInt64(1)) + [6] + Be.be(UInt64.max)), "rejection detail", 15,
+             "exceeds Int.max"),
             ("redirect tag", Be.frame(kind: 7, body: Be.be(UInt64(1)) + [2, 0, 1]), "leader tag", 14, "tag 2 (expected 0 none or 1 some)"),
             ("redirect trailing", Be.frame(kind: 7, body: Be.be(UInt64(1)) + [0, 0, 1]), "end of body", 15, "2 trailing bytes"),
             ("status role", Be.frame(kind: 8, body: Be.be(UInt16(1)) + [5]), "role", 8, "role tag 5"),

@@ -18,9 +18,12 @@ enum WireSamples {
         Message(from: 3, to: 4, term: 8, body: .logRequest(LogRequest(prefixLength: 100, prefixTerm: 6, leaderCommit: 99, suffix: entries))),
         Message(from: 3, to: 4, term: 8, body: .logRequest(LogRequest(prefixLength: 0, prefixTerm: 0, leaderCommit: 0, suffix: []))),
         Message(from: 4, to: 3, term: 8, body: .logResponse(LogResponse(ack: 103, success: true, conflictHint: 0))),
-        Message(from: 4, to: 3, term: 8, body: .logResponse(LogResponse(ack: 0, success: false, conflictHint: 57))),
-        Message(from: 5, to: 0, term: 2, body: .forward(Forward(proposals: [Proposal(request: 1, payload: [9]),
-                                                                         Proposal(request: 2, payload: [])], hops: 3))),
+        Message(from: 4, to: 3, term: 8, body: .logResponse(LogResponse(ack: 0, success: false, conflictHint: 57, conflictTerm: 6))),
+        Message(from: 5, to: 0, term: 2, body: .forward(Forward(proposals: [Proposal(request: 1, payload: [9], origin: 5),
+                                                                         Proposal(request: 2, payload: [], origin: 63)], hops: 3))),
+        Message(from: 0, to: 5, term: 2, body: .forwardRejected(ForwardRejected(rejections: [
+            .init(request: 1, reason: .tooManyUncommitted), .init(request: 2, reason: .duplicate(index: 17)),
+            .init(request: 3, reason: .payloadTooLarge(bytes: 70_000))]))),
     ]
 
     static let frames: [WireFrame] = messages.map(WireFrame.raft) + [
@@ -30,9 +33,9 @@ enum WireSamples {
         .propose(request: 1, payload: []),
         .statusRequest,
         .committed(request: 77, index: 1234),
-        .rejected(request: 78, reason: "too many uncommitted entries"),
-        .rejected(request: 79, reason: "déjà vu: 重复 🍝"),
-        .rejected(request: 80, reason: ""),
+        .rejected(request: 78, reason: RaftError.rejected(.tooManyUncommitted)),
+        .rejected(request: 79, reason: RaftError.rejected(.duplicate(index: 40))),
+        .rejected(request: 80, reason: RaftError.timedOut),
         .redirect(request: 81, leader: 4),
         .redirect(request: 82, leader: nil),
         .status(NodeStatus(id: 2, role: .leader, term: 12, leader: 2, commitIndex: 40, lastIndex: 41)),

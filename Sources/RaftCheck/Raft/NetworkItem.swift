@@ -57,9 +57,13 @@ public enum Labels {
         case .logRequest(let request):
             return "LogRequest(term: \(term), prefixLength: \(request.prefixLength), prefixTerm: \(request.prefixTerm), leaderCommit: \(request.leaderCommit), suffix: \(entries(request.suffix)))"
         case .logResponse(let response):
-            return "LogResponse(term: \(term), ack: \(response.ack), success: \(response.success), conflictHint: \(response.conflictHint))"
+            let conflictTerm = response.conflictTerm == 0 ? "" : ", conflictTerm: \(response.conflictTerm)"
+            return "LogResponse(term: \(term), ack: \(response.ack), success: \(response.success), conflictHint: \(response.conflictHint)\(conflictTerm))"
         case .forward(let forward):
             return "Forward(term: \(term), hops: \(forward.hops), proposals: [\(forward.proposals.map(proposal).joined(separator: ", "))])"
+        case .forwardRejected(let rejected):
+            let rejections = rejected.rejections.map { "\($0.request): \($0.reason.name)" }
+            return "ForwardRejected(term: \(term), rejections: [\(rejections.joined(separator: ", "))])"
         }
     }
 

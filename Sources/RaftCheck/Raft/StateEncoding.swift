@@ -127,10 +127,15 @@ enum StateEncoding {
             words += [2, int(request.prefixLength), request.prefixTerm, int(request.leaderCommit)]
             append(request.suffix, to: &words, rename)
         case .logResponse(let response):
-            words += [3, int(response.ack), response.success ? 1 : 0, int(response.conflictHint)]
+            words += [3, int(response.ack), response.success ? 1 : 0, int(response.conflictHint), response.conflictTerm]
         case .forward(let forward):
             words += [4, int(forward.hops), UInt64(forward.proposals.count)]
             for proposal in forward.proposals { append(proposal, to: &words, rename) }
+        case .forwardRejected(let rejected):
+            words += [5, UInt64(rejected.rejections.count)]
+            for rejection in rejected.rejections {
+                words += [rename.request(rejection.request), UInt64(rejection.reason.code), int(rejection.reason.detail)]
+            }
         }
     }
 
@@ -150,6 +155,7 @@ enum StateEncoding {
 
     private static func append(_ proposal: Proposal, to words: inout [UInt64], _ rename: ServerRenaming) {
         words.append(rename.request(proposal.request))
+        words.append(optional(rename.optional(proposal.origin)))
         append(rename.payload(proposal.payload, of: proposal.request), to: &words)
     }
 

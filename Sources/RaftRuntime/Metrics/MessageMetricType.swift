@@ -4,7 +4,7 @@ import RaftCore
 /// message kinds an operator tells apart (heartbeats from appends, pre-votes from votes).
 enum MessageMetricType: Int, CaseIterable {
     case voteRequest, voteResponse, preVoteRequest, preVoteResponse
-    case append, heartbeat, appendResponse, forward
+    case append, heartbeat, appendResponse, forward, forwardRejected
 
     /// The kind of `body`.
     init(_ body: Message.Body) {
@@ -14,6 +14,7 @@ enum MessageMetricType: Int, CaseIterable {
         case .logRequest(let request): self = request.suffix.isEmpty ? .heartbeat : .append
         case .logResponse: self = .appendResponse
         case .forward: self = .forward
+        case .forwardRejected: self = .forwardRejected
         }
     }
 
@@ -28,6 +29,7 @@ enum MessageMetricType: Int, CaseIterable {
         case .heartbeat: "heartbeat"
         case .appendResponse: "append_response"
         case .forward: "forward"
+        case .forwardRejected: "forward_rejected"
         }
     }
 }

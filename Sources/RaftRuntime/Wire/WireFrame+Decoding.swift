@@ -24,12 +24,7 @@ extension WireFrame {
             frame = .committed(request: request, index: try reader.count("index"))
         case .rejected:
             let request = try reader.integer(UInt64.self, "request id")
-            let at = reader.offset
-            let length = Int(try reader.integer(UInt16.self, "reason length"))
-            guard length <= WireLimits.reasonBytesMax else {
-                throw reader.failure("reason length", "\(length) exceeds reasonBytesMax \(WireLimits.reasonBytesMax)", at: at)
-            }
-            frame = .rejected(request: request, reason: try reader.utf8("reason", length: length))
+            frame = .rejected(request: request, reason: try reader.rejection())
         case .redirect:
             let request = try reader.integer(UInt64.self, "request id")
             frame = .redirect(request: request, leader: try reader.optionalNodeID("leader"))
@@ -110,7 +105,9 @@ extension WireFrame {
         case .logResponse:
             let ack = try reader.count("ack")
             let success = try reader.bool("success")
-            body = .logResponse(LogResponse(ack: ack, success: success, conflictHint: try reader.count("conflict hint")))
+            let conflictHint = try reader.count("conflict hint")
+            body = .logResponse(LogResponse(ack: ack, success: success, conflictHint: conflictHint,
+                                            conflictTerm: try reader.integer(UInt64.self, "conflict term")))
         case .forward:
             let hopsAt = reader.offset
             let hops = Int(try reader.integer(UInt8.self, "hops"))
@@ -122,11 +119,24 @@ extension WireFrame {
             proposals.reserveCapacity(count)
             for position in 0..<count {
                 let request = try reader.integer(UInt64.self, "proposal \(position) request id")
-                proposals.append(Proposal(request: request, payload: try reader.payload("proposal \(position) payload")))
+                let origin = try reader.nodeID("proposal \(position) origin")
+                proposals.append(Proposal(request: request, payload: try reader.payload("proposal \(position) payload"), origin: origin))
             }
             body = .forward(Forward(proposals: proposals, hops: hops))
+        case .forwardRejected:
+            let count = try reader.elementCount("rejection count", elementBytesMin: WireTags.rejectionBytes)
+            var rejections: [ForwardRejected.Rejection] = []
+            rejections.reserveCapacity(count)
+            for position in 0..<count {
+                let request = try reader.integer(UInt64.self, "rejection \(position) request id")
+                guard case .rejected(let reason) = try reader.rejection() else {
+                    throw reader.failure("rejection \(position) code", "a forwarded proposal cannot time out")
+                }
+                rejections.append(ForwardRejected.Rejection(request: request, reason: reason))
+            }
+            body = .forwardRejected(ForwardRejected(rejections: rejections))
         case nil:
-            throw reader.failure("message type", "message type \(tag) (expected 1...5)", at: at)
+            throw reader.failure("message type", "message type \(tag) (expected 1...6)", at: at)
         }
         return Message(from: from, to: to, term: term, body: body)
     }

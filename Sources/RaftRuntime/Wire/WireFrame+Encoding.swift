@@ -5,7 +5,6 @@ extension WireFrame {
     /// Appends this frame to `buffer` (one capacity reservation, no other allocation).
     /// Throws `WireError.frameTooLarge`, leaving `buffer` as it was, when the frame would
     /// exceed `RuntimeLimits.frameBytesMax` (a forward of many large proposals can).
-    /// A `rejected` reason longer than `WireLimits.reasonBytesMax` bytes is cut.
     public func encode(into buffer: inout ByteBuffer) throws {
         let bytes = encodedBytes
         guard bytes <= RuntimeLimits.frameBytesMax else {
@@ -32,9 +31,8 @@ extension WireFrame {
             buffer.writeCount(index)
         case .rejected(let request, let reason):
             buffer.writeInteger(request)
-            let utf8 = Self.cut(reason)
-            buffer.writeInteger(UInt16(utf8.count))
-            buffer.writeBytes(utf8)
+            buffer.writeInteger(WireTags.code(of: reason))
+            buffer.writeCount(WireTags.detail(of: reason))
         case .redirect(let request, let leader):
             buffer.writeInteger(request)
             buffer.writeOptionalNodeID(leader)
@@ -64,7 +62,7 @@ extension WireFrame {
         case .propose(_, let payload): body = 8 + 4 + payload.count
         case .statusRequest: body = 0
         case .committed: body = 8 + 8
-        case .rejected(_, let reason): body = 8 + 2 + Self.cut(reason).count
+        case .rejected: body = 8 + 1 + 8
         case .redirect(_, let leader): body = 8 + (leader == nil ? 1 : 3)
         case .status(let status): body = 2 + 1 + 8 + (status.leader == nil ? 1 : 3) + 8 + 8
         case .control(.dropPeers): body = 1 + 8 + 1
@@ -101,28 +99,14 @@ extension WireFrame {
             var total = header + 8 + 8 + 8 + 4
             for entry in request.suffix { total += WireTags.entryHeaderBytes + entry.payload.count }
             return total
-        case .logResponse: return header + 8 + 1 + 8
+        case .logResponse: return header + 8 + 1 + 8 + 8
         case .forward(let forward):
             var total = header + 1 + 4
             for proposal in forward.proposals { total += WireTags.proposalHeaderBytes + proposal.payload.count }
             return total
+        case .forwardRejected(let rejected):
+            return header + 4 + rejected.rejections.count * WireTags.rejectionBytes
         }
-    }
-
-    /// The UTF-8 of `reason`, cut at a character boundary to `WireLimits.reasonBytesMax`.
-    private static func cut(_ reason: String) -> Substring.UTF8View {
-        let utf8 = reason.utf8
-        guard utf8.count > WireLimits.reasonBytesMax else { return reason[...].utf8 }
-        var end = reason.startIndex
-        var bytes = 0
-        for index in reason.indices {
-            let next = reason.index(after: index)
-            let characterBytes = reason.utf8.distance(from: index, to: next)
-            if bytes + characterBytes > WireLimits.reasonBytesMax { break }
-            bytes += characterBytes
-            end = next
-        }
-        return reason[..<end].utf8
     }
 }
 
@@ -166,6 +150,7 @@ extension ByteBuffer {
             writeCount(response.ack)
             writeBool(response.success)
             writeCount(response.conflictHint)
+            writeInteger(response.conflictTerm)
         case .forward(let forward):
             writeInteger(WireTags.MessageBody.forward.rawValue)
             precondition(forward.hops >= 0 && forward.hops <= Int(UInt8.max), "forward hops \(forward.hops)")
@@ -173,7 +158,16 @@ extension ByteBuffer {
             writeInteger(UInt32(forward.proposals.count))
             for proposal in forward.proposals {
                 writeInteger(proposal.request)
+                writeNodeID(proposal.origin ?? message.from)
                 writePayload(proposal.payload)
+            }
+        case .forwardRejected(let rejected):
+            writeInteger(WireTags.MessageBody.forwardRejected.rawValue)
+            writeInteger(UInt32(rejected.rejections.count))
+            for rejection in rejected.rejections {
+                writeInteger(rejection.request)
+                writeInteger(rejection.reason.code)
+                writeCount(rejection.reason.detail)
             }
         }
     }

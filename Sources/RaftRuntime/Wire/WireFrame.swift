@@ -1,6 +1,6 @@
 import RaftCore
 
-/// One frame of the wire protocol: `[u32 length][u8 version = 1][u8 kind][body]`, big-endian.
+/// One frame of the wire protocol: `[u32 length][u8 version = 3][u8 kind][body]`, big-endian.
 ///
 /// Peers exchange `hello` (once, first) and `raft` frames; clients send `propose`,
 /// `statusRequest` and `control`, and get `committed`, `rejected`, `redirect` and `status`
@@ -18,9 +18,9 @@ public enum WireFrame: Hashable, Sendable {
     case statusRequest
     /// The client's request committed at `index`.
     case committed(request: RequestID, index: Int)
-    /// The client's request will not commit; `reason` says why (at most
-    /// `WireLimits.reasonBytesMax` bytes of UTF-8 on the wire).
-    case rejected(request: RequestID, reason: String)
+    /// The client's request was refused (it will not commit) or timed out (it may still
+    /// commit): a code and the number it carries on the wire.
+    case rejected(request: RequestID, reason: RaftError)
     /// The client should ask `leader` (nil: no leader is known; try later).
     case redirect(request: RequestID, leader: NodeID?)
     /// The node's status.
@@ -29,8 +29,9 @@ public enum WireFrame: Hashable, Sendable {
     case control(ControlCommand)
 
     /// The only wire version this code speaks (2: vote requests and responses carry the
-    /// candidate's campaign id).
-    public static let version: UInt8 = 2
+    /// candidate's campaign id; 3: refusals carry a conflict term, forwarded proposals their
+    /// origin, refusals of forwarded proposals go back to it, and rejections travel as codes).
+    public static let version: UInt8 = 3
     /// Bytes before the body: length, version, kind.
     public static let headerBytes = 6
 

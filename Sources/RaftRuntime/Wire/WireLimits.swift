@@ -6,6 +6,4 @@ public enum WireLimits {
     /// Entries in one log request, or proposals in one forward. The core sends far fewer
     /// (`RaftOptions.entriesPerAppendMax`, default 512); this bounds what a peer may claim.
     public static let entriesPerMessageMax = RaftLimits.entriesPerMessageMax
-    /// Bytes of the UTF-8 reason in a `rejected` frame; longer reasons are cut when encoded.
-    public static let reasonBytesMax = 1024
 }

@@ -100,6 +100,17 @@ struct WireReader {
         return count
     }
 
+    /// A refusal: u8 code (`ProposalRejection.code`, or 7 timed out) and u64 detail.
+    mutating func rejection() throws -> RaftError {
+        let at = offset
+        let code = try integer(UInt8.self, "rejection code")
+        let detail = try count("rejection detail")
+        guard let reason = WireTags.reason(code: code, detail: detail) else {
+            throw failure("rejection code", "code \(code) with detail \(detail) (expected 1...6, or 7 timed out with 0)", at: at)
+        }
+        return reason
+    }
+
     /// Valid UTF-8 of `length` bytes.
     mutating func utf8(_ field: @autoclosure () -> String, length: Int) throws -> String {
         let at = offset

@@ -4,7 +4,7 @@ import RaftCore
 enum WireTags {
     /// `raft` body: which of the five message bodies follows.
     enum MessageBody: UInt8 {
-        case voteRequest = 1, voteResponse = 2, logRequest = 3, logResponse = 4, forward = 5
+        case voteRequest = 1, voteResponse = 2, logRequest = 3, logResponse = 4, forward = 5, forwardRejected = 6
     }
 
     /// `status` body: the node's role.
@@ -39,6 +39,34 @@ enum WireTags {
 
     /// Bytes of an entry on the wire, payload excluded: term, request, payload length.
     static let entryHeaderBytes = 20
-    /// Bytes of a forwarded proposal, payload excluded: request, payload length.
-    static let proposalHeaderBytes = 12
+    /// Bytes of a forwarded proposal, payload excluded: request, origin, payload length.
+    static let proposalHeaderBytes = 14
+    /// Bytes of one refusal in a `forwardRejected` message: request, code, detail.
+    static let rejectionBytes = 17
+
+    /// Code 7 of a `rejected` frame: the request timed out (codes 1...6 are
+    /// `ProposalRejection.code`).
+    static let timedOutCode: UInt8 = 7
+
+    /// The code of a `rejected` frame's reason.
+    static func code(of reason: RaftError) -> UInt8 {
+        switch reason {
+        case .rejected(let rejection): return rejection.code
+        case .timedOut: return timedOutCode
+        }
+    }
+
+    /// The number a `rejected` frame's reason carries.
+    static func detail(of reason: RaftError) -> Int {
+        switch reason {
+        case .rejected(let rejection): return rejection.detail
+        case .timedOut: return 0
+        }
+    }
+
+    /// The reason with `code` and `detail`, if the code is known.
+    static func reason(code: UInt8, detail: Int) -> RaftError? {
+        if code == timedOutCode { return detail == 0 ? .timedOut : nil }
+        return ProposalRejection(code: code, detail: detail).map(RaftError.rejected)
+    }
 }
