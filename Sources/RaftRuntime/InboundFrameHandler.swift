@@ -33,6 +33,7 @@ final class InboundFrameHandler: ChannelInboundHandler, @unchecked Sendable {
                 return refuse(context, "hello from \(node), which is not a peer of this node")
             }
             peer = node
+            transport.peerConnected(node)
         case .raft(let message):
             guard let peer else { return refuse(context, "raft message before hello") }
             guard message.from == peer, message.to == transport.config.selfID else {

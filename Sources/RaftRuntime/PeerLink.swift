@@ -5,7 +5,8 @@ import RaftCore
 
 /// The outbound connection to one peer: frames are encoded into a buffer as the batch runs
 /// and written with one syscall at its end. While the peer is unreachable the link retries
-/// with exponential backoff and keeps at most `RuntimeLimits.framesQueuedPerPeerMax` frames
+/// with exponential backoff (and at once when the peer connects to this node, `peerIsBack`)
+/// and keeps at most `RuntimeLimits.framesQueuedPerPeerMax` frames
 /// and `RuntimeLimits.bytesQueuedPerUnreachablePeerMax` bytes (older ones are dropped: Raft
 /// resends what matters). Confined to the host's loop.
 final class PeerLink: @unchecked Sendable {
@@ -93,7 +94,9 @@ final class PeerLink: @unchecked Sendable {
                 backoffMs = RuntimeLimits.reconnectBackoffMs.lowerBound
                 var greeting = channel.allocator.buffer(capacity: 32)
                 try? hello.encode(into: &greeting) // a hello is a few bytes
-                channel.write(greeting, promise: nil)
+                // Flushed at once: the peer reconnects to this node when it sees the hello
+                // (`peerIsBack`), and a node with nothing to send yet must not sit on it.
+                channel.writeAndFlush(greeting, promise: nil)
                 logger.debug("connected to peer", metadata: ["peer": "\(peer)", "address": "\(address)"])
                 channel.closeFuture.whenComplete { [self] _ in
                     self.channel = nil
@@ -116,6 +119,14 @@ final class PeerLink: @unchecked Sendable {
             reconnectScheduled = false
             connect()
         }
+    }
+
+    /// The peer just connected to this node and said hello: it is up again, so a link that
+    /// waits out its backoff connects now (a restarted follower hears from its leader at
+    /// once, not after up to a second of backoff).
+    func peerIsBack() {
+        backoffMs = RuntimeLimits.reconnectBackoffMs.lowerBound
+        if channel == nil { connect() }
     }
 
     /// Closes the connection for good.

@@ -47,10 +47,13 @@ public enum RuntimeLimits {
     public static let framesQueuedPerPeerMax = 4096
     /// Bytes queued to one peer while it is unreachable (a leader probing a dead node with
     /// full log requests on every heartbeat would otherwise queue gigabytes); older frames
-    /// are dropped.
-    public static let bytesQueuedPerUnreachablePeerMax = 4 << 20
-    /// Reconnection backoff to an unreachable peer, in milliseconds.
-    public static let reconnectBackoffMs: ClosedRange<Int> = 10...1000
+    /// are dropped. Small on purpose: what waits is stale by the time the peer is back (Raft
+    /// resends what matters), and a peer that restarts should not have to wade through it
+    /// before it hears its leader's current message.
+    public static let bytesQueuedPerUnreachablePeerMax = 64 << 10
+    /// Reconnection backoff to an unreachable peer, in milliseconds (a peer that comes back
+    /// and connects to this node is reconnected to at once, whatever the backoff).
+    public static let reconnectBackoffMs: ClosedRange<Int> = 10...250
     /// Client proposals waiting for their delivery at one node; beyond this they are refused.
     public static let clientRequestsWaitingMax = 1 << 16
 }

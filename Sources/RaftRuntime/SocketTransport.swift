@@ -34,6 +34,11 @@ final class SocketTransport: MessageTransport, @unchecked Sendable {
         }
     }
 
+    /// Peer `id` connected to this node and said hello: reconnect to it now if the link waits.
+    func peerConnected(_ id: NodeID) {
+        links[id]?.peerIsBack()
+    }
+
     /// A transport for `host` that neither listens nor connects yet (see `listen()`).
     static func make(config: RaftConfig, host: NodeHost, clients: ClientRegistry) -> SocketTransport {
         var logger = Logger(label: "raftlab.node")

@@ -73,3 +73,36 @@ struct BenchClusterCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `raftlab bench recovery`: how soon a restarted follower hears from its leader.
+struct BenchRecoveryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recovery",
+        abstract: "Kill and restart a follower again and again; print how soon it hears from the leader.",
+        discussion: """
+        A cluster of node processes under a light workload. Each round kills a follower with
+        kill -9, leaves it down for --down seconds (long enough for the leader's reconnection
+        backoff to grow), starts it again, and measures from the moment it answers a status
+        request to the first status that names the leader. Prints p50, p99 and max.
+
+        Example:
+          swift run -c release raftlab bench recovery --restarts 30
+        """
+    )
+
+    @Option(help: "Nodes in the cluster.") var nodes = 3
+    @Option(help: "Restarts measured.") var restarts = 30
+    @Option(help: "Seconds a follower stays down before its restart.") var down = 1.5
+    @Option(help: "Directory for the run's files (removed afterwards).") var traces = "traces"
+
+    func validate() throws {
+        guard (3...9).contains(nodes) else { throw ValidationError("--nodes must be in 3...9, got \(nodes)") }
+        guard (1...1000).contains(restarts) else { throw ValidationError("--restarts must be in 1...1000, got \(restarts)") }
+        guard down >= 0 && down <= 60 else { throw ValidationError("--down must be in 0...60 seconds, got \(down)") }
+    }
+
+    func run() async throws {
+        let report = try await PeerRecoveryBenchmark.run(nodes: nodes, restarts: restarts, downSeconds: down, root: traces) { print($0) }
+        print(report)
+    }
+}

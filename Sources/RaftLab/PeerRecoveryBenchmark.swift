@@ -1,0 +1,89 @@
+import Foundation
+import RaftCore
+import RaftRuntime
+
+/// How soon a restarted follower hears from its leader: a cluster of node processes under a
+/// light workload; again and again a follower is killed (`kill -9`), left down long enough
+/// for the leader's reconnection backoff to grow, and started again. Each sample is the time
+/// from the moment the restarted node answers a status request (its process is up and
+/// listening) to the first status that names the leader (it took a message from it).
+public enum PeerRecoveryBenchmark {
+    /// The figures of one run.
+    public struct Report: Sendable, CustomStringConvertible {
+        /// Milliseconds from "answers" to "knows the leader", one per restart.
+        public var samplesMs: [Double]
+        /// Milliseconds from the process start to "answers" (the node's own start-up).
+        public var startupMs: [Double]
+
+        public var description: String {
+            func line(_ name: String, _ values: [Double]) -> String {
+                let sorted = values.sorted()
+                guard !sorted.isEmpty else { return "\(name): no samples" }
+                func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int(q * Double(sorted.count - 1) + 0.5))] }
+                return String(format: "%@: p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d restarts", name, at(0.5), at(0.99),
+                              sorted.last!, sorted.count)
+            }
+            return line("restart to hearing from the leader", samplesMs) + "\n" + line("process start to answering", startupMs)
+        }
+    }
+
+    /// Restarts a follower `restarts` times in a cluster of `nodes`, each down for
+    /// `downSeconds`; `progress` gets a line per restart.
+    public static func run(nodes: Int = 3, restarts: Int = 30, downSeconds: Double = 1.5, clients: Int = 4, root: String,
+                           progress: @Sendable (String) -> Void) async throws -> Report {
+        var options = UpOptions()
+        options.nodes = nodes
+        options.clients = clients
+        options.showsStatus = false
+        options.tracesRoot = root
+        options.nodeTraces = false
+        let launcher = try ClusterLauncher(options: options)
+        let started = ContinuousClock.now
+        var report = Report(samplesMs: [], startupMs: [])
+        do {
+            var leader = try await launcher.startCluster()
+            try launcher.startWorkload()
+            let clock = ContinuousClock()
+            for round in 0..<restarts {
+                leader = try await launcher.client.waitForLeader(timeout: .seconds(30))
+                let followers = launcher.cluster.nodes.map(\.id).filter { $0 != leader }
+                let victim = followers[round % followers.count]
+                launcher.processes.kill9(victim)
+                launcher.client.forget(victim)
+                try await Task.sleep(for: .seconds(downSeconds))
+                let processStart = clock.now
+                try launcher.processes.start(victim)
+                var answered: ContinuousClock.Instant?
+                var heard: ContinuousClock.Instant?
+                let deadline = processStart + .seconds(30)
+                while heard == nil && clock.now < deadline {
+                    if let status = try? await launcher.client.statusAsync(victim) {
+                        let now = clock.now
+                        if answered == nil { answered = now }
+                        if status.leader != nil { heard = now }
+                    } else {
+                        launcher.client.forget(victim)
+                    }
+                    if heard == nil { try await Task.sleep(for: .milliseconds(2)) }
+                }
+                guard let answered, let heard else { throw LabError("node \(victim) did not hear from a leader within 30 s of its restart") }
+                let sample = milliseconds(heard - answered)
+                report.samplesMs.append(sample)
+                report.startupMs.append(milliseconds(answered - processStart))
+                progress(String(format: "restart %d/%d: node %d heard from leader %d %.1f ms after it answered (start-up %.0f ms)",
+                                round + 1, restarts, victim, leader, sample, milliseconds(answered - processStart)))
+            }
+        } catch {
+            _ = await launcher.stopCluster(startedAt: started)
+            try? FileManager.default.removeItem(atPath: launcher.run.layout.directory)
+            throw error
+        }
+        _ = await launcher.stopCluster(startedAt: started)
+        try? FileManager.default.removeItem(atPath: launcher.run.layout.directory)
+        return report
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    }
+}
