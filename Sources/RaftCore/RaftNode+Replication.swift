@@ -12,7 +12,9 @@ extension RaftNode {
 
     /// Sends `peer` what it is missing. Without pipelining (raft-lite) every request carries
     /// everything after the acknowledged length. With pipelining a probing follower gets one
-    /// request at a time (again on every heartbeat), a replicating one gets only new entries
+    /// request with entries at a time and, while it is unanswered, an empty request at the
+    /// same place on every heartbeat (etcd's probe state: a follower that reads nothing costs
+    /// a few bytes per heartbeat, not an append); a replicating one gets only new entries
     /// within the in-flight window, and an empty heartbeat when there are none.
     mutating func replicate(to peer: NodeID, isHeartbeat: Bool) {
         precondition(role == .leader && peer != id)
@@ -23,7 +25,12 @@ extension RaftNode {
             return
         }
         if follower.isProbing {
-            guard isHeartbeat || !follower.probeInFlight else { return }
+            if follower.probeInFlight {
+                // The empty request probes the same place: its answer moves replication on
+                // even if the one with entries was lost.
+                if isHeartbeat { sendLogRequest(to: peer, prefixLength: follower.sentLength, limited: false) }
+                return
+            }
             sendLogRequest(to: peer, prefixLength: follower.sentLength, limited: true)
             follower.probeInFlight = true
             return

@@ -58,12 +58,23 @@ public final class ClusterClient: @unchecked Sendable {
         }
     }
 
-    /// Node `id`'s status, asked now.
-    public func statusAsync(_ id: NodeID) async throws -> NodeStatus {
+    /// Node `id`'s status, asked now; fails after `timeout` (a paused node never answers).
+    public func statusAsync(_ id: NodeID, timeout: Duration = .seconds(5)) async throws -> NodeStatus {
         let promise = eventLoop.makePromise(of: NodeStatus.self)
         eventLoop.execute { [self] in
             guard let connection = connections[id] else { return promise.fail(LabError("no node \(id)")) }
-            connection.status { promise.completeWith($0) }
+            var completed = false
+            let timer = eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+                guard !completed else { return }
+                completed = true
+                promise.fail(LabError("node \(id) did not answer within \(timeout)"))
+            }
+            connection.status { result in
+                guard !completed else { return }
+                completed = true
+                timer.cancel()
+                promise.completeWith(result)
+            }
         }
         return try await promise.futureResult.get()
     }

@@ -105,6 +105,9 @@ public final class NodeProcessSet: @unchecked Sendable {
     /// it is file-backed pages (the binary, the Swift runtime) shared by every node.
     public func peakMemoryBytes(_ id: NodeID) -> Int? { statusField("VmHWM", of: id) }
 
+    /// Resident memory of node `id`'s process now (Linux `VmRSS`), in bytes.
+    public func residentMemoryBytes(_ id: NodeID) -> Int? { statusField("VmRSS", of: id) }
+
     /// Memory private to node `id`'s process now (Linux `RssAnon`: heap and stacks), in bytes.
     public func privateMemoryBytes(_ id: NodeID) -> Int? { statusField("RssAnon", of: id) }
 

@@ -5,8 +5,9 @@ import RaftCore
 
 /// The outbound connection to one peer: frames are encoded into a buffer as the batch runs
 /// and written with one syscall at its end. While the peer is unreachable the link retries
-/// with exponential backoff (and at once when the peer connects to this node, `peerIsBack`)
-/// and keeps at most `RuntimeLimits.framesQueuedPerPeerMax` frames
+/// with exponential backoff (and at once when the peer connects to this node, `peerIsBack`);
+/// while the peer does not read (NIO's writability, `RuntimeLimits.bytesBufferedPerPeerMax`)
+/// new frames are dropped instead of buffered; and it keeps at most `RuntimeLimits.framesQueuedPerPeerMax` frames
 /// and `RuntimeLimits.bytesQueuedPerUnreachablePeerMax` bytes (older ones are dropped: Raft
 /// resends what matters). Confined to the host's loop.
 final class PeerLink: @unchecked Sendable {
@@ -23,8 +24,15 @@ final class PeerLink: @unchecked Sendable {
     private var backoffMs = RuntimeLimits.reconnectBackoffMs.lowerBound
     /// A reconnect attempt waits for its backoff delay.
     private var reconnectScheduled = false
-    /// Frames dropped because the peer was unreachable for too long.
+    /// Frames dropped because the peer was unreachable for too long or did not read.
     private(set) var framesDropped = 0
+
+    /// Bytes waiting for this peer: encoded for the next flush, plus written to the
+    /// connection and not yet taken by the kernel.
+    var bufferedBytes: Int {
+        let written = (try? channel?.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        return pending.readableBytes + written
+    }
 
     init(peer: NodeID, address: PeerAddress, hello: WireFrame, eventLoop: any EventLoop, logger: Logger) {
         self.peer = peer
@@ -61,6 +69,14 @@ final class PeerLink: @unchecked Sendable {
             if !reconnectScheduled { connect() }
             return
         }
+        guard channel.isWritable else {
+            // The peer is not reading (its socket and our write buffer are full): drop what
+            // waits rather than buffer without bound; Raft resends what matters.
+            framesDropped += pendingFrames
+            pending.clear()
+            pendingFrames = 0
+            return
+        }
         channel.writeAndFlush(pending, promise: nil)
         pending = channel.allocator.buffer(capacity: max(4096, pending.capacity / 2))
         pendingFrames = 0
@@ -71,8 +87,10 @@ final class PeerLink: @unchecked Sendable {
         guard !closed, channel == nil, !connecting else { return }
         connecting = true
         let hello = self.hello
+        let watermark = RuntimeLimits.bytesBufferedPerPeerMax
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(.seconds(1))
+            .channelOption(.writeBufferWaterMark, value: .init(low: watermark / 4, high: watermark))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(OutboundOnlyHandler())

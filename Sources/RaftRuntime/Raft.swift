@@ -75,6 +75,7 @@ public final class Raft: Sendable {
                     let registry = session.clientRegistry
                     let server = try await MetricsServer.start(port: port, eventLoop: eventLoop) {
                         metrics.refresh(host.node, proposalsPending: registry.count)
+                        metrics.refresh(peerBuffers: transport.peerBuffers())
                         return metrics.registry.emitToBuffer()
                     }
                     session.attach(metricsServer: server)

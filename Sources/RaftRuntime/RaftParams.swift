@@ -45,6 +45,10 @@ public enum RuntimeLimits {
     public static let frameBytesMax = 4 << 20
     /// Frames queued to one peer while it is unreachable; older ones are dropped (Raft resends).
     public static let framesQueuedPerPeerMax = 4096
+    /// Bytes written to one peer's connection and not yet taken by the kernel (NIO's write
+    /// buffer high watermark): a peer that stops reading (paused, overloaded) stops getting
+    /// frames beyond this, they are dropped (Raft resends what matters) until it reads again.
+    public static let bytesBufferedPerPeerMax = 1 << 20
     /// Bytes queued to one peer while it is unreachable (a leader probing a dead node with
     /// full log requests on every heartbeat would otherwise queue gigabytes); older frames
     /// are dropped. Small on purpose: what waits is stale by the time the peer is back (Raft

@@ -34,6 +34,11 @@ final class SocketTransport: MessageTransport, @unchecked Sendable {
         }
     }
 
+    /// Per peer: bytes waiting for it and frames dropped so far (for the metrics).
+    func peerBuffers() -> [(peer: NodeID, bufferedBytes: Int, framesDropped: Int)] {
+        links.values.map { ($0.peer, $0.bufferedBytes, $0.framesDropped) }
+    }
+
     /// Peer `id` connected to this node and said hello: reconnect to it now if the link waits.
     func peerConnected(_ id: NodeID) {
         links[id]?.peerIsBack()

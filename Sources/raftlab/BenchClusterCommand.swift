@@ -106,3 +106,47 @@ struct BenchRecoveryCommand: AsyncParsableCommand {
         print(report)
     }
 }
+
+/// `raftlab bench stall`: what a paused follower costs the leader's memory.
+struct BenchStallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stall",
+        abstract: "Pause a follower (SIGSTOP) under load; print the leader's memory against its calm value.",
+        discussion: """
+        Node processes under closed-loop clients: a calm phase, then one follower paused for
+        --paused seconds (its connections stay open and fill up) and the leader killed, so
+        the new leader probes the paused follower all along; then the follower resumes. Prints
+        the new leader's RSS when it took over and at its peak, the commit rates and whether
+        the follower caught up. A control run with the same phases and no pause comes first:
+        the whole log stays in memory (no snapshots yet), so a leader grows under load anyway,
+        and the stall's cost is the difference.
+
+        Example:
+          swift run -c release raftlab bench stall --nodes 5 --clients 64 --paused 60
+        """
+    )
+
+    @Option(help: "Nodes in the cluster.") var nodes = 5
+    @Option(help: "Closed-loop clients.") var clients = 64
+    @Option(help: "Seconds of calm before the pause.") var calm = 10
+    @Option(help: "Seconds the follower stays paused.") var paused = 60
+    @Option(help: "Payload bytes per request.") var payload = 64
+    @Option(help: "Directory for the run's files (removed afterwards).") var traces = "traces"
+
+    func validate() throws {
+        guard (3...9).contains(nodes) else { throw ValidationError("--nodes must be in 3...9, got \(nodes)") }
+        guard clients >= 1, calm >= 1, paused >= 1 else { throw ValidationError("--clients, --calm and --paused must be positive") }
+    }
+
+    func run() async throws {
+        var reports: [StalledPeerBenchmark.Report] = []
+        for pauses in [false, true] {
+            let report = try await StalledPeerBenchmark.run(nodes: nodes, clients: clients, payloadBytes: payload, calmSeconds: calm,
+                                                            pausedSeconds: paused, pauses: pauses, root: traces) { print($0) }
+            print(report)
+            reports.append(report)
+        }
+        print(String(format: "the stall's own cost: %+.1f MiB of leader RSS (paused growth %+.1f MiB against control growth %+.1f MiB)",
+                     reports[1].growthMiB - reports[0].growthMiB, reports[1].growthMiB, reports[0].growthMiB))
+    }
+}

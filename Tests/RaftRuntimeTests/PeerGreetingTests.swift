@@ -9,14 +9,15 @@ import Testing
 /// follower's own election timeout, and the leader's reconnection backoff ran up to 1 s).
 @Suite("Peer greeting", .serialized)
 struct PeerGreetingTests {
-    /// A listening UNIX socket that records the first bytes of the first connection.
+    /// A listening UNIX socket that records what the first connection sends (or, with
+    /// `reads` false, accepts it and never reads: a peer that stalls).
     final class RawPeer: @unchecked Sendable {
         let path: String
         private let descriptor: Int32
         private let lock = NSLock()
         private var received: [UInt8] = []
 
-        init(path: String) throws {
+        init(path: String, reads: Bool = true) throws {
             self.path = path
             let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_un()
@@ -32,6 +33,7 @@ struct PeerGreetingTests {
             Thread.detachNewThread { [self] in
                 let connection = accept(fd, nil, nil)
                 guard connection >= 0 else { return }
+                guard reads else { return } // holds the connection open, reads nothing
                 var buffer = [UInt8](repeating: 0, count: 64)
                 while true {
                     let count = read(connection, &buffer, buffer.count)

@@ -34,6 +34,11 @@ public final class NodeMetrics: @unchecked Sendable {
     private let appendBatchEntries: ValueHistogram
     /// Indexed by peer id.
     private let peerRoundTrip: [ValueHistogram?]
+    /// Indexed by peer id.
+    private let peerBufferedBytes: [Gauge?]
+    /// Indexed by peer id.
+    private let peerFramesDropped: [Prometheus.Counter?]
+    private var framesDroppedSeen = [Int](repeating: 0, count: RaftLimits.clusterSizeMax)
     private let process: ProcessMetrics
 
     private var roundTrips = PeerRoundTrips()
@@ -91,6 +96,20 @@ public final class NodeMetrics: @unchecked Sendable {
             peers.contains(peer)
                 ? registry.makeValueHistogram(descriptor: .named("raft_peer_round_trip_seconds", help: roundTripHelp),
                                               labels: [("peer", "\(peer)")], buckets: NodeMetrics.roundTripBuckets)
+                : nil
+        }
+        peerBufferedBytes = (0..<RaftLimits.clusterSizeMax).map { peer in
+            peers.contains(peer)
+                ? registry.makeGauge(descriptor: .named("raft_peer_buffered_bytes",
+                                                        help: "Bytes waiting to be sent to the peer (encoded, or written and not yet taken by the kernel)."),
+                                     labels: [("peer", "\(peer)")])
+                : nil
+        }
+        peerFramesDropped = (0..<RaftLimits.clusterSizeMax).map { peer in
+            peers.contains(peer)
+                ? registry.makeCounter(descriptor: .named("raft_peer_frames_dropped_total",
+                                                          help: "Frames to the peer dropped because it was unreachable or did not read (Raft resends what matters)."),
+                                       labels: [("peer", "\(peer)")])
                 : nil
         }
         process = ProcessMetrics(registry: registry)
@@ -178,6 +197,17 @@ public final class NodeMetrics: @unchecked Sendable {
     /// commit, or too many proposals were waiting already.
     func proposalFailed() {
         proposalsFailed.increment()
+    }
+
+    /// Sets the per-peer buffer gauges and drop counters (before a scrape).
+    func refresh(peerBuffers: [(peer: NodeID, bufferedBytes: Int, framesDropped: Int)]) {
+        for (peer, bytes, dropped) in peerBuffers where peer >= 0 && peer < RaftLimits.clusterSizeMax {
+            peerBufferedBytes[peer]?.set(Int64(bytes))
+            if dropped > framesDroppedSeen[peer] {
+                peerFramesDropped[peer]?.increment(by: Int64(dropped - framesDroppedSeen[peer]))
+                framesDroppedSeen[peer] = dropped
+            }
+        }
     }
 
     /// Sets the gauges from `node` (before a scrape).
