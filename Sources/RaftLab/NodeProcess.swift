@@ -27,6 +27,7 @@ public enum NodeProcess {
 
         let stop = StopSignal()
         let sources = stop.fireOnSignals()
+        session.whenFailed { reason in stop.fire(reason) }
         if exitWithParent {
             Thread.detachNewThread {
                 var byte: UInt8 = 0
@@ -38,6 +39,13 @@ public enum NodeProcess {
         log("node \(id) stopping: \(reason)")
         await session.shutdown()
         for source in sources { source.cancel() }
+        if let failure = session.failure { throw NodeFailure(description: failure) }
+    }
+
+    /// The node stopped on its own (its durable write failed): `raftlab node` exits 1 with
+    /// this one line.
+    public struct NodeFailure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     static func log(_ line: String) {

@@ -62,6 +62,12 @@ public final class NodeProcessSet: @unchecked Sendable {
         lock.withLock { processes[id]?.isRunning ?? false }
     }
 
+    /// How node `id`'s last process ended (its exit status, or the signal for a killed one),
+    /// or `nil` while it runs or if it never ran.
+    public func exitStatus(_ id: NodeID) -> Int32? {
+        lock.withLock { processes[id].flatMap { $0.isRunning ? nil : $0.terminationStatus } }
+    }
+
     /// The process id of node `id`, if it runs.
     public func pid(_ id: NodeID) -> Int32? {
         lock.withLock { processes[id].flatMap { $0.isRunning ? $0.processIdentifier : nil } }

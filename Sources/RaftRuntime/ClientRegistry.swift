@@ -79,6 +79,14 @@ final class ClientRegistry: @unchecked Sendable {
         finish(request, .failure(.rejected(reason)))
     }
 
+    /// The node stopped on its own: every waiting proposal ends now as timed out (it may
+    /// still commit through the other nodes).
+    func abandonAll() {
+        let requests = Array(waiting.keys)
+        for request in requests { finish(request, .failure(.timedOut)) }
+        close()
+    }
+
     /// Stops the sweep (the node is stopping); waiting proposals are left to time out with it.
     func close() {
         sweep?.cancel()

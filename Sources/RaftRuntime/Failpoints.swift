@@ -18,6 +18,7 @@ import RaftCore
 /// | `batch` | a batch's inputs were stepped, before any of its outputs is carried out |
 /// | `before-write` | the batch's early sends (a leader's log requests) left; its durable write has not begun |
 /// | `after-write` | the durable write is done; the batch's other sends have not left |
+/// | `sync` | the batch's durable write is about to be made (its write and fdatasync) |
 ///
 /// | condition | holds when |
 /// | --- | --- |
@@ -32,6 +33,7 @@ import RaftCore
 /// | `sleep(ms)` | block the node's loop for `ms` milliseconds |
 /// | `delay(ms)` | (`receive` only) the message joins a batch `ms` milliseconds later |
 /// | `timeout` | (`batch` only) an election timeout joins this batch (stepped after its inputs) |
+/// | `eio`, `enospc` | (`sync` only) the write fails as the disk would: fdatasync with EIO, or the write with ENOSPC |
 ///
 /// `@node` limits a term to that node id; `count*` limits it to that many firings. Example:
 /// `batch@2?appended=1*timeout;before-write@2?vote-request=1*kill`.
@@ -47,6 +49,7 @@ public struct Failpoints: Sendable, Hashable {
         case batch
         case beforeWrite = "before-write"
         case afterWrite = "after-write"
+        case sync
     }
 
     /// What must hold for a term to fire.
@@ -63,6 +66,8 @@ public struct Failpoints: Sendable, Hashable {
         case sleep(milliseconds: Int)
         case delay(milliseconds: Int)
         case timeout
+        /// The durable write fails with this errno (`EIO` at fdatasync, `ENOSPC` at write).
+        case diskError(errno: Int32)
     }
 
     /// One parsed term.
@@ -150,6 +155,8 @@ public struct Failpoints: Sendable, Hashable {
         let action = try parseAction(right, fail: fail)
         switch (site, action) {
         case (.receive, .timeout): throw fail("'timeout' fires at the batch site only")
+        case (.sync, .kill), (.sync, .sleep), (.sync, .delay), (.sync, .timeout): throw fail("the sync site takes 'eio' or 'enospc' only")
+        case (_, .diskError) where site != .sync: throw fail("'eio' and 'enospc' fire at the sync site only")
         case (.batch, .delay), (.beforeWrite, .delay), (.afterWrite, .delay): throw fail("'delay' fires at the receive site only")
         default: break
         }
@@ -160,6 +167,8 @@ public struct Failpoints: Sendable, Hashable {
         switch text {
         case "kill": return .kill
         case "timeout": return .timeout
+        case "eio": return .diskError(errno: EIO)
+        case "enospc": return .diskError(errno: ENOSPC)
         default: break
         }
         for (name, make) in [("sleep", Action.sleep(milliseconds:)), ("delay", Action.delay(milliseconds:))] {
@@ -170,7 +179,7 @@ public struct Failpoints: Sendable, Hashable {
             }
             return make(milliseconds)
         }
-        throw fail("unknown action '\(text)' (known: kill, sleep(ms), delay(ms), timeout)")
+        throw fail("unknown action '\(text)' (known: kill, sleep(ms), delay(ms), timeout, eio, enospc)")
     }
 }
 
@@ -192,7 +201,7 @@ extension Failpoints.Action {
             var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
             var remaining = timespec()
             while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
-        case .delay, .timeout:
+        case .delay, .timeout, .diskError:
             break
         }
     }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 import NIOCore
 import RaftCore
@@ -42,6 +47,11 @@ public final class NodeHost: @unchecked Sendable {
     public var onReject: ((RequestID, ProposalRejection) -> Void)?
     /// Called on the loop after every batch (for status displays).
     public var onBatch: ((BatchSummary) -> Void)?
+    /// Called on the loop, once, when the node stopped because its durable write failed,
+    /// with the one-line reason (`failure`).
+    public var onFailure: ((String) -> Void)?
+    /// Why the node stopped on its own (a durable write failed), if it did.
+    public private(set) var failure: String?
     /// Where message counts, elections, group commits and round trips are recorded (set
     /// before `start`).
     public var metrics: NodeMetrics?
@@ -239,6 +249,9 @@ public final class NodeHost: @unchecked Sendable {
         var fsyncUs: UInt64?
         if !batch.changes.isEmpty {
             do {
+                if !failpoints.isEmpty, case .diskError(let errno)? = batchFailpoint(.sync, batch) {
+                    throw StorageError.system(operation: errno == ENOSPC ? "write" : "fdatasync", file: storage.location, errno: errno)
+                }
                 storage.apply(batch.changes)
                 fsyncUs = try storage.commit()
                 if !failpoints.isEmpty { batchFailpoint(.afterWrite, batch)?.performBlocking() }
@@ -257,8 +270,11 @@ public final class NodeHost: @unchecked Sendable {
                                           nowUs: nowUs + Int64(fsyncUs))
                 }
             } catch {
-                // Nothing may leave that depends on state we could not make durable.
-                fatalError("node \(node.id): durable write failed, stopping to stay safe: \(error)")
+                // Nothing may leave that depends on state we could not make durable, and a
+                // failed fdatasync is never retried (the kernel may have dropped the pages:
+                // the "fsyncgate" lesson): the node stops.
+                failStop(error)
+                return
             }
         }
         // The batch's events reach the kernel before anything they describe leaves the process
@@ -278,6 +294,24 @@ public final class NodeHost: @unchecked Sendable {
         if let onReject { for (request, reason) in batch.rejections { onReject(request, reason) } }
         onBatch?(BatchSummary(inputs: inputs.count, messagesSent: batch.early.count + batch.late.count,
                               entriesDelivered: batch.deliveries.count, fsyncUs: fsyncUs))
+    }
+
+    /// Stops the node because its durable write failed: nothing of the batch that depends on
+    /// it leaves, the trace ends as after a crash (the next incarnation's `start` says what
+    /// reached the disk), the storage is released, and `onFailure` hears the one-line reason.
+    private func failStop(_ error: any Error) {
+        let reason = "node \(node.id) stopped: its durable write failed, and nothing that depends on it left the node: \(error)"
+        failure = reason
+        logger.critical("\(reason)")
+        isStopped = true
+        pendingInputs = []
+        electionTimer.cancel()
+        heartbeatTimer.cancel()
+        traceFlushTask?.cancel()
+        trace?.abandon()
+        spans?.flush()
+        storage.close()
+        onFailure?(reason)
     }
 
     /// Sorts one step's outputs into `batch` (timers are armed at once: they have no durable

@@ -8,6 +8,8 @@ import RaftCore
 public protocol NodeStorage: AnyObject {
     /// This incarnation's number: 1 on the first start, one more on every restart.
     var incarnation: Int { get }
+    /// Where the state lives, for error messages: the log file's path, or `memory`.
+    var location: String { get }
     /// The durable state found when the storage was opened.
     var state: PersistentState { get }
     /// Queues durable changes (no I/O yet).
@@ -28,6 +30,7 @@ public protocol NodeStorage: AnyObject {
 public final class InMemoryStorage: NodeStorage, @unchecked Sendable {
     public private(set) var incarnation = 0
     public private(set) var state = PersistentState.initial
+    public var location: String { "memory" }
     private var queued: [PersistentChange] = []
 
     /// Empty storage.

@@ -38,6 +38,8 @@ public final class RaftSession: Sendable {
         var transport: SocketTransport?
         var metricsServer: MetricsServer?
         var isShutDown = false
+        var failure: String?
+        var failureHandlers: [@Sendable (String) -> Void] = []
     }
 
     /// `replayedThrough`: the durable commit index the node restarts with; deliveries up to
@@ -63,6 +65,17 @@ public final class RaftSession: Sendable {
             if !isReplay { registry.delivered(index: index, entry: entry) }
             guard deliversMessages, !entry.isNoOp else { return }
             continuation.yield(DeliveredMessage(index: index, bytes: entry.payload, request: entry.request, isReplay: isReplay))
+        }
+        host.onFailure = { [state, continuation] reason in
+            // The node stopped (a durable write failed): nobody waits for it any more. A
+            // waiting proposal may still commit through the others: it times out, not fails.
+            registry.abandonAll()
+            continuation.finish()
+            let handlers = state.withLockedValue { session -> [@Sendable (String) -> Void] in
+                session.failure = reason
+                return session.failureHandlers
+            }
+            for handler in handlers { handler(reason) }
         }
         host.onReject = { [unowned host] request, reason in
             guard case .duplicate(let index) = reason else { return registry.rejected(request: request, reason: reason) }
@@ -106,6 +119,21 @@ public final class RaftSession: Sendable {
         return try await clientRegistry.await(request: request, timeout: timeout) {
             self.host.submit(.propose([Proposal(request: request, payload: bytes)]))
         }
+    }
+
+    /// Why the node stopped on its own, if it did: its durable write failed (a full disk, an
+    /// I/O error at fdatasync), one line naming the file. The session answers nothing any
+    /// more; shut it down and restart the node when the disk is fixed.
+    public var failure: String? { state.withLockedValue { $0.failure } }
+
+    /// Calls `handler` (on the node's loop, or at once if it happened already) with the
+    /// one-line reason when the node stops on its own (`failure`).
+    public func whenFailed(_ handler: @escaping @Sendable (String) -> Void) {
+        let failure = state.withLockedValue { session -> String? in
+            if session.failure == nil { session.failureHandlers.append(handler) }
+            return session.failure
+        }
+        if let failure { handler(failure) }
     }
 
     /// This node's role, term, leader, commit index and log length.

@@ -42,6 +42,8 @@ struct NodeCommand: AsyncParsableCommand {
             try await NodeProcess.run(clusterFile: cluster, id: id, exitWithParent: exitWithParent)
         } catch let error as StorageError {
             throw error // the data directory, not the command line: `Error: <one line>`, no usage
+        } catch let error as NodeProcess.NodeFailure {
+            throw error // the disk failed while running: `Error: <one line>`, exit status 1
         } catch {
             throw ValidationError("\(error)")
         }
