@@ -303,14 +303,8 @@ public final class NodeHost: @unchecked Sendable {
         let reason = "node \(node.id) stopped: its durable write failed, and nothing that depends on it left the node: \(error)"
         failure = reason
         logger.critical("\(reason)")
-        isStopped = true
-        pendingInputs = []
-        electionTimer.cancel()
-        heartbeatTimer.cancel()
-        traceFlushTask?.cancel()
-        trace?.abandon()
+        abandon()
         spans?.flush()
-        storage.close()
         onFailure?(reason)
     }
 
