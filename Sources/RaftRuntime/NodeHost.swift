@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
 import Logging
 import NIOCore
 import RaftCore
@@ -60,6 +61,14 @@ public final class NodeHost: @unchecked Sendable {
     /// Where the node tells the operator what went wrong (invalid messages from peers).
     public var logger: Logger
     private var invalidMessageLog = PeerLogLimiter()
+    /// The compaction whose background part runs, if one does (`startCompaction`).
+    private var compaction: (any StorageCompaction)?
+    /// Left when the background part of `compaction` is done.
+    private let compactionRunning = DispatchGroup()
+    /// No compaction starts before this (monotonic ns): one that failed waits a minute.
+    private var compactionAllowedAfterNs: UInt64 = 0
+    /// How long a failed compaction waits before the next attempt.
+    static let compactionRetryDelayNs: UInt64 = 60_000_000_000
 
     /// What one batch did.
     public struct BatchSummary: Sendable {
@@ -157,6 +166,7 @@ public final class NodeHost: @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         guard !isStopped else { return }
         runBatch()
+        settleCompaction()
         isStopped = true
         electionTimer.cancel()
         heartbeatTimer.cancel()
@@ -172,6 +182,7 @@ public final class NodeHost: @unchecked Sendable {
     /// Stops without the clean-shutdown record, as a crash would (for in-process tests).
     public func abandon() {
         eventLoop.preconditionInEventLoop()
+        settleCompaction()
         isStopped = true
         pendingInputs = []
         electionTimer.cancel()
@@ -263,7 +274,7 @@ public final class NodeHost: @unchecked Sendable {
                     _ = try storage.commit()
                 }
                 batch.absorb(learned)
-                if storage.shouldCompact { try storage.compact(to: node.persistentState) }
+                if compaction == nil, storage.shouldCompact { startCompaction() }
                 if let fsyncUs, metrics != nil || spans != nil {
                     metrics?.persisted(appendedEntries: batch.appendedEntries, fsyncUs: fsyncUs)
                     spans?.groupCommitted(entries: batch.appendedEntries, fsyncUs: fsyncUs, term: node.currentTerm,
@@ -294,6 +305,57 @@ public final class NodeHost: @unchecked Sendable {
         if let onReject { for (request, reason) in batch.rejections { onReject(request, reason) } }
         onBatch?(BatchSummary(inputs: inputs.count, messagesSent: batch.early.count + batch.late.count,
                               entriesDelivered: batch.deliveries.count, fsyncUs: fsyncUs))
+    }
+
+    // MARK: Compaction off the loop
+
+    /// Starts rewriting the durable log around the live state: the heavy part on a background
+    /// thread, the short tail and the rename back here (`CompactionJob`), so heartbeats keep
+    /// their pace while a large log is rewritten. A failure leaves the log as it was.
+    private func startCompaction() {
+        guard NIODeadline.now().uptimeNanoseconds >= compactionAllowedAfterNs else { return }
+        let job: any StorageCompaction
+        do {
+            guard let started = try storage.startCompaction() else { return }
+            job = started
+        } catch {
+            compactionFailed("not started: \(error)")
+            return
+        }
+        compaction = job
+        compactionRunning.enter()
+        let loop = eventLoop
+        let done = compactionRunning
+        DispatchQueue.global(qos: .utility).async { [self] in
+            job.runInBackground()
+            done.leave()
+            loop.execute { [self] in finishCompaction(job) }
+        }
+    }
+
+    /// Completes `job` on the loop, unless it was settled already (a stop).
+    private func finishCompaction(_ job: any StorageCompaction) {
+        guard let running = compaction, running === job else { return }
+        compaction = nil
+        do {
+            if try !storage.finishCompaction(job) { compactionFailed("dropped, the log is unchanged") }
+        } catch {
+            failStop(error) // the rename happened and the directory sync failed
+        }
+    }
+
+    /// Waits for a running compaction's background part and completes (or drops) it, before
+    /// the storage closes.
+    private func settleCompaction() {
+        guard let job = compaction else { return }
+        compactionRunning.wait()
+        compaction = nil
+        _ = try? storage.finishCompaction(job)
+    }
+
+    private func compactionFailed(_ reason: String) {
+        compactionAllowedAfterNs = NIODeadline.now().uptimeNanoseconds + Self.compactionRetryDelayNs
+        logger.warning("compaction \(reason); next attempt in a minute at the earliest")
     }
 
     /// Stops the node because its durable write failed: nothing of the batch that depends on

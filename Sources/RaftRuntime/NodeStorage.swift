@@ -19,10 +19,24 @@ public protocol NodeStorage: AnyObject {
     func commit() throws -> UInt64?
     /// Whether rewriting the storage around the live state would reclaim enough to be worth it.
     var shouldCompact: Bool { get }
-    /// Rewrites the storage to hold only `state` (the node's current durable state).
+    /// Rewrites the storage to hold only `state` (the node's current durable state), here
+    /// and now (tests; a node uses `startCompaction`).
     func compact(to state: PersistentState) throws
+    /// Starts rewriting the storage around its live state, to be run with
+    /// `StorageCompaction.runInBackground` off the node's thread and completed with
+    /// `finishCompaction` on it; `nil` when there is nothing to rewrite.
+    func startCompaction() throws -> (any StorageCompaction)?
+    /// Completes a compaction whose background part ran; returns whether it took effect.
+    @discardableResult
+    func finishCompaction(_ job: any StorageCompaction) throws -> Bool
     /// Releases the storage (files, locks); no call may follow.
     func close()
+}
+
+/// The part of a compaction that runs off the node's thread (`NodeStorage.startCompaction`).
+public protocol StorageCompaction: AnyObject, Sendable {
+    /// Writes the compacted storage; call once, on any thread.
+    func runInBackground()
 }
 
 /// Storage that lives as long as its object: survives a node restart inside one process, not
@@ -49,6 +63,11 @@ public final class InMemoryStorage: NodeStorage, @unchecked Sendable {
         queued.removeAll(keepingCapacity: true)
         return nil
     }
+
+    /// Memory holds only the live state: nothing to rewrite.
+    public func startCompaction() throws -> (any StorageCompaction)? { nil }
+
+    public func finishCompaction(_ job: any StorageCompaction) throws -> Bool { false }
 
     /// Memory holds only the live state already.
     public var shouldCompact: Bool { false }

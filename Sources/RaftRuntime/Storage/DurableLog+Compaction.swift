@@ -22,35 +22,9 @@ extension DurableLog {
         }
         let temporaryPath = Self.join(directory, LogFileFormat.temporaryFileName)
         let newDescriptor = try FileSystem.openFile(temporaryPath, flags: O_RDWR | O_CREAT | O_TRUNC)
-        var written = 0
+        let written: Int
         do {
-            var chunk = LogFileFormat.header
-            LogRecordEncoder.appendIncarnation(incarnation, to: &chunk)
-            if state.currentTerm > 0 || state.votedFor != nil {
-                LogRecordEncoder.appendHardState(term: state.currentTerm, votedFor: state.votedFor, to: &chunk)
-            }
-            var position = 0
-            while position < state.entries.count {
-                // Whole records per chunk: take entries until the chunk holds enough bytes.
-                var end = position
-                var bytes = 0
-                while end < state.entries.count && bytes < StorageLimits.compactionChunkBytes {
-                    bytes += LogFileFormat.encodedBytes(of: state.entries[end])
-                    end += 1
-                }
-                LogRecordEncoder.appendEntries(firstIndex: position + 1, entries: state.entries[position..<end], to: &chunk)
-                position = end
-                if chunk.count >= StorageLimits.compactionChunkBytes {
-                    try chunk.withUnsafeBytes { _ = try FileSystem.writeAll($0, at: written, to: newDescriptor, file: temporaryPath) }
-                    written += chunk.count
-                    chunk.removeAll(keepingCapacity: true)
-                }
-            }
-            if state.commitIndex > 0 {
-                LogRecordEncoder.appendCommit(index: state.commitIndex, to: &chunk)
-            }
-            try chunk.withUnsafeBytes { _ = try FileSystem.writeAll($0, at: written, to: newDescriptor, file: temporaryPath) }
-            written += chunk.count
+            written = try Self.writeCompacted(state, incarnation: incarnation, to: newDescriptor, file: temporaryPath)
             try FileSystem.syncData(newDescriptor, file: temporaryPath)
             try FileSystem.renameFile(temporaryPath, to: path)
         } catch {
@@ -60,7 +34,44 @@ extension DurableLog {
             throw error
         }
         replaceFile(descriptor: newDescriptor, fileBytes: written, syncs: 1)
+        compactionCount += 1
         try syncDirectory()
+    }
+
+    /// Writes a whole log file holding `state` and `incarnation` (header, incarnation, hard
+    /// state, entries from index 1, commit index) to `descriptor` from offset 0, in chunks of
+    /// whole records; returns the bytes written. Touches nothing of any `DurableLog`: the
+    /// background part of a compaction calls it off the log's thread.
+    static func writeCompacted(_ state: PersistentState, incarnation: Int, to descriptor: Int32, file: String) throws -> Int {
+        var written = 0
+        var chunk = LogFileFormat.header
+        LogRecordEncoder.appendIncarnation(incarnation, to: &chunk)
+        if state.currentTerm > 0 || state.votedFor != nil {
+            LogRecordEncoder.appendHardState(term: state.currentTerm, votedFor: state.votedFor, to: &chunk)
+        }
+        var position = 0
+        while position < state.entries.count {
+            // Whole records per chunk: take entries until the chunk holds enough bytes.
+            var end = position
+            var bytes = 0
+            while end < state.entries.count && bytes < StorageLimits.compactionChunkBytes {
+                bytes += LogFileFormat.encodedBytes(of: state.entries[end])
+                end += 1
+            }
+            LogRecordEncoder.appendEntries(firstIndex: position + 1, entries: state.entries[position..<end], to: &chunk)
+            position = end
+            if chunk.count >= StorageLimits.compactionChunkBytes {
+                try chunk.withUnsafeBytes { _ = try FileSystem.writeAll($0, at: written, to: descriptor, file: file) }
+                written += chunk.count
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        if state.commitIndex > 0 {
+            LogRecordEncoder.appendCommit(index: state.commitIndex, to: &chunk)
+        }
+        try chunk.withUnsafeBytes { _ = try FileSystem.writeAll($0, at: written, to: descriptor, file: file) }
+        written += chunk.count
+        return written
     }
 
     /// Bytes a compaction would write now (the live state's size on disk).
@@ -72,13 +83,12 @@ extension DurableLog {
         return bytes + liveEntryBytes + records * (LogFileFormat.recordHeaderBytes + 1 + LogFileFormat.appendHeaderBytes)
     }
 
-    /// The suggested policy: compact when the file is more than
-    /// `StorageLimits.compactionGrowthFactor` times the live state and at least
-    /// `StorageLimits.compactionSlackBytesMin` bytes beyond it.
+    /// The suggested policy (`compactionPolicy`): compact when the file is more than
+    /// `growthFactor` times the live state and at least `slackBytesMin` bytes beyond it.
     public var shouldCompact: Bool {
         let live = liveBytes
-        return fileBytes > StorageLimits.compactionGrowthFactor * live
-            && fileBytes - live >= StorageLimits.compactionSlackBytesMin
+        return fileBytes > compactionPolicy.growthFactor * live
+            && fileBytes - live >= compactionPolicy.slackBytesMin
     }
 
     private static func fixedRecordBytes(payload: Int) -> Int { LogFileFormat.recordHeaderBytes + 1 + payload }

@@ -54,6 +54,12 @@ public final class DurableLog {
     /// created, the data directory after a new log file is renamed into place, and after
     /// each compaction's rename.
     public private(set) var directorySyncCount = 0
+    /// Compactions done since `open` (`compact(to:)` and background ones that took effect).
+    public internal(set) var compactionCount = 0
+    /// When `shouldCompact` says yes: by default `StorageLimits.compactionGrowthFactor` and
+    /// `StorageLimits.compactionSlackBytesMin`; a test may lower them to watch compactions.
+    public var compactionPolicy = (growthFactor: StorageLimits.compactionGrowthFactor,
+                                   slackBytesMin: StorageLimits.compactionSlackBytesMin)
 
     /// Encoded records waiting for `commit()`.
     private var batch: [UInt8] = []
