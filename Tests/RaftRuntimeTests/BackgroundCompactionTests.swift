@@ -9,24 +9,10 @@ import Testing
 /// carried over before the rename.
 @Suite("Background compaction")
 struct BackgroundCompactionTests {
-    /// A log with 20 rounds of truncate-and-append (most of the file superseded).
-    static func churnedLog(_ directory: String) throws -> DurableLog {
-        let log = try DurableLog.open(directory: directory, fsync: true)
-        var term: Term = 0
-        for round in 0..<20 {
-            term += 1
-            let entries = sampleEntries(count: 50, term: term, firstRequest: RequestID(round * 100 + 1), seed: UInt64(round))
-            let keep = log.state.commitIndex
-            try log.write([.hardState(term: term, votedFor: round % 3), .truncate(length: keep),
-                           .append(firstIndex: keep + 1, entries: entries), .commit(index: keep + 5)])
-        }
-        return log
-    }
-
     @Test("batches written while the new file is made survive the rename, and the file shrinks")
     func writesDuringTheBackgroundPartAreCarriedOver() throws {
         let temporary = TemporaryDirectory("bg-compact")
-        let log = try Self.churnedLog(temporary.path)
+        let log = try churnedLog(temporary.path)
         let bytesBefore = log.fileBytes
         let job = try #require(try log.startCompaction())
         // The node goes on while the job runs: more terms, entries, a truncation, commits.
@@ -51,7 +37,7 @@ struct BackgroundCompactionTests {
     @Test("a job finished after the log closed, or with a batch pending, is dropped and the log is as it was")
     func aJobThatCannotFinishIsDropped() throws {
         let temporary = TemporaryDirectory("bg-compact-drop")
-        let log = try Self.churnedLog(temporary.path)
+        let log = try churnedLog(temporary.path)
         let bytesBefore = log.fileBytes
         let pending = try #require(try log.startCompaction())
         pending.runInBackground()

@@ -88,15 +88,7 @@ import Testing
 
     @Test func compactionKeepsTheStateAndShrinksTheFile() throws {
         let temporary = TemporaryDirectory("compact")
-        let log = try DurableLog.open(directory: temporary.path, fsync: true)
-        var term: Term = 0
-        for round in 0..<20 {
-            term += 1
-            let entries = sampleEntries(count: 50, term: term, firstRequest: RequestID(round * 100 + 1), seed: UInt64(round))
-            let keep = log.state.commitIndex
-            try log.write([.hardState(term: term, votedFor: round % 3), .truncate(length: keep),
-                           .append(firstIndex: keep + 1, entries: entries), .commit(index: keep + 5)])
-        }
+        let log = try churnedLog(temporary.path)
         let before = log.state
         let bytesBefore = log.fileBytes
         #expect(log.liveBytes < bytesBefore)

@@ -114,3 +114,17 @@ extension DurableLog {
 func fileSize(_ path: String) throws -> Int {
     (try FileManager.default.attributesOfItem(atPath: path)[.size] as! NSNumber).intValue
 }
+
+/// A log with 20 rounds of truncate-and-append (most of the file superseded).
+func churnedLog(_ directory: String) throws -> DurableLog {
+    let log = try DurableLog.open(directory: directory, fsync: true)
+    var term: Term = 0
+    for round in 0..<20 {
+        term += 1
+        let entries = sampleEntries(count: 50, term: term, firstRequest: RequestID(round * 100 + 1), seed: UInt64(round))
+        let keep = log.state.commitIndex
+        try log.write([.hardState(term: term, votedFor: round % 3), .truncate(length: keep),
+                       .append(firstIndex: keep + 1, entries: entries), .commit(index: keep + 5)])
+    }
+    return log
+}
