@@ -111,6 +111,12 @@ public final class NodeProcessSet: @unchecked Sendable {
     /// it is file-backed pages (the binary, the Swift runtime) shared by every node.
     public func peakMemoryBytes(_ id: NodeID) -> Int? { statusField("VmHWM", of: id) }
 
+    /// Open file descriptors of node `id`'s process now (Linux `/proc/<pid>/fd`).
+    public func openDescriptors(_ id: NodeID) -> Int? {
+        guard let pid = pid(id) else { return nil }
+        return (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count
+    }
+
     /// Resident memory of node `id`'s process now (Linux `VmRSS`), in bytes.
     public func residentMemoryBytes(_ id: NodeID) -> Int? { statusField("VmRSS", of: id) }
 

@@ -30,6 +30,9 @@ public enum ChaosRun {
             let injector = FaultInjector(launcher: launcher, trace: chaosTrace)
             try launcher.startWorkload()
             var period = ChaosPeriod(options: options, schedule: schedule, injector: injector, launcher: launcher, say: say)
+            let sayFromTask = UncheckedSendableBox(say) // lines are printed whole; order with the period's does not matter
+            let resources = Task { await reportResources(launcher, every: .seconds(60), say: sayFromTask.value) }
+            defer { resources.cancel() }
             try await period.run(stop: stop)
             let outcome = await converge(options: options, injector: injector, launcher: launcher, say: say)
             try chaosTrace.close()
@@ -40,6 +43,25 @@ public enum ChaosRun {
             say("error: \(error); stopping the nodes (logs in \(launcher.run.logDirectory))")
             _ = try? await launcher.shutdown(startedAt: started)
             throw error
+        }
+    }
+
+    /// Says every `interval` what each node process holds: resident and private memory and
+    /// open file descriptors (a soak shows growth there first).
+    private static func reportResources(_ launcher: ClusterLauncher, every interval: Duration, say: @escaping (String) -> Void) async {
+        let started = ContinuousClock.now
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            guard !Task.isCancelled else { return }
+            let processes = launcher.processes
+            let nodes = launcher.cluster.nodes.map(\.id).map { id -> String in
+                guard let rss = processes.residentMemoryBytes(id) else { return "\(id): down" }
+                let anon = processes.privateMemoryBytes(id) ?? 0
+                return String(format: "%d: %.0f/%.0f MiB %d fds", id, Double(rss) / 1_048_576, Double(anon) / 1_048_576,
+                              processes.openDescriptors(id) ?? 0)
+            }
+            let minutes = Int((ContinuousClock.now - started).secondsDouble / 60 + 0.5)
+            say("resources at \(minutes) min (RSS/private, open fds): " + nodes.joined(separator: ", "))
         }
     }
 
@@ -103,4 +125,10 @@ public enum ChaosRun {
         try verdict.write(path: launcher.run.layout.directory + "/" + ChaosVerdict.fileName)
         return verdict
     }
+}
+
+/// Hands a value that is used safely across tasks (here a line printer) to a task.
+private struct UncheckedSendableBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
