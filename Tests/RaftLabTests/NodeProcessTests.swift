@@ -11,6 +11,7 @@ struct NodeProcessTests {
     @Test("a follower killed with -9 restarts with its term, vote and log from disk; nothing committed is lost")
     func killNineAndRestart() async throws {
         let root = try temporaryTracesRoot("kill9")
+        defer { try? FileManager.default.removeItem(atPath: root) }
         let launcher = try ClusterLauncher(options: testOptions(nodes: 3, root: root), executable: try raftlabExecutable())
         let started = ContinuousClock.now
         var acknowledged: [RequestID: Int] = [:]
@@ -94,6 +95,7 @@ struct NodeProcessTests {
     @Test("garbage, oversized and out-of-order frames close that connection; the node keeps serving")
     func malformedFramesAreRejected() async throws {
         let root = try temporaryTracesRoot("frames")
+        defer { try? FileManager.default.removeItem(atPath: root) }
         let launcher = try ClusterLauncher(options: testOptions(nodes: 3, root: root), executable: try raftlabExecutable())
         let started = ContinuousClock.now
         do {
@@ -128,6 +130,7 @@ struct NodeProcessTests {
     @Test("a node whose log tail was torn restarts, cuts the tail, reports it and catches up")
     func tornTailIsRepairedAndReported() async throws {
         let root = try temporaryTracesRoot("torn")
+        defer { try? FileManager.default.removeItem(atPath: root) }
         let launcher = try ClusterLauncher(options: testOptions(nodes: 3, root: root), executable: try raftlabExecutable())
         let started = ContinuousClock.now
         do {
@@ -318,6 +321,7 @@ struct LauncherTests {
     @Test("killing the launcher with -9 leaves no orphan node process")
     func noOrphansAfterLauncherDies() async throws {
         let root = try temporaryTracesRoot("orphans")
+        defer { try? FileManager.default.removeItem(atPath: root) }
         let launcher = Process()
         launcher.executableURL = URL(fileURLWithPath: try raftlabExecutable())
         launcher.arguments = ["up", "--nodes", "3", "--traces", root, "--quiet"]
@@ -343,6 +347,7 @@ struct LauncherTests {
     @Test("Ctrl-C stops the nodes cleanly: every node trace ends with stop, and the traces are merged")
     func interruptStopsCleanly() async throws {
         let root = try temporaryTracesRoot("sigint")
+        defer { try? FileManager.default.removeItem(atPath: root) }
         let launcher = Process()
         launcher.executableURL = URL(fileURLWithPath: try raftlabExecutable())
         launcher.arguments = ["up", "--nodes", "3", "--load", "50", "--traces", root, "--quiet"]
