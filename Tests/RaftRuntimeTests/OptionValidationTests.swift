@@ -66,9 +66,13 @@ struct OptionValidationTests {
         let request = LogRequest(prefixLength: 7, prefixTerm: 1, leaderCommit: 7, suffix: suffix)
         let frame = WireFrame.raft(Message(from: 0, to: 1, term: 1, body: .logRequest(request)))
         #expect(frame.encodedBytes == WireFrame.logRequestBytesMax(options))
-        let forward = WireFrame.raft(Message(from: 0, to: 1, term: 1, body: .forward(Forward(
-            proposals: [Proposal(request: 1, payload: Array(repeating: 0, count: 100))], hops: 1))))
-        let oneProposal = WireFrame.forwardBytesMax(options) - (RaftLimits.entriesPerMessageMax - 1) * 12
-        #expect(forward.encodedBytes == oneProposal)
+        func forward(_ proposals: [Proposal]) -> WireFrame {
+            WireFrame.raft(Message(from: 0, to: 1, term: 1, body: .forward(Forward(proposals: proposals, hops: 1))))
+        }
+        let full = Proposal(request: 1, payload: Array(repeating: 0, count: 100))
+        // What each further (empty) proposal adds, as the encoder writes it.
+        let proposalHeader = forward([full, Proposal(request: 2, payload: [])]).encodedBytes - forward([full]).encodedBytes
+        let oneProposal = WireFrame.forwardBytesMax(options) - (RaftLimits.entriesPerMessageMax - 1) * proposalHeader
+        #expect(forward([full]).encodedBytes == oneProposal)
     }
 }
