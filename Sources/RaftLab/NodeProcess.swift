@@ -20,7 +20,15 @@ public enum NodeProcess {
         config.deliversMessages = false
         config.traceCompressor = .raftlab(executable: NodeProcessSet.currentExecutable())
         try FileManager.default.createDirectory(atPath: file.traceDirectory, withIntermediateDirectories: true)
-        let session = try await Raft(config: config).run()
+        // Partitions are the lab's: the launcher's control commands set which peers the
+        // transport drops (docs/CHAOS.md).
+        let rules = PartitionRules()
+        let raft = Raft(config: config, transport: { PartitionedTransport(wrapping: SocketTransport(context: $0), rules: rules) },
+                        control: { command in
+                            let (dropOut, dropIn) = rules.apply(command)
+                            log("node \(id): network rules changed: drop out \(dropOut), drop in \(dropIn)")
+                        })
+        let session = try await raft.run()
         let status = try await session.status()
         log("node \(id) up: peers at \(config.peers[id]!), clients at \(config.clientAddress.map(String.init(describing:)) ?? "-"), metrics at \(session.metricsServer?.url ?? "-"); \(status); incarnation \(session.incarnation)")
         if let report = session.recovery { log("node \(id): \(report)") }

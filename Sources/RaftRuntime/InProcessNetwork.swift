@@ -6,7 +6,7 @@ import RaftCore
 /// the transport for tests and experiments that want real timers without sockets.
 public final class InProcessNetwork: @unchecked Sendable {
     private let lock = NIOLock()
-    private var hosts: [NodeID: NodeHost] = [:]
+    private var endpoints: [NodeID: Endpoint] = [:]
     private var blockedLinks: Set<Link> = []
 
     private struct Link: Hashable {
@@ -17,15 +17,29 @@ public final class InProcessNetwork: @unchecked Sendable {
     /// An empty network.
     public init() {}
 
-    /// Adds `host` and returns the transport it sends through.
+    /// Adds `host` and returns the transport it sends through, already receiving for it
+    /// (give it to `NodeHost.start(transport:)`).
     public func attach(_ host: NodeHost) -> any MessageTransport {
-        lock.withLock { hosts[host.node.id] = host }
-        return Endpoint(network: self, owner: host.node.id)
+        let endpoint = makeEndpoint(host.node.id)
+        endpoint.receiver.withLockedValue { $0 = { [host] in host.receive($0) } }
+        return endpoint
+    }
+
+    /// A transport for node `id` that receives once started (what `Raft(config:transport:)`
+    /// takes: `{ network.endpoint(for: $0.config.selfID) }`).
+    public func endpoint(for id: NodeID) -> any MessageTransport {
+        makeEndpoint(id)
+    }
+
+    private func makeEndpoint(_ id: NodeID) -> Endpoint {
+        let endpoint = Endpoint(network: self, owner: id)
+        lock.withLock { endpoints[id] = endpoint }
+        return endpoint
     }
 
     /// Removes node `id` (it crashed): messages to it are lost.
     public func detach(_ id: NodeID) {
-        lock.withLock { _ = hosts.removeValue(forKey: id) }
+        lock.withLock { _ = endpoints.removeValue(forKey: id) }
     }
 
     /// Cuts `id` off from every other node, both ways.
@@ -44,21 +58,31 @@ public final class InProcessNetwork: @unchecked Sendable {
     }
 
     fileprivate func deliver(_ message: Message) {
-        let target: NodeHost? = lock.withLock {
-            blockedLinks.contains(Link(from: message.from, to: message.to)) ? nil : hosts[message.to]
+        let target: Endpoint? = lock.withLock {
+            blockedLinks.contains(Link(from: message.from, to: message.to)) ? nil : endpoints[message.to]
         }
-        guard let target else { return }
-        target.submitFromAnyThread(.receive(message))
+        guard let receive = target?.receiver.withLockedValue({ $0 }) else { return }
+        receive(message)
     }
 
-    private final class Endpoint: MessageTransport {
+    /// One node's end: its queue is confined to the node's loop, its receiver is set once.
+    private final class Endpoint: MessageTransport, @unchecked Sendable {
         let network: InProcessNetwork
         let owner: NodeID
         var queued: [Message] = []
+        let receiver = NIOLockedValueBox<(@Sendable (Message) -> Void)?>(nil)
 
         init(network: InProcessNetwork, owner: NodeID) {
             self.network = network
             self.owner = owner
+        }
+
+        func start(receive: @escaping @Sendable (Message) -> Void) async throws {
+            receiver.withLockedValue { $0 = receive }
+        }
+
+        func close() async {
+            receiver.withLockedValue { $0 = nil }
         }
 
         func send(_ message: Message) { queued.append(message) }

@@ -39,8 +39,23 @@ public final class NodeHost: @unchecked Sendable {
     private var pendingInputs: [Input] = []
     private var batchScheduled = false
     private var isFirstBatch = true
-    private var isStarted = false
-    private var isStopped = false
+    private var lifecycle = Lifecycle.created
+
+    /// Where a host is in its life: inputs are taken only while it runs.
+    private enum Lifecycle {
+        /// Made, not started: inputs are dropped.
+        case created
+        /// Started from its storage: inputs run in batches.
+        case running
+        /// Stopped, cleanly or as a crash would (`abandon`).
+        case stopped
+        /// Stopped on its own because a durable write failed, with the one-line reason.
+        case failed(String)
+    }
+
+    private var isRunning: Bool {
+        if case .running = lifecycle { return true } else { return false }
+    }
 
     /// Called on the loop with every committed entry, in log order, after it is durable.
     public var onDeliver: ((Int, Entry) -> Void)?
@@ -52,7 +67,9 @@ public final class NodeHost: @unchecked Sendable {
     /// with the one-line reason (`failure`).
     public var onFailure: ((String) -> Void)?
     /// Why the node stopped on its own (a durable write failed), if it did.
-    public private(set) var failure: String?
+    public var failure: String? {
+        if case .failed(let reason) = lifecycle { return reason } else { return nil }
+    }
     /// Where message counts, elections, group commits and round trips are recorded (set
     /// before `start`).
     public var metrics: NodeMetrics?
@@ -109,8 +126,9 @@ public final class NodeHost: @unchecked Sendable {
     /// already applied, `nil` for the durable commit index (nothing is delivered again).
     public func start(transport: any MessageTransport, appliedIndex: Int? = nil) {
         eventLoop.preconditionInEventLoop()
+        guard case .created = lifecycle else { preconditionFailure("a host starts once") }
         self.transport = transport
-        isStarted = true
+        lifecycle = .running
         var state = storage.state
         state.incarnation = UInt64(max(1, storage.incarnation))
         state.appliedIndex = appliedIndex
@@ -131,7 +149,7 @@ public final class NodeHost: @unchecked Sendable {
     /// the node is still opening is lost, as the network may lose any message).
     public func submit(_ input: Input) {
         eventLoop.preconditionInEventLoop()
-        guard isStarted, !isStopped else { return }
+        guard isRunning else { return }
         if !failpoints.isEmpty, case .receive(let message) = input, let action = receiveFailpoint(message) {
             if case .delay(let milliseconds) = action {
                 eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) { [self] in enqueue(input) }
@@ -143,7 +161,7 @@ public final class NodeHost: @unchecked Sendable {
     }
 
     private func enqueue(_ input: Input) {
-        guard isStarted, !isStopped else { return }
+        guard isRunning else { return }
         pendingInputs.append(input)
         if pendingInputs.count >= params.inputsPerBatchMax {
             runBatch()
@@ -161,13 +179,21 @@ public final class NodeHost: @unchecked Sendable {
         eventLoop.execute { [self] in submit(input) }
     }
 
+    /// A message from a peer, from any thread (what a `MessageTransport` calls).
+    public func receive(_ message: Message) {
+        if eventLoop.inEventLoop { submit(.receive(message)) } else { submitFromAnyThread(.receive(message)) }
+    }
+
     /// Stops the node cleanly: runs what is queued, records `stop`, closes the trace.
     public func stop() {
         eventLoop.preconditionInEventLoop()
-        guard !isStopped else { return }
+        switch lifecycle {
+        case .stopped, .failed: return
+        case .created, .running: break
+        }
         runBatch()
         settleCompaction()
-        isStopped = true
+        lifecycle = .stopped
         electionTimer.cancel()
         heartbeatTimer.cancel()
         traceFlushTask?.cancel()
@@ -183,7 +209,7 @@ public final class NodeHost: @unchecked Sendable {
     public func abandon() {
         eventLoop.preconditionInEventLoop()
         settleCompaction()
-        isStopped = true
+        if failure == nil { lifecycle = .stopped }
         pendingInputs = []
         electionTimer.cancel()
         heartbeatTimer.cancel()
@@ -219,7 +245,7 @@ public final class NodeHost: @unchecked Sendable {
     }
 
     private func runBatch() {
-        guard !pendingInputs.isEmpty, !isStopped, let transport else { return }
+        guard !pendingInputs.isEmpty, isRunning, let transport else { return }
         var inputs = Self.coalescingProposals(pendingInputs)
         pendingInputs = []
         var batch = BatchOutputs()
@@ -363,8 +389,8 @@ public final class NodeHost: @unchecked Sendable {
     /// reached the disk), the storage is released, and `onFailure` hears the one-line reason.
     private func failStop(_ error: any Error) {
         let reason = "node \(node.id) stopped: its durable write failed, and nothing that depends on it left the node: \(error)"
-        failure = reason
         logger.critical("\(reason)")
+        lifecycle = .failed(reason)
         abandon()
         spans?.flush()
         onFailure?(reason)

@@ -17,10 +17,18 @@ import RaftTrace
 public final class Raft: Sendable {
     /// The configuration this node runs with.
     public let config: RaftConfig
+    private let makeTransport: TransportFactory
+    private let control: ControlHandler?
 
-    /// A node for `config`; nothing runs until `run()`.
-    public init(config: RaftConfig) {
+    /// A node for `config`; nothing runs until `run()`. `transport` makes the node's
+    /// `MessageTransport` (sockets at `config.peers` by default: `SocketTransport`); `control`
+    /// takes the control commands clients send to `config.clientAddress` (without it, a
+    /// control frame closes the client's connection).
+    public init(config: RaftConfig, transport: @escaping TransportFactory = { SocketTransport(context: $0) },
+                control: ControlHandler? = nil) {
         self.config = config
+        self.makeTransport = transport
+        self.control = control
     }
 
     /// Opens the durable log, starts listening and connecting to peers, starts the timers,
@@ -64,18 +72,23 @@ public final class Raft: Sendable {
             let session = RaftSession(host: host, group: group, recovery: (storage as? DurableLog)?.recovery,
                                       deliversMessages: config.deliversMessages, replayedThrough: durableCommitIndex)
             session.clientRegistry.metrics = metrics
-            let transport = SocketTransport.make(config: config, host: host, clients: session.clientRegistry)
+            let transport = makeTransport(TransportContext(config: config, eventLoop: eventLoop, logger: host.logger))
+            let clientServer = config.clientAddress.map { _ in
+                ClientServer(host: host, clients: session.clientRegistry, control: control, logger: host.logger)
+            }
             try await eventLoop.submit {
-                session.attach(transport: transport)
+                session.attach(transport: transport, clientServer: clientServer)
                 host.start(transport: transport, appliedIndex: appliedIndex)
             }.get()
             do {
-                try await transport.listen()
+                // Peers and clients reach the node only once it restarted from its durable state.
+                try await transport.start { [host] message in host.receive(message) }
+                if let clientServer, let address = config.clientAddress { try await clientServer.start(at: address) }
                 if let metrics, let port = config.metricsPort {
                     let registry = session.clientRegistry
                     let server = try await MetricsServer.start(port: port, eventLoop: eventLoop) {
                         metrics.refresh(host.node, proposalsPending: registry.count)
-                        metrics.refresh(peerBuffers: transport.peerBuffers())
+                        metrics.refresh(peerBuffers: transport.peerBuffers)
                         return metrics.registry.emitToBuffer()
                     }
                     session.attach(metricsServer: server)

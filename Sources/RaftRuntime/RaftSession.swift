@@ -35,7 +35,8 @@ public final class RaftSession: Sendable {
 
     private struct SessionState {
         var nextRequest: RequestID = 0
-        var transport: SocketTransport?
+        var transport: (any MessageTransport)?
+        var clientServer: ClientServer?
         var metricsServer: MetricsServer?
         var isShutDown = false
         var failure: String?
@@ -88,8 +89,11 @@ public final class RaftSession: Sendable {
         }
     }
 
-    func attach(transport: SocketTransport) {
-        state.withLockedValue { $0.transport = transport }
+    func attach(transport: any MessageTransport, clientServer: ClientServer?) {
+        state.withLockedValue {
+            $0.transport = transport
+            $0.clientServer = clientServer
+        }
     }
 
     func attach(metricsServer: MetricsServer) {
@@ -144,10 +148,10 @@ public final class RaftSession: Sendable {
 
     /// Stops the node cleanly (trace closed with `stop`), closes its sockets and threads.
     public func shutdown() async {
-        let (transport, metricsServer): (SocketTransport?, MetricsServer?) = state.withLockedValue {
-            guard !$0.isShutDown else { return (nil, nil) }
+        let (transport, clientServer, metricsServer): ((any MessageTransport)?, ClientServer?, MetricsServer?) = state.withLockedValue {
+            guard !$0.isShutDown else { return (nil, nil, nil) }
             $0.isShutDown = true
-            return ($0.transport, $0.metricsServer)
+            return ($0.transport, $0.clientServer, $0.metricsServer)
         }
         guard let transport else { return }
         await metricsServer?.stop()
@@ -157,6 +161,7 @@ public final class RaftSession: Sendable {
             host.stop()
             registry.close()
         }.get()
+        await clientServer?.close()
         await transport.close()
         continuation.finish()
         try? await group.shutdownGracefully()
@@ -166,49 +171,6 @@ public final class RaftSession: Sendable {
         state.withLockedValue {
             $0.nextRequest += 1
             return $0.nextRequest
-        }
-    }
-}
-
-/// What a node reports about itself.
-public struct NodeStatus: Sendable, Hashable, CustomStringConvertible {
-    public var id: NodeID
-    public var role: Role
-    public var term: Term
-    public var leader: NodeID?
-    public var commitIndex: Int
-    public var lastIndex: Int
-
-    public init(id: NodeID, role: Role, term: Term, leader: NodeID?, commitIndex: Int, lastIndex: Int) {
-        self.id = id
-        self.role = role
-        self.term = term
-        self.leader = leader
-        self.commitIndex = commitIndex
-        self.lastIndex = lastIndex
-    }
-
-    init(_ node: RaftNode) {
-        self.init(id: node.id, role: node.role, term: node.currentTerm, leader: node.leaderID,
-                  commitIndex: node.commitIndex, lastIndex: node.log.lastIndex)
-    }
-
-    public var description: String {
-        "node \(id) \(role.rawValue) term \(term) leader \(leader.map(String.init) ?? "-") commit \(commitIndex) log \(lastIndex)"
-    }
-}
-
-/// Why a proposal did not commit.
-public enum RaftError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The cluster refused the message.
-    case rejected(ProposalRejection)
-    /// No delivery within the time allowed; the message may still commit.
-    case timedOut
-
-    public var description: String {
-        switch self {
-        case .rejected(let reason): return "rejected: \(reason)"
-        case .timedOut: return "timed out (the message may still commit)"
         }
     }
 }

@@ -3,143 +3,92 @@ import NIOCore
 import NIOPosix
 import RaftCore
 
-/// Sockets of one node: it listens for peers (and, if configured, clients) and keeps one
-/// outbound `PeerLink` per peer. Implements `MessageTransport` for the host, and the drop
-/// rules chaos experiments use to partition the network. Confined to the host's loop.
-final class SocketTransport: MessageTransport, @unchecked Sendable {
-    let host: NodeHost
+/// The default `MessageTransport`: one node's peer sockets. It listens on the node's peer
+/// address for peers (`PeerFrameHandler`) and keeps one outbound `PeerLink` per peer, over
+/// UNIX-domain sockets or TCP as `RaftConfig.peers` says. Clients are served elsewhere
+/// (`ClientServer`). Confined to the node's loop.
+public final class SocketTransport: MessageTransport, @unchecked Sendable {
+    let eventLoop: any EventLoop
     let config: RaftConfig
-    let clients: ClientRegistry
     let logger: Logger
     private var links: [NodeID: PeerLink] = [:]
-    private var servers: [any Channel] = []
-    /// UNIX socket files this transport created (removed again on close).
-    private var boundSocketPaths: [String] = []
-    private var clientChannelsToFlush: [ObjectIdentifier: any Channel] = [:]
-    private var clientFlushScheduled = false
-    /// Peers whose messages this node neither sends nor accepts (a partition).
-    private(set) var droppedOutbound: Set<NodeID> = []
-    private(set) var droppedInbound: Set<NodeID> = []
+    private var server: (any Channel)?
+    /// The UNIX socket file this transport created (removed again on close).
+    private var boundSocketPath: String?
+    /// Where messages from peers go (set by `start`).
+    private(set) var receive: (@Sendable (Message) -> Void)?
     /// Connections closed for breaking the protocol are logged at most once a second per sender.
     var refusalLog = PeerLogLimiter()
 
-    private init(host: NodeHost, config: RaftConfig, clients: ClientRegistry, logger: Logger) {
-        self.host = host
-        self.config = config
-        self.clients = clients
-        self.logger = logger
+    /// A transport for the node of `context`; nothing is bound or connected before `start`.
+    public init(context: TransportContext) {
+        self.eventLoop = context.eventLoop
+        self.config = context.config
+        self.logger = context.logger
         let hello = WireFrame.hello(node: config.selfID, clusterID: config.clusterID)
         for (peer, address) in config.peers where peer != config.selfID {
-            links[peer] = PeerLink(peer: peer, address: address, hello: hello, eventLoop: host.eventLoop, logger: logger)
+            links[peer] = PeerLink(peer: peer, address: address, hello: hello, eventLoop: eventLoop, logger: logger)
         }
     }
 
-    /// Per peer: bytes waiting for it and frames dropped so far (for the metrics).
-    func peerBuffers() -> [(peer: NodeID, bufferedBytes: Int, framesDropped: Int)] {
-        links.values.map { ($0.peer, $0.bufferedBytes, $0.framesDropped) }
+    public var peerBuffers: [PeerBuffer] {
+        eventLoop.preconditionInEventLoop()
+        return links.values.map { PeerBuffer(peer: $0.peer, bufferedBytes: $0.bufferedBytes, framesDropped: $0.framesDropped) }
     }
 
     /// Peer `id` connected to this node and said hello: reconnect to it now if the link waits.
     func peerConnected(_ id: NodeID) {
+        eventLoop.preconditionInEventLoop()
         links[id]?.peerIsBack()
     }
 
-    /// A transport for `host` that neither listens nor connects yet (see `listen()`).
-    static func make(config: RaftConfig, host: NodeHost, clients: ClientRegistry) -> SocketTransport {
-        var logger = Logger(label: "raftlab.node")
-        logger[metadataKey: "node"] = "\(config.selfID)"
-        return SocketTransport(host: host, config: config, clients: clients, logger: logger)
-    }
-
-    /// Binds the node's addresses and starts connecting to its peers. Called once the host
-    /// runs, so nothing (a peer's message, a client's status request) reaches a node that has
-    /// not restarted from its durable state yet.
-    func listen() async throws {
-        var addresses = [config.peers[config.selfID]!]
-        if let client = config.clientAddress { addresses.append(client) }
-        for address in addresses {
-            let channel = try await bind(address).get()
-            try await host.eventLoop.submit {
-                self.servers.append(channel)
-                if case .unix(let path) = address { self.boundSocketPaths.append(path) }
-            }.get()
-        }
-        try await host.eventLoop.submit { for link in self.links.values { link.connect() } }.get()
+    /// Binds the node's peer address and starts connecting to its peers. `Raft.run()` calls it
+    /// once the host runs, so no peer's message reaches a node that has not restarted from its
+    /// durable state yet.
+    public func start(receive: @escaping @Sendable (Message) -> Void) async throws {
+        let address = config.peers[config.selfID]!
+        let channel = try await bind(address).get()
+        try await eventLoop.submit {
+            self.receive = receive
+            self.server = channel
+            if case .unix(let path) = address { self.boundSocketPath = path }
+            for link in self.links.values { link.connect() }
+        }.get()
     }
 
     private func bind(_ address: PeerAddress) -> EventLoopFuture<any Channel> {
-        let bootstrap = ServerBootstrap(group: host.eventLoop, childGroup: host.eventLoop)
+        let bootstrap = ServerBootstrap(group: eventLoop, childGroup: eventLoop)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(InboundFrameHandler(transport: self))
+                    try channel.pipeline.syncOperations.addHandler(PeerFrameHandler(transport: self))
                 }
             }
-        switch address {
-        case .unix(let path): return bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
-        case .tcp(let host, let port): return bootstrap.bind(host: host, port: port)
-        }
+        return address.bind(bootstrap)
     }
 
-    // MARK: MessageTransport
-
-    func send(_ message: Message) {
-        guard !droppedOutbound.contains(message.to), let link = links[message.to] else { return }
-        link.enqueue(.raft(message))
+    public func send(_ message: Message) {
+        eventLoop.preconditionInEventLoop()
+        links[message.to]?.enqueue(.raft(message))
     }
 
     /// Flushes every link; one with nothing queued returns at once (a cluster has a few peers).
-    func flush() {
+    public func flush() {
+        eventLoop.preconditionInEventLoop()
         for link in links.values { link.flush() }
     }
 
-    // MARK: Clients
-
-    /// Writes `frame` to a client connection and flushes it once the current batch is over:
-    /// a batch that commits many requests answers each connection with one syscall.
-    func reply(_ frame: WireFrame, on channel: any Channel) {
-        guard channel.isActive else { return }
-        var buffer = channel.allocator.buffer(capacity: 64)
-        guard (try? frame.encode(into: &buffer)) != nil else { return } // replies are small; cannot exceed a frame
-        channel.write(buffer, promise: nil)
-        clientChannelsToFlush[ObjectIdentifier(channel)] = channel
-        guard !clientFlushScheduled else { return }
-        clientFlushScheduled = true
-        host.eventLoop.execute { [self] in
-            clientFlushScheduled = false
-            let channels = clientChannelsToFlush.values
-            clientChannelsToFlush.removeAll(keepingCapacity: true)
-            for channel in channels { channel.flush() }
-        }
-    }
-
-    // MARK: Inbound
-
-    /// Whether a message from `peer` may be handed to the node.
-    func accepts(from peer: NodeID) -> Bool { !droppedInbound.contains(peer) }
-
-    /// Applies a chaos control frame.
-    func apply(_ control: ControlCommand) {
-        switch control {
-        case .dropPeers(let peers, let direction):
-            if direction != .inbound { droppedOutbound.formUnion(peers) }
-            if direction != .outbound { droppedInbound.formUnion(peers) }
-        case .heal:
-            droppedOutbound.removeAll()
-            droppedInbound.removeAll()
-        }
-        logger.info("network rules changed", metadata: ["dropOut": "\(droppedOutbound.sorted())", "dropIn": "\(droppedInbound.sorted())"])
-    }
-
-    /// Closes every socket.
-    func close() async {
-        let (futures, paths): ([EventLoopFuture<Void>], [String]) = (try? await host.eventLoop.submit { [self] in
-            (servers.map { $0.close().recover { _ in } } + links.values.map { $0.close() }, boundSocketPaths)
-        }.get()) ?? ([], [])
+    /// Closes the listening socket and every link.
+    public func close() async {
+        let (futures, path): ([EventLoopFuture<Void>], String?) = (try? await eventLoop.submit { [self] in
+            let futures = [server?.close().recover { _ in }].compactMap { $0 } + links.values.map { $0.close() }
+            receive = nil
+            return (futures, boundSocketPath)
+        }.get()) ?? ([], nil)
         for future in futures { try? await future.get() }
-        for path in paths { unlink(path) }
+        if let path { unlink(path) }
     }
 }

@@ -200,9 +200,10 @@ public final class NodeMetrics: @unchecked Sendable {
     }
 
     /// Sets the per-peer buffer gauges and drop counters (before a scrape).
-    func refresh(peerBuffers: [(peer: NodeID, bufferedBytes: Int, framesDropped: Int)]) {
-        for (peer, bytes, dropped) in peerBuffers where peer >= 0 && peer < RaftLimits.clusterSizeMax {
-            peerBufferedBytes[peer]?.set(Int64(bytes))
+    func refresh(peerBuffers: [PeerBuffer]) {
+        for buffer in peerBuffers where buffer.peer >= 0 && buffer.peer < RaftLimits.clusterSizeMax {
+            let (peer, dropped) = (buffer.peer, buffer.framesDropped)
+            peerBufferedBytes[peer]?.set(Int64(buffer.bufferedBytes))
             if dropped > framesDroppedSeen[peer] {
                 peerFramesDropped[peer]?.increment(by: Int64(dropped - framesDroppedSeen[peer]))
                 framesDroppedSeen[peer] = dropped
