@@ -99,20 +99,22 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "RaftSim"]),
-        .testTarget(name: "RaftCheckTests", dependencies: ["RaftCheck", "RaftCore"]),
-        .testTarget(name: "RaftTraceTests", dependencies: ["RaftTrace"]),
-        .testTarget(name: "RaftLabTests", dependencies: ["RaftLab", "RaftRuntime", "RaftCore", "RaftTrace", "LoopbackHTTP"]),
+        // The turn that long and deadline-bound tests take, shared by every test target.
+        .target(name: "TestGate", path: "Tests/TestGate"),
+        .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "RaftSim", "TestGate"]),
+        .testTarget(name: "RaftCheckTests", dependencies: ["RaftCheck", "RaftCore", "TestGate"]),
+        .testTarget(name: "RaftTraceTests", dependencies: ["RaftTrace", "TestGate"]),
+        .testTarget(name: "RaftLabTests", dependencies: ["RaftLab", "RaftRuntime", "RaftCore", "RaftTrace", "LoopbackHTTP", "TestGate"]),
         .testTarget(
             name: "RaftRuntimeTests",
             dependencies: [
-                "RaftRuntime", "RaftCore", "RaftTrace", "LoopbackHTTP", "RaftFuzz",
+                "RaftRuntime", "RaftCore", "RaftTrace", "LoopbackHTTP", "RaftFuzz", "TestGate",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "RaftExploreTests", dependencies: ["RaftExplore", "RaftCheck", "RaftCore", "LoopbackHTTP"]),
-        .testTarget(name: "RaftAnalyzeTests", dependencies: ["RaftAnalyze", "RaftTrace", "RaftTraceSim", "RaftCore", "RaftCoreTrace"]),
+        .testTarget(name: "RaftExploreTests", dependencies: ["RaftExplore", "RaftCheck", "RaftCore", "LoopbackHTTP", "TestGate"]),
+        .testTarget(name: "RaftAnalyzeTests", dependencies: ["RaftAnalyze", "RaftTrace", "RaftTraceSim", "RaftCore", "RaftCoreTrace", "TestGate"]),
     ]
 )

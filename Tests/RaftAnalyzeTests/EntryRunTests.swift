@@ -1,4 +1,5 @@
 import Foundation
+import TestGate
 import Testing
 import RaftCore
 import RaftCoreTrace
@@ -9,7 +10,7 @@ import RaftTraceSim
 /// Lines that carry many entries (a `deliver` run, an `append` with `reqs`) are checked and
 /// measured exactly as the same entries in lines of one entry each (docs/TRACE_FORMAT.md,
 /// "Entries in runs").
-@Suite("Entry runs: deliver runs and proposals folded into append")
+@Suite("Entry runs: deliver runs and proposals folded into append", .exclusive)
 struct EntryRunTests {
     /// Three nodes; node 0 leads term 1 and appends entries 1...count (requests 11, 12, ...)
     /// on every node, then every node commits them (up to `commitIndex` if given).

@@ -1,10 +1,11 @@
 import Foundation
+import TestGate
 import Testing
 @testable import RaftAnalyze
 import RaftTrace
 import RaftTraceSim
 
-@Suite("Bad inputs, cut files, reports and exports")
+@Suite("Bad inputs, cut files, reports and exports", .exclusive)
 struct InputAndExportTests {
     @Test("missing, empty and non-gzip inputs fail with a one-line error naming the file")
     func badInputs() throws {

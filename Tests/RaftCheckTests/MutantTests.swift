@@ -1,5 +1,6 @@
 import Foundation
 import RaftCore
+import TestGate
 import Testing
 @testable import RaftCheck
 
@@ -8,6 +9,7 @@ import Testing
 ///
 /// Depths are the smallest that catch each mutant (breadth-first search makes the found
 /// path a shortest one, which the test checks); docs/MODEL.md explains each counterexample.
+@Suite(.exclusive)
 struct MutantTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var mutant: Mutant

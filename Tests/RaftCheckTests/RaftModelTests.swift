@@ -1,7 +1,9 @@
 import RaftCore
+import TestGate
 import Testing
 @testable import RaftCheck
 
+@Suite(.exclusive)
 struct RaftModelTests {
     static let configurations: [RaftModelConfiguration] = [
         RaftModelConfiguration(),

@@ -1,11 +1,12 @@
 import RaftCore
 import RaftSim
+import TestGate
 import Testing
 
 /// How fast a leader finds where a follower's log stops agreeing with its own: with the
 /// term-based hint (etcd's findConflictByTerm) a refusal skips back past a whole term of
 /// divergent entries, so convergence takes about one round trip per term, not one per entry.
-@Suite("Log backtracking")
+@Suite("Log backtracking", .exclusive)
 struct LogBacktrackingTests {
     static func entries(_ term: Term, _ count: Int, from first: Int) -> [Entry] {
         (0..<count).map { Entry(term: term, request: RequestID(term) << 32 | RequestID(first + $0), payload: []) }

@@ -1,9 +1,10 @@
 import RaftCore
 import RaftSim
+import TestGate
 import Testing
 
 /// Breaking one rule on purpose must make the random schedules fail: otherwise they prove nothing.
-@Suite("Random schedules catch deliberate bugs")
+@Suite("Random schedules catch deliberate bugs", .exclusive)
 struct MutantDetectionTests {
     /// The seeds are fixed, so this is deterministic: today the last mutant falls by seed 921
     /// (commit-older-term; forget-vote-on-restart by 623, send-before-persist by 112).

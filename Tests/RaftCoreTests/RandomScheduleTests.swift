@@ -1,10 +1,11 @@
 import RaftCore
 import RaftSim
+import TestGate
 import Testing
 
 /// Many seeded random schedules — random delivery order, drops, duplicates, crashes and
 /// restarts — with every invariant checked after every step. A failure prints its seed.
-@Suite("Random schedules")
+@Suite("Random schedules", .exclusive)
 struct RandomScheduleTests {
     static let seedsPerProfile: UInt64 = 150
 

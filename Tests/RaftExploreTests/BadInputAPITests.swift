@@ -1,10 +1,11 @@
 import Foundation
 import RaftCheck
 import RaftExplore
+import TestGate
 import Testing
 
 /// Bad input gets a 4xx naming what is wrong, and the server keeps serving.
-@Suite(.serialized)
+@Suite(.serialized, .exclusive)
 struct BadInputAPITests {
     @Test func stepThatIsNotEnabledIs404NamingIt() async throws {
         try await withExplorerServer { _, client in

@@ -1,6 +1,7 @@
 import Foundation
 import RaftCheck
 import RaftExplore
+import TestGate
 import Testing
 
 /// End to end: the explorer's page in headless Chromium, clicked through like a user would.
@@ -9,7 +10,7 @@ import Testing
 /// Without it the test fails, saying so; it is skipped only when `RAFTLAB_SKIP_BROWSER_TESTS=1`.
 /// Screenshots go to `.build/test-output/RaftExploreTests/` (or `$RAFTLAB_TEST_OUTPUT_DIR`);
 /// with `RAFTLAB_UPDATE_DOCS_SCREENSHOT=1` the last one also replaces docs/explorer.png.
-@Suite(.serialized)
+@Suite(.serialized, .exclusive)
 struct ExplorerBrowserTests {
     static let skipVariable = "RAFTLAB_SKIP_BROWSER_TESTS"
     static let updateDocsVariable = "RAFTLAB_UPDATE_DOCS_SCREENSHOT"
@@ -18,7 +19,7 @@ struct ExplorerBrowserTests {
     static let width = 1280, height = 1000
 
     @Test(.enabled(if: !skipRequested, "skipped because RAFTLAB_SKIP_BROWSER_TESTS=1 (the headless Chromium test)"),
-          .timeLimit(.minutes(5)))
+          .exclusive(timeLimit: .seconds(300)))
     func clickThroughAFirstElection() async throws {
         guard let binary = ChromiumProcess.findBinary() else {
             Issue.record("""

@@ -1,9 +1,10 @@
 import Foundation
 import RaftExplore
+import TestGate
 import Testing
 
 /// `GET /`, `/explorer.js`, `/explorer.css`: the page is served whole by the binary.
-@Suite(.serialized)
+@Suite(.serialized, .exclusive)
 struct PageAPITests {
     @Test func pageAndAssetsAreServedWithTheirTypes() async throws {
         try await withExplorerServer { _, client in

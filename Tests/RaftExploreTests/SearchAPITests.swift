@@ -1,10 +1,11 @@
 import Foundation
 import RaftCheck
 import RaftExplore
+import TestGate
 import Testing
 
 /// `POST /.search`, `GET /.search`, `DELETE /.search`: the background checker.
-@Suite(.serialized)
+@Suite(.serialized, .exclusive)
 struct SearchAPITests {
     @Test func idleBeforeAnySearch() async throws {
         try await withExplorerServer { _, client in

@@ -2,10 +2,11 @@ import Foundation
 import RaftCheck
 import RaftCore
 import RaftExplore
+import TestGate
 import Testing
 
 /// `GET /.model` and `GET /.states/…` over HTTP.
-@Suite(.serialized)
+@Suite(.serialized, .exclusive)
 struct StatesAPITests {
     @Test func modelDescribesTheConfigurationAndProperties() async throws {
         try await withExplorerServer(RaftModelConfiguration(serverCount: 5, crashMode: .restart, profile: .full,

@@ -3,11 +3,12 @@ import RaftAnalyze
 import RaftCore
 @testable import RaftLab
 import RaftTrace
+import TestGate
 import Testing
 
 /// `raftlab chaos` against real node processes: a short run with every kind of fault must
 /// come out safe, and nodes carrying a deliberate bug must be caught.
-@Suite("Chaos runs", .serialized)
+@Suite("Chaos runs", .serialized, .exclusive)
 struct ChaosRunTests {
     /// The seed: `RAFTLAB_CHAOS_SEED` when set (to replay a failure), otherwise a fresh one,
     /// printed with every expectation so a failure can be reproduced.

@@ -1,9 +1,10 @@
 import Foundation
+import TestGate
 import Testing
 
 /// raft-lite's dinner example, run as a user would: three guests, one decision, and a guest
 /// that restarts with its state in memory hears every proposal again.
-@Suite("Dinner example")
+@Suite("Dinner example", .exclusive)
 struct DinnerExampleTests {
     @Test("three guests print the same restaurant, and so does a guest after its restart")
     func guestsAgree() throws {

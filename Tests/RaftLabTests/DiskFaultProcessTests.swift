@@ -3,13 +3,14 @@ import RaftAnalyze
 import RaftCore
 import RaftLab
 import RaftRuntime
+import TestGate
 import Testing
 
 /// A node whose disk fails stops cleanly: exit status 1, one line naming its log file and the
 /// error, nothing that depended on the failed write sent or acknowledged, and the others go
 /// on (before, a failed write was a `fatalError`: a crash with a backtrace). A failed
 /// fdatasync is never retried (the kernel may have dropped the pages: "fsyncgate").
-@Suite("Disk faults stop a node cleanly", .serialized)
+@Suite("Disk faults stop a node cleanly", .serialized, .exclusive)
 struct DiskFaultProcessTests {
     static let skipMountVariable = "RAFTLAB_SKIP_MOUNT_TESTS"
 

@@ -4,6 +4,7 @@ import RaftCore
 import RaftLab
 import RaftRuntime
 import RaftTrace
+import TestGate
 import Testing
 
 /// A real node process killed with -9 inside the window of the ordering contract (a
@@ -14,7 +15,7 @@ import Testing
 /// in the same term and counts the grant its previous incarnation asked for: it leads
 /// without committed entries, which `raftlab analyze` reports. With the fix nothing leaves
 /// before the write, and the run analyzes clean.
-@Suite("Failpoints: kill -9 inside a batch", .serialized)
+@Suite("Failpoints: kill -9 inside a batch", .serialized, .exclusive)
 struct FailpointProcessTests {
     /// Election timeouts long enough that no node campaigns on its own while the test works
     /// (the one campaign is the failpoint's), yet the cluster recovers within the test.

@@ -3,10 +3,11 @@ import RaftCore
 import RaftLab
 import RaftRuntime
 import RaftTrace
+import TestGate
 import Testing
 
 /// A real cluster of `raftlab node` processes over UNIX sockets, with fsync on.
-@Suite("Node processes", .serialized)
+@Suite("Node processes", .serialized, .exclusive)
 struct NodeProcessTests {
     @Test("a follower killed with -9 restarts with its term, vote and log from disk; nothing committed is lost")
     func killNineAndRestart() async throws {
@@ -307,7 +308,7 @@ func deliveredIndexes(in path: String, incarnation: Int) -> Set<Int> {
 }
 
 /// `raftlab up` as a user runs it.
-@Suite("The launcher", .serialized)
+@Suite("The launcher", .serialized, .exclusive)
 struct LauncherTests {
     /// Pids of processes whose command line mentions `text`.
     static func processes(mentioning text: String) -> [Int32] {

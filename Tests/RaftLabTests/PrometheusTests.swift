@@ -2,6 +2,7 @@ import Foundation
 import LoopbackHTTP
 import RaftLab
 import RaftRuntime
+import TestGate
 import Testing
 
 /// The observability kit against the real thing: node `/metrics` endpoints scraped by a real
@@ -9,13 +10,13 @@ import Testing
 /// `Dashboards/raftlab.json` evaluated by it, and the alert rules checked and unit-tested by
 /// `promtool`. Without Prometheus these tests fail, saying so; they are skipped only when
 /// `RAFTLAB_SKIP_PROMETHEUS_TESTS=1`.
-@Suite("Prometheus and the dashboards", .serialized)
+@Suite("Prometheus and the dashboards", .serialized, .exclusive)
 struct PrometheusTests {
     static let skipVariable = "RAFTLAB_SKIP_PROMETHEUS_TESTS"
     static var skipRequested: Bool { ProcessInfo.processInfo.environment[skipVariable] == "1" }
 
     @Test("a real Prometheus scrapes a 3-node cluster and every dashboard query returns data; promtool accepts every node's metrics",
-          .enabled(if: !skipRequested, "skipped because RAFTLAB_SKIP_PROMETHEUS_TESTS=1"), .timeLimit(.minutes(5)))
+          .enabled(if: !skipRequested, "skipped because RAFTLAB_SKIP_PROMETHEUS_TESTS=1"), .exclusive(timeLimit: .seconds(300)))
     func everyPanelQueryReturnsData() async throws {
         guard try requireTool("prometheus") != nil, try requireTool("promtool") != nil else { return }
         let dashboard = try GrafanaDashboard.load(path: repositoryFile("Dashboards/raftlab.json"))
@@ -77,7 +78,7 @@ struct PrometheusTests {
     }
 
     @Test("two of three nodes killed: the real Prometheus fires RaftNoLeader, RaftMembersDown and RaftInsufficientMembers",
-          .enabled(if: !skipRequested, "skipped because RAFTLAB_SKIP_PROMETHEUS_TESTS=1"), .timeLimit(.minutes(5)))
+          .enabled(if: !skipRequested, "skipped because RAFTLAB_SKIP_PROMETHEUS_TESTS=1"), .exclusive(timeLimit: .seconds(300)))
     func alertsFireOnALostQuorum() async throws {
         guard try requireTool("prometheus") != nil else { return }
         let root = try temporaryTracesRoot("prometheus-alerts")
@@ -111,7 +112,7 @@ struct PrometheusTests {
     }
 
     @Test("up --prometheus prints Prometheus's URL, and no Prometheus outlives the launcher: not after Ctrl-C, not after kill -9",
-          .enabled(if: !skipRequested, "skipped because RAFTLAB_SKIP_PROMETHEUS_TESTS=1"), .timeLimit(.minutes(5)))
+          .enabled(if: !skipRequested, "skipped because RAFTLAB_SKIP_PROMETHEUS_TESTS=1"), .exclusive(timeLimit: .seconds(300)))
     func prometheusStopsWithTheLauncher() async throws {
         guard try requireTool("prometheus") != nil else { return }
         for signal in [SIGINT, SIGKILL] {

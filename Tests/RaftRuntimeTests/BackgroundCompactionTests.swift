@@ -2,12 +2,13 @@ import Foundation
 import NIOPosix
 import RaftCore
 import RaftRuntime
+import TestGate
 import Testing
 
 /// Compaction with its heavy part off the node's thread (`DurableLog.startCompaction`): the
 /// log keeps taking batches while the new file is written, and what they wrote meanwhile is
 /// carried over before the rename.
-@Suite("Background compaction")
+@Suite("Background compaction", .exclusive)
 struct BackgroundCompactionTests {
     @Test("batches written while the new file is made survive the rename, and the file shrinks")
     func writesDuringTheBackgroundPartAreCarriedOver() throws {

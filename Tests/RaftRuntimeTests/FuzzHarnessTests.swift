@@ -2,12 +2,13 @@ import NIOCore
 import RaftCore
 import RaftFuzz
 import RaftRuntime
+import TestGate
 import Testing
 
 /// The fuzz target's harness, run without libFuzzer: the seed corpus and seeded mutations of
 /// it go through the decoder and into real node states without a crash (the libFuzzer build
 /// explores further: scripts/fuzz.sh).
-@Suite("Fuzz harness")
+@Suite("Fuzz harness", .exclusive)
 struct FuzzHarnessTests {
     @Test("every seed frame decodes, re-encodes to its bytes and steps three node states")
     func seedCorpusRuns() {

@@ -3,12 +3,13 @@ import LoopbackHTTP
 import RaftCore
 import RaftFuzz
 import RaftRuntime
+import TestGate
 import Testing
 
 /// A live cluster with a hostile peer: a million mutated frames (`FrameMutator`, seeded) on
 /// a connection that says hello as one of the node's peers. Set RAFTLAB_FUZZ_SEED to replay
 /// another sequence and RAFTLAB_HOSTILE_FRAMES to send another number of frames.
-@Suite("Hostile peers", .serialized)
+@Suite("Hostile peers", .serialized, .exclusive)
 struct HostilePeerTests {
     static let environment = ProcessInfo.processInfo.environment
     static let seed = environment["RAFTLAB_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x5EED_0F_FA11
@@ -27,7 +28,7 @@ struct HostilePeerTests {
     }
 
     @Test("a million mutated frames from a peer: the node stays up, counts what it drops, and the cluster commits",
-          .timeLimit(.minutes(15)))
+          .exclusive(timeLimit: .seconds(900)))
     func millionMutatedFrames() async throws {
         let directory = try RaftLibraryTests.makeDirectory("hostile")
         defer { try? FileManager.default.removeItem(atPath: directory) }

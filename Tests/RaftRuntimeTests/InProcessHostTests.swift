@@ -3,11 +3,12 @@ import NIOCore
 import NIOPosix
 import RaftCore
 @testable import RaftRuntime
+import TestGate
 import Testing
 
 /// Several node hosts in one process on real event loops and real timers, messages passed
 /// between loops: the host's batching, timers and ordering without sockets or disks.
-@Suite("Node hosts in one process")
+@Suite("Node hosts in one process", .exclusive)
 struct InProcessHostTests {
     final class Cluster: @unchecked Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)

@@ -2,10 +2,11 @@ import Foundation
 import LoopbackHTTP
 import RaftCore
 @testable import RaftRuntime
+import TestGate
 import Testing
 
 /// Each node's Prometheus endpoint, read as Prometheus reads it, and the pieces behind it.
-@Suite("Node metrics", .serialized)
+@Suite("Node metrics", .serialized, .exclusive)
 struct NodeMetricsTests {
     /// The samples of a text exposition: `name{labels}` -> value, plus the HELP and TYPE lines.
     struct Exposition {

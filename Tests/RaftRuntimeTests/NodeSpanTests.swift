@@ -1,10 +1,11 @@
 import Foundation
 import RaftCore
 @testable import RaftRuntime
+import TestGate
 import Testing
 
 /// The live OTLP span export: what a node's events become, and the file a collector reads.
-@Suite("Live OTLP spans", .serialized)
+@Suite("Live OTLP spans", .serialized, .exclusive)
 struct NodeSpanTests {
     @Test("a pre-vote campaign that wins is one election span from pre-candidate to leader")
     func campaignWon() {

@@ -1,13 +1,14 @@
 import Foundation
 import RaftCore
 import RaftRuntime
+import TestGate
 import Testing
 
 /// A node says hello to each peer as soon as it connects, whether or not it has a message
 /// for it yet: the peer reconnects to it on seeing the hello, so a restarted follower hears
 /// from its leader at once (before, the hello waited for the first message, often the
 /// follower's own election timeout, and the leader's reconnection backoff ran up to 1 s).
-@Suite("Peer greeting", .serialized)
+@Suite("Peer greeting", .serialized, .exclusive)
 struct PeerGreetingTests {
     /// A listening UNIX socket that records what the first connection sends (or, with
     /// `reads` false, accepts it and never reads: a peer that stalls).

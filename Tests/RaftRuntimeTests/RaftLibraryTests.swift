@@ -2,11 +2,12 @@ import Foundation
 import LoopbackHTTP
 import RaftCore
 import RaftRuntime
+import TestGate
 import Testing
 
 /// The embeddable library as an application uses it: several `Raft` nodes in one process,
 /// talking over UNIX sockets, with durable logs.
-@Suite("Raft library", .serialized)
+@Suite("Raft library", .serialized, .exclusive)
 struct RaftLibraryTests {
     static func makeDirectory(_ name: String) throws -> String {
         let path = FileManager.default.temporaryDirectory

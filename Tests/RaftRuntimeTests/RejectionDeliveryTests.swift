@@ -1,12 +1,13 @@
 import Foundation
 import RaftCore
 import RaftRuntime
+import TestGate
 import Testing
 
 /// A refusal reaches the client that is waiting for it, wherever the refusal was made: a
 /// proposal at a follower refused by the leader fails at once with the leader's reason (before
 /// issue 14 no message carried it and the client waited out its timeout).
-@Suite("Rejections reach the client", .serialized)
+@Suite("Rejections reach the client", .serialized, .exclusive)
 struct RejectionDeliveryTests {
     @Test("a follower's clients get the leader's too-many-uncommitted refusals as codes, none times out")
     func leaderRefusalsReachAFollowersClients() async throws {

@@ -3,13 +3,14 @@ import NIOConcurrencyHelpers
 import NIOPosix
 import RaftCore
 import RaftRuntime
+import TestGate
 import Testing
 
 /// What a restarted node hands its application again, by `RaftConfig.appliedIndex`: an
 /// in-memory application rebuilds its state from every committed message, a durable one
 /// gets exactly what it had not applied, and a crash between the commit and the delivery
 /// loses nothing.
-@Suite("Delivery across restarts", .serialized)
+@Suite("Delivery across restarts", .serialized, .exclusive)
 struct RestartDeliveryTests {
     /// Reads a session's messages into an array until the stream ends (at `shutdown`).
     final class Reader: Sendable {

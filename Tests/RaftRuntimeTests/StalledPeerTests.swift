@@ -2,6 +2,7 @@ import Foundation
 import LoopbackHTTP
 import RaftCore
 import RaftRuntime
+import TestGate
 import Testing
 
 /// A peer that accepts a connection and never reads (a paused process, an overloaded host)
@@ -10,7 +11,7 @@ import Testing
 /// Before, a probing follower got a full log request on every heartbeat and the leader
 /// buffered all of it (about 50 MiB in a minute under the lab's load, 20 MiB/s with large
 /// entries).
-@Suite("Stalled peers", .serialized)
+@Suite("Stalled peers", .serialized, .exclusive)
 struct StalledPeerTests {
     @Test("a leader holds at most about a megabyte for a peer that never reads")
     func bufferForAStalledPeerIsBounded() async throws {

@@ -1,12 +1,13 @@
 import Foundation
 import RaftCore
 import RaftRuntime
+import TestGate
 import Testing
 
 /// A torn tail (a bad record with nothing CRC-valid after it) is cut at the last good record
 /// and reported; a bad record with a valid one after it, a bad header or a log that
 /// contradicts itself is an error naming the file and the offset, and changes nothing.
-@Suite struct StorageRecoveryTests {
+@Suite(.exclusive) struct StorageRecoveryTests {
     /// A log of one-change batches; returns the state and file size after each. (A batch of
     /// several records is not atomic on disk: a torn batch leaves a prefix of its records.)
     private func writeHistory(in directory: String) throws -> [(state: PersistentState, bytes: Int)] {

@@ -1,11 +1,12 @@
 import Foundation
 import RaftCore
 import RaftRuntime
+import TestGate
 import Testing
 
 /// What `DurableLog` writes comes back on reopen: every change type, large appends, the
 /// incarnation counter, compaction.
-@Suite struct StorageRoundTripTests {
+@Suite(.exclusive) struct StorageRoundTripTests {
     @Test func aNewDirectoryStartsEmptyAtIncarnationOneWithMode0700() throws {
         let temporary = TemporaryDirectory("new")
         let directory = temporary.child("data/node-1")

@@ -2,12 +2,13 @@ import Foundation
 import NIOCore
 import RaftCore
 import RaftRuntime
+import TestGate
 import Testing
 
 /// Seeded random inputs never crash the decoder, and whatever it accepts re-encodes to the
 /// very bytes it consumed (the encoding is canonical). Set RAFTLAB_FUZZ_SEED to replay a run;
 /// every failure prints the seed and the input number.
-@Suite struct WireFuzzTests {
+@Suite(.exclusive) struct WireFuzzTests {
     private static let seed: UInt64 = ProcessInfo.processInfo.environment["RAFTLAB_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0xF022_2026
 
     /// Decodes frames from `bytes` until one is incomplete or refused; checks each accepted

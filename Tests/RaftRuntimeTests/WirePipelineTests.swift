@@ -3,11 +3,12 @@ import NIOCore
 import NIOPosix
 import RaftCore
 import RaftRuntime
+import TestGate
 import Testing
 
 /// `FrameDecoder` inside a real NIO pipeline over a UNIX socket: frames split across writes
 /// arrive whole, and a bad frame surfaces as a `WireError` the handler can close on.
-@Suite struct WirePipelineTests {
+@Suite(.exclusive) struct WirePipelineTests {
     /// Collects decoded frames; completes `done` after `expected` frames or on the first error.
     private final class Collector: ChannelInboundHandler, @unchecked Sendable {
         typealias InboundIn = WireFrame

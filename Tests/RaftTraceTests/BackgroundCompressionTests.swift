@@ -1,10 +1,11 @@
 import Foundation
 @testable import RaftTrace
+import TestGate
 import Testing
 
 /// A node's writer compresses on a background queue; the file must read exactly as if it
 /// compressed inline, across flushes, incarnations and a crash.
-@Suite("Background compression")
+@Suite("Background compression", .exclusive)
 struct BackgroundCompressionTests {
     static let background = TraceWriter.Options(bufferBytesMax: 4096, compressesInBackground: true)
 

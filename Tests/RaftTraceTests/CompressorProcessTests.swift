@@ -3,13 +3,14 @@ import Foundation
 import Glibc
 #endif
 @testable import RaftTrace
+import TestGate
 import Testing
 
 /// A writer that hands its lines to a `gzip` child process: what was pushed survives the
 /// writer's death (the pipe closed abruptly, as a `kill -9` closes it), members of
 /// successive incarnations never interleave, and a missing or failing compressor is a clear
 /// one-line error.
-@Suite("Compressor process")
+@Suite("Compressor process", .exclusive)
 struct CompressorProcessTests {
     static let processOptions = TraceWriter.Options(compressorProcess: .gzip)
 

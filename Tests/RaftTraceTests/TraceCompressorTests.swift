@@ -3,11 +3,12 @@ import Foundation
 import Glibc
 #endif
 @testable import RaftTrace
+import TestGate
 import Testing
 
 /// raftlab's own compressor process body (`raftlab trace-compress`): lines in through a pipe,
 /// one gzip member out, finished when the writer's end of the pipe closes however it closed.
-@Suite("raftlab's trace compressor")
+@Suite("raftlab's trace compressor", .exclusive)
 struct TraceCompressorTests {
     @Test("lines from a pipe, written in pieces of every size, become one complete member")
     func compressesAPipeIntoOneMember() throws {

@@ -1,8 +1,9 @@
 import Foundation
+import TestGate
 import Testing
 @testable import RaftTrace
 
-@Suite("Trace files: writer, reader, crashes and bad input")
+@Suite("Trace files: writer, reader, crashes and bad input", .exclusive)
 struct TraceFileTests {
     @Test("a writer's events read back exactly, seq from 0 with no gap")
     func writeThenRead() throws {
