@@ -84,7 +84,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ],
+            // The page as HTML, CSS and JavaScript files, embedded in the binary.
+            resources: [.embedInCode("Page/explorer.html"), .embedInCode("Page/explorer.js"),
+                        .embedInCode("Page/diagram.js"), .embedInCode("Page/explorer.css")]
         ),
         // Loopback helpers: free 127.0.0.1 ports, and a tiny blocking HTTP client for servers
         // there (Prometheus readiness, tests).

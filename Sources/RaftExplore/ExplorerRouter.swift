@@ -42,11 +42,11 @@ public struct ExplorerRouter: Sendable {
         let path = request.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         switch path {
         case "/", "/index.html":
-            return only("GET", request) { .text(PageHTML.text, contentType: "text/html") }
+            return only("GET", request) { .text(PageAssets.html, contentType: "text/html") }
         case "/explorer.js":
-            return only("GET", request) { .text(PageScript.text, contentType: "text/javascript") }
+            return only("GET", request) { .text(PageAssets.script, contentType: "text/javascript") }
         case "/explorer.css":
-            return only("GET", request) { .text(PageStyle.text, contentType: "text/css") }
+            return only("GET", request) { .text(PageAssets.style, contentType: "text/css") }
         case "/.model":
             return only("GET", request) { .json(explorer.modelDocument) }
         case "/.search":
