@@ -5,6 +5,9 @@ import PackageDescription
 /// release builds skip the dynamic exclusivity checks there (debug builds and tests keep them).
 let hotPathSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
+/// The core and its simulator run optimized in debug builds too (see RaftCore's target).
+let simulationSettings: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "raftlab",
     platforms: [.macOS(.v14)],
@@ -21,10 +24,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
-        // The protocol as a pure state machine: standard library only.
-        .target(name: "RaftCore"),
+        // The protocol as a pure state machine: standard library only. Optimized even in debug
+        // builds (preconditions stay; RaftCore has no `assert`): the simulators check every
+        // invariant after every step, and `swift test` runs millions of steps.
+        .target(name: "RaftCore", swiftSettings: simulationSettings),
         // Deterministic in-memory clusters: hand-driven scenarios and seeded random schedules.
-        .target(name: "RaftSim", dependencies: ["RaftCore"]),
+        .target(name: "RaftSim", dependencies: ["RaftCore"], swiftSettings: simulationSettings),
         // The exhaustive model checker (generic BFS/DFS over a `Model`) and the Raft model.
         // Optimized even in debug builds, so `swift test` can explore millions of states.
         // A prefetch hint for the checker's visited set (Swift has no prefetch intrinsic).
@@ -40,7 +45,7 @@ let package = Package(
         // RaftCore's trace events as trace lines: one mapping for every driver.
         .target(name: "RaftCoreTrace", dependencies: ["RaftCore", "RaftTrace"]),
         // Seeded simulated runs written as run directories.
-        .target(name: "RaftTraceSim", dependencies: ["RaftCore", "RaftTrace", "RaftCoreTrace"]),
+        .target(name: "RaftTraceSim", dependencies: ["RaftCore", "RaftSim", "RaftTrace", "RaftCoreTrace"]),
         // The library a user embeds: `Raft`, transports, durable storage, timers, trace writing.
         .target(
             name: "RaftRuntime",

@@ -1,7 +1,9 @@
 /// Raft's safety properties (Raft paper, figure 3) as functions over node states.
 ///
-/// Tests call them after every simulated step, the model checker uses them as `always`
-/// properties, and the offline analyzer applies them to nodes rebuilt from traces.
+/// The simulators (`SimulatedCluster`, and through it the trace simulator) check them after
+/// every step and the model checker uses them as `always` properties. The offline analyzer
+/// checks the same properties on traces alone, with its own streaming code (it reads traces,
+/// not node states); a test holds both to one verdict (docs/ANALYZE.md, "Safety checks").
 /// Each returns `nil` when the property holds, or the first violation found.
 public enum RaftInvariants {
     /// The property a violation breaks.
@@ -99,6 +101,10 @@ public enum RaftInvariants {
 
     /// State Machine Safety for one pair of nodes.
     public static func stateMachineSafety<V: RaftStateView>(between a: V, and b: V) -> Violation? {
+        for node in [a, b] where node.commitIndex > node.lastIndex {
+            return Violation(property: .stateMachineSafety,
+                             detail: "node \(node.nodeID) committed through index \(node.commitIndex) but holds \(node.lastIndex) entries: committed entries were removed")
+        }
         let common = min(a.commitIndex, b.commitIndex)
         if let index = lastDifference(a, b, through: common) {
             return Violation(property: .stateMachineSafety,
@@ -127,8 +133,11 @@ public enum RaftInvariants {
     }
 
     /// The highest index in `1...index` at which `a` and `b` hold different entries.
+    /// The highest index through `index` where `a` and `b` differ; an index one of them does
+    /// not hold (a broken node may commit beyond its log) counts as a difference.
     private static func lastDifference<V: RaftStateView>(_ a: V, _ b: V, through index: Int) -> Int? {
-        stride(from: index, to: 0, by: -1).first { !a.sameEntry(at: $0, as: b) }
+        if index > min(a.lastIndex, b.lastIndex) { return index }
+        return stride(from: index, to: 0, by: -1).first { !a.sameEntry(at: $0, as: b) }
     }
 
     private static func forEachPair<V>(_ nodes: [V], _ check: (V, V) -> Violation?) -> Violation? {

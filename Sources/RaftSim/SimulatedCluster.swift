@@ -69,8 +69,10 @@ public final class SimulatedCluster {
     }
 
     /// A running cluster whose node `i` starts from `disks[i]` (a scenario that begins after
-    /// a history the test writes down instead of playing).
-    public init(disks: [PersistentState], options: RaftOptions, checksInvariants: Bool = true, recordsTrace: Bool = false) {
+    /// a history the test writes down instead of playing). With `startsNodes` off the nodes
+    /// start only at `startAll()`, so a driver can set `observer` first and see the starts.
+    public init(disks: [PersistentState], options: RaftOptions, checksInvariants: Bool = true, recordsTrace: Bool = false,
+                startsNodes: Bool = true) {
         let nodeCount = disks.count
         precondition(nodeCount >= 1 && nodeCount <= RaftLimits.clusterSizeMax, "cluster of \(nodeCount) nodes")
         let members = Array(0..<nodeCount)
@@ -83,7 +85,13 @@ public final class SimulatedCluster {
         invariantViews = nodes
         self.checksInvariants = checksInvariants
         self.recordsTrace = recordsTrace
-        for id in members { step(id, .restart(self.disks[id].state)) }
+        if startsNodes { startAll() }
+    }
+
+    /// Starts every node from its disk (once, for a cluster made with `startsNodes` off).
+    public func startAll() {
+        precondition(stepCount == 0, "the nodes have started already")
+        for id in ids { step(id, .restart(disks[id].state)) }
     }
 
     /// Node ids `0..<count`.

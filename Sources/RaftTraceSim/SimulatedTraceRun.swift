@@ -3,7 +3,7 @@ import RaftCore
 import RaftTrace
 import RaftCoreTrace
 
-/// A seeded in-memory cluster of `RaftNode`s on simulated time that writes a complete run
+/// A seeded `SimulatedCluster` on simulated time that writes a complete run
 /// directory, exactly as real nodes would: `node-<id>.jsonl.gz` per node (a new gzip member
 /// per incarnation; a kill loses the unflushed tail), `client.jsonl.gz` from closed-loop
 /// clients, `chaos.jsonl.gz` with kills and restarts, `run.json` and the merged
@@ -30,6 +30,10 @@ public struct SimulatedTraceRun {
         public var dropProbability: Double
         /// Protocol options (set `mutant` to produce unsafe runs).
         public var options: RaftOptions
+        /// Whether Raft's invariants are checked on every node's state after every step
+        /// (`Summary.violations`). Off by default: each check compares whole logs, so it costs
+        /// time quadratic in the run's length; the analyzer checks the traces either way.
+        public var checksInvariants = false
         /// `ts` of the run's start.
         public var startUs: Int64
 
@@ -65,6 +69,9 @@ public struct SimulatedTraceRun {
         public var elapsedUs: Int64
         /// The run directory's layout.
         public var layout: RunLayout
+        /// What the in-memory invariant checks (`RaftInvariants`, delivery order) found after
+        /// every step, first ones first: empty for a safe run.
+        public var violations: [String]
     }
 
     /// Election timeouts are drawn from this range.
@@ -98,6 +105,7 @@ public struct SimulatedTraceRun {
         try manifest.write(path: layout.manifestPath)
         try layout.writeMergedTrace()
         return Summary(eventCount: simulation.eventCount, acknowledgedCount: simulation.acknowledged,
-                       killCount: simulation.kills, elapsedUs: simulation.nowUs - configuration.startUs, layout: layout)
+                       killCount: simulation.kills, elapsedUs: simulation.nowUs - configuration.startUs, layout: layout,
+                       violations: simulation.violations)
     }
 }

@@ -1,9 +1,11 @@
 import RaftCore
+import RaftSim
 import RaftTrace
 import RaftCoreTrace
 
-/// The engine behind `SimulatedTraceRun`: nodes, network, timers, clients and kills on one
-/// simulated clock, every effect traced.
+/// The engine behind `SimulatedTraceRun`: a `SimulatedCluster` (the one simulator of the
+/// core: its disks, crashes, restarts and invariant checks) on a simulated clock, with message
+/// latency and loss, timers, clients and kills, every effect traced as a node would trace it.
 final class Simulation {
     private enum Happening {
         case message(Message, messageID: UInt64)
@@ -14,11 +16,8 @@ final class Simulation {
         case restart(NodeID)
     }
 
-    private struct SimulatedNode {
-        var raft: RaftNode
-        var durable = PersistentState.initial
-        var isCrashed = false
-        var incarnation = 0
+    /// What the simulation adds to a cluster node: its trace and its clocks.
+    private struct NodeEdges {
         var writer: TraceWriter
         var timerGenerations: [TimerKind: UInt64] = [:]
         var nextMessageID: UInt64 = 0
@@ -32,11 +31,14 @@ final class Simulation {
     let configuration: SimulatedTraceRun.Configuration
     private var random: SplitMix64
     private var agenda = SimulatedAgenda<Happening>()
-    private var nodes: [SimulatedNode] = []
+    private var cluster: SimulatedCluster!
+    private var edges: [NodeEdges] = []
     private let clientWriter: TraceWriter
     private let chaosWriter: TraceWriter?
     private var outstanding: [RequestID: Outstanding] = [:]
     private var nextRequest: RequestID = 1
+    /// The first error a trace writer threw inside a step (the cluster's observer cannot throw).
+    private var writeError: (any Error)?
     private(set) var nowUs: Int64
     private(set) var acknowledged = 0
     private(set) var kills = 0
@@ -46,23 +48,35 @@ final class Simulation {
         random = SplitMix64(seed: configuration.seed)
         nowUs = configuration.startUs
         let members = Array(0..<configuration.nodeCount)
+        let first = Int(PersistentState.initial.incarnation)
         for id in members {
-            let writer = try TraceWriter(path: layout.nodeTracePath(node: id), node: id, incarnation: 0)
-            nodes.append(SimulatedNode(raft: RaftNode(id: id, members: members, options: configuration.options), writer: writer))
+            edges.append(NodeEdges(writer: try TraceWriter(path: layout.nodeTracePath(node: id), node: id, incarnation: first)))
         }
         clientWriter = try TraceWriter(path: layout.clientTracePath, node: -1, incarnation: 0)
         chaosWriter = configuration.killIntervalUs == nil ? nil : try TraceWriter(path: layout.chaosTracePath, node: -1, incarnation: 0)
+        cluster = SimulatedCluster(disks: Array(repeating: .initial, count: configuration.nodeCount), options: configuration.options,
+                                   checksInvariants: configuration.checksInvariants, startsNodes: false)
+        cluster.observer = { [unowned self] event in
+            guard case .step(let id, _, let outputs) = event else { return }
+            do { try carryOut(outputs, at: id) } catch { writeError = writeError ?? error }
+        }
+        cluster.startAll()
+        try settle()
     }
 
     var eventCount: Int {
-        writtenBefore + Int(nodes.reduce(0) { $0 + ($1.isCrashed ? 0 : $1.writer.nextSequence) } + clientWriter.nextSequence + (chaosWriter?.nextSequence ?? 0))
+        writtenBefore + Int(edges.indices.reduce(0) { $0 + (cluster.isCrashed[$1] ? 0 : edges[$1].writer.nextSequence) }
+                            + clientWriter.nextSequence + (chaosWriter?.nextSequence ?? 0))
     }
+
+    /// What the cluster's invariant checks found after every step (empty for a safe run, or
+    /// when `checksInvariants` is off).
+    var violations: [String] { cluster.violations }
 
     /// Lines given to writers of incarnations that ended (a kill loses their unflushed tail).
     private var writtenBefore = 0
 
     func run() throws {
-        for id in nodes.indices { try step(id, .restart(.initial)) }
         for client in 0..<configuration.clients {
             agenda.schedule(.clientInvoke(client), atUs: nowUs + 200_000 + random.uniform(0...50_000))
         }
@@ -71,10 +85,11 @@ final class Simulation {
         while let (timeUs, happening) = agenda.next(), timeUs <= endUs, eventCount < configuration.eventsMax {
             nowUs = max(nowUs, timeUs)
             try handle(happening)
+            try settle()
         }
-        for id in nodes.indices where !nodes[id].isCrashed {
-            try nodes[id].writer.write(.stop, term: nodes[id].raft.currentTerm, timestampUs: nowUs)
-            try nodes[id].writer.close()
+        for id in edges.indices where !cluster.isCrashed[id] {
+            try edges[id].writer.write(.stop, term: cluster.nodes[id].currentTerm, timestampUs: nowUs)
+            try edges[id].writer.close()
         }
         for (request, pending) in outstanding.sorted(by: { $0.key < $1.key }) {
             try clientWriter.write(.timeout(client: pending.client, request: request), term: 0, node: pending.node, timestampUs: nowUs)
@@ -83,17 +98,24 @@ final class Simulation {
         try chaosWriter?.close()
     }
 
+    /// After every call into the cluster: its messages are on this simulation's agenda
+    /// already (`carryOut`), so its own network is emptied; a write error surfaces here.
+    private func settle() throws {
+        cluster.drop { _ in true }
+        if let writeError { throw writeError }
+    }
+
     private func handle(_ happening: Happening) throws {
         switch happening {
         case .message(let message, let messageID):
-            guard !nodes[message.to].isCrashed else { return }
+            guard !cluster.isCrashed[message.to] else { return }
             if configuration.tracesMessages {
                 try trace(message.to, .recv(from: message.from, message: TraceMessageKind(message.body), messageID: messageID))
             }
-            try step(message.to, .receive(message))
+            cluster.step(message.to, .receive(message))
         case .timer(let id, let kind, let generation):
-            guard !nodes[id].isCrashed, nodes[id].timerGenerations[kind] == generation else { return }
-            try step(id, kind == .election ? .electionTimeout : .heartbeatTimeout)
+            guard !cluster.isCrashed[id], edges[id].timerGenerations[kind] == generation else { return }
+            cluster.step(id, kind == .election ? .electionTimeout : .heartbeatTimeout)
         case .clientInvoke(let client):
             try invoke(client)
         case .clientDeadline(let client, let request):
@@ -109,17 +131,19 @@ final class Simulation {
 
     // MARK: Nodes
 
-    private func step(_ id: NodeID, _ input: Input) throws {
-        let outputs = nodes[id].raft.stepAsBatch(input)
+    /// Carries out one step's outputs at node `id` beyond what the cluster does itself (its
+    /// disk, deliveries, invariants): messages get a latency or are lost, timers are armed on
+    /// the clock, clients hear back, and the step's lines are written as a node writes them.
+    private func carryOut(_ outputs: [Output], at id: NodeID) throws {
         var persistedEntries = false
         // The step's lines in output order, per-entry events coalesced as a node's are.
         var lines = TraceBodyBatch()
-        let term = nodes[id].raft.currentTerm
+        let term = cluster.nodes[id].currentTerm
         for output in outputs {
             switch output {
             case .send(let message):
-                let messageID = nodes[id].nextMessageID
-                nodes[id].nextMessageID += 1
+                let messageID = edges[id].nextMessageID
+                edges[id].nextMessageID += 1
                 if configuration.tracesMessages {
                     lines.append((.send(to: message.to, message: TraceMessageKind(message.body), messageID: messageID), term))
                 }
@@ -127,75 +151,49 @@ final class Simulation {
                     agenda.schedule(.message(message, messageID: messageID), atUs: nowUs + random.uniform(SimulatedTraceRun.messageLatencyUs))
                 }
             case .persist(let change):
-                apply(change, at: id)
                 if case .append = change { persistedEntries = true }
-            case .deliver(_, let entry):
+            case .deliver(let index, let entry):
                 if let pending = outstanding[entry.request], pending.node == id {
                     outstanding[entry.request] = nil
                     acknowledged += 1
-                    try clientWriter.write(.ok(client: pending.client, request: entry.request, index: outputIndex(output)),
+                    try clientWriter.write(.ok(client: pending.client, request: entry.request, index: index),
                                            term: 0, node: id, timestampUs: nowUs + 20)
                     agenda.schedule(.clientInvoke(pending.client), atUs: nowUs + random.uniform(20...500))
                 }
             case .resetTimer(let kind):
-                let generation = (nodes[id].timerGenerations[kind] ?? 0) + 1
-                nodes[id].timerGenerations[kind] = generation
+                let generation = (edges[id].timerGenerations[kind] ?? 0) + 1
+                edges[id].timerGenerations[kind] = generation
                 let delayUs = kind == .election ? random.uniform(SimulatedTraceRun.electionTimeoutUs) : SimulatedTraceRun.heartbeatIntervalUs
                 agenda.schedule(.timer(id, kind, generation: generation), atUs: nowUs + delayUs)
             case .rejectProposal(let request, let reason):
                 guard let pending = outstanding[request], pending.node == id else { break }
                 if case .duplicate = reason { break } // already in the log: the ok will come
-                do {
-                    outstanding[request] = nil
-                    try clientWriter.write(.fail(client: pending.client, request: request, reason: TraceBody.reasonText(reason).0),
-                                           term: 0, node: id, timestampUs: nowUs + 20)
-                    agenda.schedule(.clientInvoke(pending.client), atUs: nowUs + random.uniform(20...500))
-                }
+                outstanding[request] = nil
+                try clientWriter.write(.fail(client: pending.client, request: request, reason: TraceBody.reasonText(reason).0),
+                                       term: 0, node: id, timestampUs: nowUs + 20)
+                agenda.schedule(.clientInvoke(pending.client), atUs: nowUs + random.uniform(20...500))
             case .dropMessage:
                 break // its trace event writes the `invalid_message` line the analyzer reports
             case .trace(let event):
                 lines.append(event, term: term)
             }
         }
-        for (body, term) in lines { try nodes[id].writer.write(body, term: term, timestampUs: nowUs) }
+        for (body, term) in lines { try edges[id].writer.write(body, term: term, timestampUs: nowUs) }
         if persistedEntries {
-            try trace(id, .persist(index: nodes[id].durable.entries.count, durationUs: Int(random.uniform(90...600))))
+            try trace(id, .persist(index: cluster.disks[id].state.entries.count, durationUs: Int(random.uniform(90...600))))
         }
-    }
-
-    private func outputIndex(_ output: Output) -> Int? {
-        if case .deliver(let index, _) = output { return index }
-        return nil
     }
 
     private func trace(_ id: NodeID, _ body: TraceBody) throws {
-        try nodes[id].writer.write(body, term: nodes[id].raft.currentTerm, timestampUs: nowUs)
-    }
-
-    private func apply(_ change: PersistentChange, at id: NodeID) {
-        switch change {
-        case .hardState(let term, let votedFor):
-            nodes[id].durable.currentTerm = term
-            nodes[id].durable.votedFor = votedFor
-        case .append(let firstIndex, let entries):
-            nodes[id].durable.entries.removeSubrange(min(firstIndex - 1, nodes[id].durable.entries.count)...)
-            nodes[id].durable.entries.append(contentsOf: entries)
-        case .truncate(let length):
-            nodes[id].durable.entries.removeSubrange(min(length, nodes[id].durable.entries.count)...)
-        case .commit(let index):
-            nodes[id].durable.commitIndex = index
-        }
+        try edges[id].writer.write(body, term: cluster.nodes[id].currentTerm, timestampUs: nowUs)
     }
 
     // MARK: Clients
 
-    private var leaderGuess: NodeID? {
-        nodes.indices.filter { !nodes[$0].isCrashed && nodes[$0].raft.role == .leader }
-            .max { nodes[$0].raft.currentTerm < nodes[$1].raft.currentTerm }
-    }
+    private var leaderGuess: NodeID? { cluster.leader }
 
     private func invoke(_ client: Int) throws {
-        let running = nodes.indices.filter { !nodes[$0].isCrashed }
+        let running = cluster.runningIDs
         guard !running.isEmpty else {
             agenda.schedule(.clientInvoke(client), atUs: nowUs + 10_000)
             return
@@ -206,7 +204,7 @@ final class Simulation {
         outstanding[request] = Outstanding(client: client, node: node)
         try clientWriter.write(.invoke(client: client, request: request), term: 0, node: node, timestampUs: nowUs)
         agenda.schedule(.clientDeadline(client, request), atUs: nowUs + SimulatedTraceRun.clientTimeoutUs)
-        try step(node, .propose([Proposal(request: request, payload: Array("set k\(request % 97) \(request)".utf8))]))
+        cluster.step(node, .propose([Proposal(request: request, payload: Array("set k\(request % 97) \(request)".utf8))]))
     }
 
     // MARK: Faults
@@ -215,27 +213,25 @@ final class Simulation {
         if let interval = configuration.killIntervalUs {
             agenda.schedule(.kill, atUs: nowUs + random.uniform(interval / 2...interval * 3 / 2))
         }
-        let running = nodes.indices.filter { !nodes[$0].isCrashed }
-        guard nodes.count - running.count < (nodes.count - 1) / 2 else { return }
+        let running = cluster.runningIDs
+        guard cluster.nodes.count - running.count < (cluster.nodes.count - 1) / 2 else { return }
         let victim = random.happens(withProbability: 0.5) ? (leaderGuess ?? running[0]) : running[Int(random.next() % UInt64(running.count))]
-        writtenBefore += Int(nodes[victim].writer.nextSequence)
-        nodes[victim].writer.abandon()
-        nodes[victim].isCrashed = true
-        nodes[victim].timerGenerations = [:]
+        writtenBefore += Int(edges[victim].writer.nextSequence)
+        edges[victim].writer.abandon()
+        cluster.crash(victim)
+        edges[victim].timerGenerations = [:]
         kills += 1
         try chaosWriter?.write(.nemesis(action: .kill, targets: [victim], detail: "kill -9"), term: 0, node: -1, timestampUs: nowUs)
         agenda.schedule(.restart(victim), atUs: nowUs + random.uniform(SimulatedTraceRun.downtimeUs))
     }
 
+    /// Starts `id` again from its disk, in a new incarnation with a new gzip member. Like an
+    /// application that keeps what it applied, it asks for the committed entries after those.
     private func restart(_ id: NodeID) throws {
-        nodes[id].incarnation += 1
-        let layoutPath = nodes[id].writer.path
-        nodes[id].writer = try TraceWriter(path: layoutPath, node: id, incarnation: nodes[id].incarnation)
-        nodes[id].isCrashed = false
-        nodes[id].raft = RaftNode(id: id, members: nodes[id].raft.members, options: configuration.options)
+        let path = edges[id].writer.path
+        let incarnation = Int(cluster.disks[id].state.nextIncarnation.incarnation)
+        edges[id].writer = try TraceWriter(path: path, node: id, incarnation: incarnation)
         try chaosWriter?.write(.nemesis(action: .restart, targets: [id], detail: nil), term: 0, node: -1, timestampUs: nowUs)
-        var durable = nodes[id].durable
-        durable.incarnation = UInt64(nodes[id].incarnation) + 1 // this simulation counts incarnations from 0
-        try step(id, .restart(durable))
+        cluster.restart(id)
     }
 }

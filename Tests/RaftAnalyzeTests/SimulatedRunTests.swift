@@ -1,4 +1,5 @@
 import Foundation
+import TestGate
 import Testing
 import RaftCore
 @testable import RaftAnalyze
@@ -7,7 +8,7 @@ import RaftTraceSim
 
 /// End to end on whole simulated runs: correct Raft with kills passes, deliberately broken
 /// Raft (RaftCore's mutants) is caught.
-@Suite("Analysis of simulated runs")
+@Suite("Analysis of simulated runs", .exclusive)
 struct SimulatedRunTests {
     static func run(_ configuration: SimulatedTraceRun.Configuration, in directory: TemporaryDirectory, name: String) throws -> (SimulatedTraceRun.Summary, String) {
         let path = directory.file(name)
@@ -70,6 +71,48 @@ struct SimulatedRunTests {
             found.formUnion(try Analysis.run(AnalysisInputs(paths: [path])).violated)
         }
         #expect(found.contains(.stateMachineSafety), "found \(found.map(\.rawValue))")
+    }
+
+    /// The properties both checkers define the same way, by the names both print.
+    static let sharedProperties: [SafetyProperty] = [.electionSafety, .stateMachineSafety, .leaderCompleteness]
+
+    /// The shared properties the simulator's in-memory checks found broken.
+    static func brokenInMemory(_ violations: [String]) -> Set<SafetyProperty> {
+        Set(sharedProperties.filter { property in violations.contains { $0.contains("\(property.rawValue) violated") } })
+    }
+
+    /// One run, two checkers: `RaftInvariants` on every node's full state after every step
+    /// (`SimulatedCluster`), and the analyzer on the traces alone. With every event traced
+    /// (no kills) they must reach the same verdict on the properties they share; a kill loses
+    /// the victim's unflushed events, so then the analyzer may see less, never more.
+    @Test("the analyzer's verdict on a run's traces agrees with the invariants checked on its states",
+          arguments: [Mutant?.none, .majorityOffByOne, .grantVoteWithoutLogCheck])
+    func verdictsAgree(mutant: Mutant?) throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var brokenSomewhere = false
+        for seed in UInt64(1)...4 {
+            for killIntervalUs in [Int64?.none, 300_000] {
+                var options = RaftOptions.standard
+                options.mutant = mutant
+                var configuration = SimulatedTraceRun.Configuration(nodeCount: 5, seed: seed, clients: 4, durationUs: 1_500_000,
+                                                                    killIntervalUs: killIntervalUs, tracesMessages: false,
+                                                                    dropProbability: 0.2, options: options)
+                configuration.checksInvariants = true
+                let (summary, path) = try Self.run(configuration, in: directory, name: "agree-\(seed)-\(killIntervalUs ?? 0)")
+                let inMemory = Self.brokenInMemory(summary.violations)
+                let fromTraces = try Analysis.run(AnalysisInputs(paths: [path])).violated.intersection(Self.sharedProperties)
+                let label = "seed \(seed), kills \(killIntervalUs.map(String.init) ?? "none"): in memory \(inMemory.map(\.rawValue).sorted()), from traces \(fromTraces.map(\.rawValue).sorted()); \(summary.violations.prefix(3))"
+                if killIntervalUs == nil {
+                    #expect(fromTraces == inMemory, "\(label)")
+                } else {
+                    #expect(fromTraces.isSubset(of: inMemory), "\(label)")
+                }
+                if mutant == nil { #expect(summary.violations.isEmpty, "\(label)") }
+                brokenSomewhere = brokenSomewhere || !fromTraces.isEmpty
+            }
+        }
+        #expect(brokenSomewhere == (mutant != nil), "a mutant is caught by both on some seed; correct Raft by neither")
     }
 }
 
