@@ -97,13 +97,24 @@ let package = Package(
         // Loopback helpers: free 127.0.0.1 ports, and a tiny blocking HTTP client for servers
         // there (Prometheus readiness, tests).
         .target(name: "LoopbackHTTP"),
+        // The benchmarks behind `raftlab bench` (the README's "Measured" figures), apart from
+        // the libraries they measure; they reach internals through `package` access.
+        .target(
+            name: "RaftBench",
+            dependencies: [
+                "RaftCore", "RaftSim", "RaftTrace", "RaftRuntime", "RaftLab", "RaftFuzz", "LoopbackHTTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
         // raft-lite's dinner example: three guests agree on one restaurant.
         .executableTarget(name: "dinner", dependencies: ["RaftRuntime"], path: "Examples/dinner"),
         // The command-line tool: parsing and printing only.
         .executableTarget(
             name: "raftlab",
             dependencies: [
-                "RaftCore", "RaftSim", "RaftTrace", "RaftCheck", "RaftAnalyze", "RaftTraceSim", "RaftCoreTrace", "RaftRuntime", "RaftLab", "RaftExplore", "RaftFuzz",
+                "RaftCore", "RaftSim", "RaftTrace", "RaftCheck", "RaftAnalyze", "RaftTraceSim", "RaftCoreTrace", "RaftRuntime", "RaftLab", "RaftExplore", "RaftFuzz", "RaftBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

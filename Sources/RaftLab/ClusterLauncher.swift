@@ -198,7 +198,7 @@ public final class StopSignal: @unchecked Sendable {
 
 extension Duration {
     /// The duration in seconds.
-    var secondsDouble: Double {
+    package var secondsDouble: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

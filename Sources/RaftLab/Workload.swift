@@ -31,6 +31,9 @@ public final class Workload: @unchecked Sendable {
         public var timedOut = 0
         /// Client-observed latency from invoke to ok, in microseconds.
         public var latencyUs = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+
+        /// Nothing invoked yet.
+        public init() {}
     }
 
     /// Requests outstanding at once in open-loop mode; beyond it a tick's requests are skipped.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RaftBench
 import RaftLab
 import RaftRuntime
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RaftBench
 import RaftFuzz
 
 /// `raftlab bench fuzz`: the libFuzzer target over the wire decoder and `RaftNode.step`.

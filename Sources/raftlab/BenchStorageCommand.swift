@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RaftBench
 import RaftRuntime
 
 /// `raftlab bench storage`: group-commit latency and replay speed of the durable log.

@@ -1,4 +1,5 @@
 import Foundation
+import RaftFuzz
 
 /// Runs the libFuzzer build of `raftlab-fuzz` (scripts/fuzz.sh) for a set time from the
 /// seed corpus of real frames, and reads what it did from its output: executions, coverage,

@@ -2,6 +2,7 @@ import Dispatch
 import NIOCore
 import NIOPosix
 import RaftCore
+import RaftRuntime
 
 /// What a compaction of a large log does to a node's loop: a log of `logMiB` MiB of live
 /// entries is compacted while a timer on the same event loop fires every

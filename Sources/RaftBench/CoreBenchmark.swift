@@ -1,4 +1,5 @@
 import RaftCore
+import RaftSim
 
 /// A lean in-memory cluster for measuring the protocol core alone: FIFO delivery, no
 /// invariant checks, persists only counted. Clients keep `proposalsInFlight` proposals

@@ -1,4 +1,5 @@
 import RaftCore
+import RaftRuntime
 
 /// Measures the durable log on the machine it runs on: `commit()` latency (one `pwrite` plus
 /// one `fdatasync`) for batches of appends, and replay speed on reopen. For `raftlab bench

@@ -1,6 +1,7 @@
 import Foundation
 import LoopbackHTTP
 import RaftCore
+import RaftLab
 import RaftRuntime
 
 /// What a stalled follower costs the leader: a cluster of node processes under a closed-loop

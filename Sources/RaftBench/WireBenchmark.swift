@@ -1,5 +1,6 @@
 import NIOCore
 import RaftCore
+import RaftRuntime
 
 /// Measures frame encoding and decoding on one thread with log requests shaped like a busy
 /// leader's. For `raftlab bench wire`; figures, never pass/fail.

@@ -1,5 +1,6 @@
 import Foundation
 import RaftCore
+import RaftLab
 import RaftRuntime
 
 /// How soon a restarted follower hears from its leader: a cluster of node processes under a

@@ -1,6 +1,8 @@
 import Foundation
 import Histogram
 import RaftCore
+import RaftLab
+import RaftRuntime
 
 /// `raftlab bench cluster`: commit throughput and latency of real node processes (fsync on)
 /// for each cluster size and client count asked for, plus node memory.
