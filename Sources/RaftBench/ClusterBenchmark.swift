@@ -63,16 +63,11 @@ public enum ClusterBenchmark {
                                 variant: Variant, root: String) async throws -> Row {
         let traces = variant.traces
         let metrics = variant.metrics
-        var options = UpOptions()
+        var options = UpOptions.benchmark(nodes: nodes, clients: clients, payloadBytes: payloadBytes, root: root)
         options.mutant = variant.oldOrder ? .sendBeforePersist : nil
-        options.nodes = nodes
-        options.clients = clients
-        options.payloadBytes = payloadBytes
         options.fsync = fsync
         options.nodeTraces = traces
         options.metrics = metrics
-        options.showsStatus = false
-        options.tracesRoot = root
         let launcher = try ClusterLauncher(options: options)
         let started = ContinuousClock.now
         _ = try await launcher.startCluster()

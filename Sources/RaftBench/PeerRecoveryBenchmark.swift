@@ -32,11 +32,7 @@ public enum PeerRecoveryBenchmark {
     /// `downSeconds`; `progress` gets a line per restart.
     public static func run(nodes: Int = 3, restarts: Int = 30, downSeconds: Double = 1.5, clients: Int = 4, root: String,
                            progress: @Sendable (String) -> Void) async throws -> Report {
-        var options = UpOptions()
-        options.nodes = nodes
-        options.clients = clients
-        options.showsStatus = false
-        options.tracesRoot = root
+        var options = UpOptions.benchmark(nodes: nodes, clients: clients, root: root)
         options.nodeTraces = false
         let launcher = try ClusterLauncher(options: options)
         let started = ContinuousClock.now

@@ -55,12 +55,7 @@ public enum StalledPeerBenchmark {
     /// `pausedSeconds`. `progress` gets a line per few samples.
     public static func run(nodes: Int = 5, clients: Int = 64, payloadBytes: Int = 64, calmSeconds: Int = 10, pausedSeconds: Int = 60,
                            pauses: Bool = true, root: String, progress: @Sendable (String) -> Void) async throws -> Report {
-        var options = UpOptions()
-        options.nodes = nodes
-        options.clients = clients
-        options.payloadBytes = payloadBytes
-        options.showsStatus = false
-        options.tracesRoot = root
+        let options = UpOptions.benchmark(nodes: nodes, clients: clients, payloadBytes: payloadBytes, root: root)
         let launcher = try ClusterLauncher(options: options)
         let started = ContinuousClock.now
         defer { try? FileManager.default.removeItem(atPath: launcher.run.layout.directory) }
