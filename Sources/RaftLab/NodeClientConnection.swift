@@ -76,6 +76,7 @@ final class NodeClientConnection: @unchecked Sendable {
 
     /// Closes the connection; everything waiting fails.
     func close() {
+        eventLoop.preconditionInEventLoop()
         channel?.close(promise: nil)
         channel = nil
     }
@@ -132,6 +133,7 @@ final class NodeClientConnection: @unchecked Sendable {
     }
 
     fileprivate func received(_ frame: WireFrame) {
+        eventLoop.preconditionInEventLoop()
         switch frame {
         case .committed(let request, let index):
             proposals.removeValue(forKey: request)?(.committed(index: index))

@@ -129,6 +129,7 @@ public final class Workload: @unchecked Sendable {
     }
 
     private func issue(client: Int) {
+        cluster.eventLoop.preconditionInEventLoop()
         guard running else { return }
         nextSequence[client] += 1
         let request = (RequestID(client + 1) << 40) | RequestID(nextSequence[client])
@@ -171,6 +172,7 @@ public final class Workload: @unchecked Sendable {
 
     /// Records a timeout for every request past its deadline.
     private func sweepTimeouts() {
+        cluster.eventLoop.preconditionInEventLoop()
         let now = NIODeadline.now()
         var expired: [RequestID] = []
         for (request, entry) in waiting where entry.deadline <= now { expired.append(request) }
@@ -183,6 +185,7 @@ public final class Workload: @unchecked Sendable {
     }
 
     private func done(client: Int, pause: Bool) {
+        cluster.eventLoop.preconditionInEventLoop()
         outstanding -= 1
         if case .closedLoop = mode, running {
             if pause {
@@ -199,6 +202,7 @@ public final class Workload: @unchecked Sendable {
     }
 
     private func record(_ body: TraceBody, node: NodeID) {
+        cluster.eventLoop.preconditionInEventLoop()
         try? trace?.write(body, term: 0, node: node)
     }
 

@@ -29,7 +29,10 @@ final class ClientRegistry: @unchecked Sendable {
     }
 
     /// Proposals currently waiting.
-    var count: Int { waiting.count }
+    var count: Int {
+        eventLoop.preconditionInEventLoop()
+        return waiting.count
+    }
 
     /// Waits for `request`: `completion` runs once, on the loop, with its index, its
     /// rejection, or `.timedOut` about `timeout` later. Returns false (and completes at once)
@@ -70,18 +73,21 @@ final class ClientRegistry: @unchecked Sendable {
 
     /// An entry was delivered here: completes the proposal that carried it.
     func delivered(index: Int, entry: Entry) {
+        eventLoop.preconditionInEventLoop()
         guard !entry.isNoOp, !waiting.isEmpty else { return }
         finish(entry.request, .success(index))
     }
 
     /// The core refused `request` (a duplicate is not a refusal: see `RaftSession`).
     func rejected(request: RequestID, reason: ProposalRejection) {
+        eventLoop.preconditionInEventLoop()
         finish(request, .failure(.rejected(reason)))
     }
 
     /// The node stopped on its own: every waiting proposal ends now as timed out (it may
     /// still commit through the other nodes).
     func abandonAll() {
+        eventLoop.preconditionInEventLoop()
         let requests = Array(waiting.keys)
         for request in requests { finish(request, .failure(.timedOut)) }
         close()
@@ -89,6 +95,7 @@ final class ClientRegistry: @unchecked Sendable {
 
     /// Stops the sweep (the node is stopping); waiting proposals are left to time out with it.
     func close() {
+        eventLoop.preconditionInEventLoop()
         sweep?.cancel()
         sweep = nil
     }

@@ -45,6 +45,7 @@ final class PeerLink: @unchecked Sendable {
 
     /// Encodes `frame` for the next flush.
     func enqueue(_ frame: WireFrame) {
+        eventLoop.preconditionInEventLoop()
         let unreachable = channel?.isActive != true
         if pendingFrames >= RuntimeLimits.framesQueuedPerPeerMax
             || (unreachable && pendingFrames > 0
@@ -64,6 +65,7 @@ final class PeerLink: @unchecked Sendable {
     /// Writes what is queued if connected; otherwise starts connecting, unless a reconnect
     /// is already scheduled (the backoff paces attempts, not the sends).
     func flush() {
+        eventLoop.preconditionInEventLoop()
         guard pendingFrames > 0 else { return }
         guard let channel, channel.isActive else {
             if !reconnectScheduled { connect() }
@@ -84,6 +86,7 @@ final class PeerLink: @unchecked Sendable {
 
     /// Connects now if not connected (the host calls it at start so links are ready).
     func connect() {
+        eventLoop.preconditionInEventLoop()
         guard !closed, channel == nil, !connecting else { return }
         connecting = true
         let hello = self.hello
@@ -143,12 +146,14 @@ final class PeerLink: @unchecked Sendable {
     /// waits out its backoff connects now (a restarted follower hears from its leader at
     /// once, not after up to a second of backoff).
     func peerIsBack() {
+        eventLoop.preconditionInEventLoop()
         backoffMs = RuntimeLimits.reconnectBackoffMs.lowerBound
         if channel == nil { connect() }
     }
 
     /// Closes the connection for good.
     func close() -> EventLoopFuture<Void> {
+        eventLoop.preconditionInEventLoop()
         closed = true
         guard let channel else { return eventLoop.makeSucceededVoidFuture() }
         return channel.close().recover { _ in }
