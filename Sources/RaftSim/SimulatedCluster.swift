@@ -9,8 +9,9 @@ public final class SimulatedCluster {
     /// Every node, indexed by id (a crashed node keeps its last state here, but the
     /// invariants look at its disk instead).
     public private(set) var nodes: [RaftNode]
-    /// Each node's disk.
-    public private(set) var disks: [DurableStore]
+    /// Each node's disk: the effect of every `.persist` output so far (applied at once, so
+    /// also what survives a crash), and the incarnation of its current start.
+    public private(set) var disks: [PersistentState]
     /// Which nodes are down.
     public private(set) var isCrashed: [Bool]
     /// Messages sent and not yet delivered or dropped, oldest first.
@@ -77,7 +78,7 @@ public final class SimulatedCluster {
         precondition(nodeCount >= 1 && nodeCount <= RaftLimits.clusterSizeMax, "cluster of \(nodeCount) nodes")
         let members = Array(0..<nodeCount)
         nodes = members.map { RaftNode(id: $0, members: members, options: options) }
-        self.disks = disks.map(DurableStore.init(state:))
+        self.disks = disks
         isCrashed = Array(repeating: false, count: nodeCount)
         armedTimers = Array(repeating: [], count: nodeCount)
         delivered = Array(repeating: [], count: nodeCount)
@@ -91,7 +92,7 @@ public final class SimulatedCluster {
     /// Starts every node from its disk (once, for a cluster made with `startsNodes` off).
     public func startAll() {
         precondition(stepCount == 0, "the nodes have started already")
-        for id in ids { step(id, .restart(disks[id].state)) }
+        for id in ids { step(id, .restart(disks[id])) }
     }
 
     /// Node ids `0..<count`.
@@ -292,7 +293,7 @@ public final class SimulatedCluster {
         isCrashed[id] = true
         armedTimers[id] = []
         var view = RaftNode(id: id, members: nodes[id].members, options: nodes[id].options)
-        _ = view.step(.restart(disks[id].state))
+        _ = view.step(.restart(disks[id]))
         invariantViews[id] = view
         observer?(.crash(node: id))
     }
@@ -302,10 +303,10 @@ public final class SimulatedCluster {
         precondition(isCrashed[id], "node \(id) is running")
         isCrashed[id] = false
         nodes[id] = RaftNode(id: id, members: nodes[id].members, options: nodes[id].options)
-        disks[id].beginIncarnation()
+        disks[id] = disks[id].nextIncarnation
         // The application here keeps what it applied across restarts (`delivered`): it asks
         // for the committed entries after those, including any a crash kept from it.
-        var state = disks[id].state
+        var state = disks[id]
         state.appliedIndex = delivered[id].count
         step(id, .restart(state))
     }

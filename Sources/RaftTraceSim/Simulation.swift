@@ -180,7 +180,7 @@ final class Simulation {
         }
         for (body, term) in lines { try edges[id].writer.write(body, term: term, timestampUs: nowUs) }
         if persistedEntries {
-            try trace(id, .persist(index: cluster.disks[id].state.entries.count, durationUs: Int(random.uniform(90...600))))
+            try trace(id, .persist(index: cluster.disks[id].entries.count, durationUs: Int(random.uniform(90...600))))
         }
     }
 
@@ -229,7 +229,7 @@ final class Simulation {
     /// application that keeps what it applied, it asks for the committed entries after those.
     private func restart(_ id: NodeID) throws {
         let path = edges[id].writer.path
-        let incarnation = Int(cluster.disks[id].state.nextIncarnation.incarnation)
+        let incarnation = Int(cluster.disks[id].nextIncarnation.incarnation)
         edges[id].writer = try TraceWriter(path: path, node: id, incarnation: incarnation)
         try chaosWriter?.write(.nemesis(action: .restart, targets: [id], detail: nil), term: 0, node: -1, timestampUs: nowUs)
         cluster.restart(id)
