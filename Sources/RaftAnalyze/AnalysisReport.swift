@@ -24,7 +24,7 @@ public struct AnalysisReport: Codable, Sendable {
     public var streamGaps: [String]
     public var streamGapCount: Int
     /// One verdict per safety property.
-    public var safety: [CheckResult]
+    public var safety: [PropertyVerdict]
     /// Latency, throughput, elections, messages.
     public var statistics: Statistics
     /// Throughput and latency per 100 ms.

@@ -38,7 +38,7 @@ public enum SafetyProperty: String, CaseIterable, Codable, Sendable {
 }
 
 /// One broken promise with the events that show it.
-public struct Violation: Codable, Hashable, Sendable {
+public struct TraceViolation: Codable, Hashable, Sendable {
     /// What happened, in words.
     public var message: String
     /// The events that prove it, with file and line.
@@ -46,7 +46,7 @@ public struct Violation: Codable, Hashable, Sendable {
 }
 
 /// The verdict on one property.
-public struct CheckResult: Codable, Hashable, Sendable {
+public struct PropertyVerdict: Codable, Hashable, Sendable {
     /// The property's name.
     public var property: String
     /// `true` when no violation was found.
@@ -54,7 +54,7 @@ public struct CheckResult: Codable, Hashable, Sendable {
     /// Violations found (all of them, even those not kept).
     public var violationCount: Int
     /// The first violations, with evidence.
-    public var violations: [Violation]
+    public var violations: [TraceViolation]
     /// What could not be checked (e.g. events lost to a crash), when anything.
     public var notes: [String]
 }
@@ -63,7 +63,7 @@ public struct CheckResult: Codable, Hashable, Sendable {
 struct ViolationLog {
     static let keptPerPropertyMax = 10
     private(set) var counts: [SafetyProperty: Int] = [:]
-    private(set) var kept: [SafetyProperty: [Violation]] = [:]
+    private(set) var kept: [SafetyProperty: [TraceViolation]] = [:]
     private(set) var notes: [SafetyProperty: [String]] = [:]
     let files: [String]
 
@@ -72,7 +72,7 @@ struct ViolationLog {
     mutating func report(_ property: SafetyProperty, _ message: String, _ evidence: [(TraceRecord, EventLocation)]) {
         counts[property, default: 0] += 1
         guard kept[property, default: []].count < Self.keptPerPropertyMax else { return }
-        kept[property, default: []].append(Violation(message: message, evidence: evidence.map { Evidence($0.0, at: $0.1, files: files) }))
+        kept[property, default: []].append(TraceViolation(message: message, evidence: evidence.map { Evidence($0.0, at: $0.1, files: files) }))
     }
 
     /// A violation whose earlier event is only known by location.
@@ -81,16 +81,16 @@ struct ViolationLog {
         guard kept[property, default: []].count < Self.keptPerPropertyMax else { return }
         var evidence = [Evidence(record, at: location, files: files)]
         evidence.insert(Evidence(location: Evidence.text(earlier, files: files), event: "(earlier event, see that line)"), at: 0)
-        kept[property, default: []].append(Violation(message: message, evidence: evidence))
+        kept[property, default: []].append(TraceViolation(message: message, evidence: evidence))
     }
 
     mutating func note(_ property: SafetyProperty, _ text: String) {
         if !(notes[property]?.contains(text) ?? false) { notes[property, default: []].append(text) }
     }
 
-    func results() -> [CheckResult] {
+    func results() -> [PropertyVerdict] {
         SafetyProperty.allCases.map { property in
-            CheckResult(property: property.rawValue, holds: counts[property, default: 0] == 0,
+            PropertyVerdict(property: property.rawValue, holds: counts[property, default: 0] == 0,
                         violationCount: counts[property, default: 0], violations: kept[property, default: []],
                         notes: notes[property, default: []])
         }

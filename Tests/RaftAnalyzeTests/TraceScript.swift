@@ -108,7 +108,7 @@ struct TemporaryDirectory {
 
 extension AnalysisReport {
     /// The verdict on `property`.
-    func check(_ property: SafetyProperty) -> CheckResult {
+    func check(_ property: SafetyProperty) -> PropertyVerdict {
         safety.first { $0.property == property.rawValue }!
     }
 

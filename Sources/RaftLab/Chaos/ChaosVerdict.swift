@@ -22,7 +22,7 @@ public struct ChaosVerdict: Codable, Sendable {
     public var convergeSeconds: Double?
     public var convergeProblem: String?
     /// The analyzer's verdict on each safety property.
-    public var safety: [CheckResult]
+    public var safety: [PropertyVerdict]
     /// Acknowledged writes against the delivered sequence.
     public var writes: WriteLedger.Counts
     /// Client outcomes over the whole run.
