@@ -70,14 +70,11 @@ public final class NodeHost: @unchecked Sendable {
     public var failure: String? {
         if case .failed(let reason) = lifecycle { return reason } else { return nil }
     }
-    /// Where message counts, elections, group commits and round trips are recorded (set
-    /// before `start`).
-    public var metrics: NodeMetrics?
-    /// Where the live OTLP spans go, if anywhere (set before `start`).
-    public var spans: NodeSpanExport?
-    /// Where the node tells the operator what went wrong (invalid messages from peers).
+    /// Who watches the batches: metrics, live spans, the log of invalid messages (set before
+    /// `start`; the invalid-message log is always there).
+    public var observers: [any NodeObserver]
+    /// Where the node tells the operator what went wrong.
     public var logger: Logger
-    private var invalidMessageLog = PeerLogLimiter()
     /// The compaction whose background part runs, if one does (`startCompaction`).
     private var compaction: (any StorageCompaction)?
     /// Left when the background part of `compaction` is done.
@@ -112,6 +109,7 @@ public final class NodeHost: @unchecked Sendable {
         var logger = Logger(label: "raftlab.node")
         logger[metadataKey: "node"] = "\(id)"
         self.logger = logger
+        self.observers = [InvalidMessageLog(logger: logger)]
         self.random = SplitMix64(seed: params.seed.map { $0 &+ UInt64(id) &* 0x9E37_79B9 }
                                      ?? UInt64.random(in: .min ... .max))
         electionTimer = LoopTimer(eventLoop: eventLoop) { [unowned self] in self.submit(.electionTimeout) }
@@ -134,13 +132,11 @@ public final class NodeHost: @unchecked Sendable {
         state.appliedIndex = appliedIndex
         pendingInputs.append(.restart(state))
         runBatch()
-        metrics?.started(commitIndex: node.commitIndex)
-        if trace != nil || spans != nil {
-            traceFlushTask = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(Self.traceFlushIntervalMs),
-                                                            delay: .milliseconds(Self.traceFlushIntervalMs)) { [trace, spans] _ in
-                try? trace?.flushIfDue()
-                spans?.flush()
-            }
+        for observer in observers { observer.started(commitIndex: node.commitIndex) }
+        traceFlushTask = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(Self.traceFlushIntervalMs),
+                                                        delay: .milliseconds(Self.traceFlushIntervalMs)) { [self] _ in
+            try? trace?.flushIfDue()
+            for observer in observers { observer.flush() }
         }
     }
 
@@ -201,7 +197,7 @@ public final class NodeHost: @unchecked Sendable {
             try? trace.write(.stop, term: node.currentTerm)
             try? trace.close()
         }
-        spans?.flush()
+        for observer in observers { observer.flush() }
         storage.close()
     }
 
@@ -250,24 +246,23 @@ public final class NodeHost: @unchecked Sendable {
         pendingInputs = []
         var batch = BatchOutputs()
         let tracesMessages = trace != nil && params.tracesMessages
-        let metrics = self.metrics
-        let spans = self.spans
-        // One clock read per batch dates its messages for the round-trip samples, and one its spans.
-        let nowNs = metrics != nil ? NIODeadline.now().uptimeNanoseconds : 0
-        let nowUs = spans != nil ? TraceClock.nowUs() : 0
+        let observers = self.observers
+        // One clock read per batch dates its messages (round trips), one its events (spans).
+        let clock = BatchClock(monotonicNs: observers.contains { $0.readsMonotonicClock } ? NIODeadline.now().uptimeNanoseconds : 0,
+                               wallUs: observers.contains { $0.readsWallClock } ? TraceClock.nowUs() : 0)
         for input in inputs {
-            if let metrics, case .receive(let message) = input { metrics.received(message, nowNs: nowNs) }
+            if case .receive(let message) = input { for observer in observers { observer.received(message, at: clock) } }
             let outputs = node.step(input)
             if tracesMessages, case .receive(let message) = input {
                 batch.traceBodies.append((.recv(from: message.from, message: TraceMessageKind(message.body),
                                                 messageID: MessageTraceID.of(message)), node.currentTerm))
             }
-            collect(outputs, into: &batch, nowUs: nowUs)
+            collect(outputs, into: &batch, clock: clock)
         }
         if !failpoints.isEmpty, let action = batchFailpoint(.batch, batch) {
             if case .timeout = action {
                 inputs.append(.electionTimeout)
-                collect(node.step(.electionTimeout), into: &batch, nowUs: nowUs)
+                collect(node.step(.electionTimeout), into: &batch, clock: clock)
             } else {
                 action.performBlocking()
             }
@@ -279,7 +274,7 @@ public final class NodeHost: @unchecked Sendable {
                 writeSendEvents(batch.early)
                 pushTrace()
             }
-            transmit(batch.early, through: transport, nowNs: nowNs)
+            transmit(batch.early, through: transport, clock: clock)
         }
         if !failpoints.isEmpty { batchFailpoint(.beforeWrite, batch)?.performBlocking() }
         // Stage 2: the batch's durable changes, then what the node makes of them being durable.
@@ -294,17 +289,17 @@ public final class NodeHost: @unchecked Sendable {
                 if !failpoints.isEmpty { batchFailpoint(.afterWrite, batch)?.performBlocking() }
                 var learned = BatchOutputs()
                 collect(node.step(.persisted(logLength: node.log.lastIndex, lastTerm: node.log.lastTerm)),
-                        into: &learned, nowUs: nowUs)
+                        into: &learned, clock: clock)
                 if !learned.changes.isEmpty {
                     storage.apply(learned.changes) // commit indexes: written, not synced (docs/STORAGE_FORMAT.md)
                     _ = try storage.commit()
                 }
                 batch.absorb(learned)
                 if compaction == nil, storage.shouldCompact { startCompaction() }
-                if let fsyncUs, metrics != nil || spans != nil {
-                    metrics?.persisted(appendedEntries: batch.appendedEntries, fsyncUs: fsyncUs)
-                    spans?.groupCommitted(entries: batch.appendedEntries, fsyncUs: fsyncUs, term: node.currentTerm,
-                                          nowUs: nowUs + Int64(fsyncUs))
+                if let fsyncUs {
+                    for observer in observers {
+                        observer.persisted(appendedEntries: batch.appendedEntries, fsyncUs: fsyncUs, term: node.currentTerm, at: clock)
+                    }
                 }
             } catch {
                 // Nothing may leave that depends on state we could not make durable, and a
@@ -324,9 +319,8 @@ public final class NodeHost: @unchecked Sendable {
             pushTrace()
         }
         // Stage 3: everything that vouches for the durable state.
-        transmit(batch.late, through: transport, nowNs: nowNs)
-        metrics?.batchEnded(node, deliveries: batch.deliveries)
-        spans?.batchEnded()
+        transmit(batch.late, through: transport, clock: clock)
+        for observer in observers { observer.batchEnded(node, deliveries: batch.deliveries) }
         if let onDeliver { for (index, entry) in batch.deliveries { onDeliver(index, entry) } }
         if let onReject { for (request, reason) in batch.rejections { onReject(request, reason) } }
         onBatch?(BatchSummary(inputs: inputs.count, messagesSent: batch.early.count + batch.late.count,
@@ -392,13 +386,13 @@ public final class NodeHost: @unchecked Sendable {
         logger.critical("\(reason)")
         lifecycle = .failed(reason)
         abandon()
-        spans?.flush()
+        for observer in observers { observer.flush() }
         onFailure?(reason)
     }
 
     /// Sorts one step's outputs into `batch` (timers are armed at once: they have no durable
     /// effect).
-    private func collect(_ outputs: [Output], into batch: inout BatchOutputs, nowUs: Int64) {
+    private func collect(_ outputs: [Output], into batch: inout BatchOutputs, clock: BatchClock) {
         let options = params.options
         for output in outputs {
             switch output {
@@ -411,25 +405,19 @@ public final class NodeHost: @unchecked Sendable {
             case .resetTimer(let kind): arm(kind)
             case .rejectProposal(let request, let reason): batch.rejections.append((request, reason))
             case .dropMessage(let from, let reason):
-                metrics?.droppedInvalid(reason)
-                let (admitted, heldBack) = invalidMessageLog.admit(from, nowNs: NIODeadline.now().uptimeNanoseconds)
-                if admitted {
-                    logger.warning("dropped an invalid message from peer \(from): \(reason.rawValue)\(PeerLogLimiter.suffix(heldBack))",
-                                   metadata: ["peer": "\(from)", "kind": "\(reason.rawValue)"])
-                }
+                for observer in observers { observer.dropped(reason, from: from) }
             case .trace(let event):
-                metrics?.observe(event)
-                spans?.observe(event, term: node.currentTerm, nowUs: nowUs)
+                for observer in observers { observer.observe(event, term: node.currentTerm, at: clock) }
                 if trace != nil { batch.traceBodies.append(event, term: node.currentTerm) }
             }
         }
     }
 
     /// Sends `messages` with one flush.
-    private func transmit(_ messages: [Message], through transport: any MessageTransport, nowNs: UInt64) {
+    private func transmit(_ messages: [Message], through transport: any MessageTransport, clock: BatchClock) {
         guard !messages.isEmpty else { return }
         for message in messages {
-            metrics?.sent(message, nowNs: nowNs)
+            for observer in observers { observer.sent(message, at: clock) }
             transport.send(message)
         }
         transport.flush()

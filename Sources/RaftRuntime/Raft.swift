@@ -64,10 +64,10 @@ public final class Raft: Sendable {
             let host = NodeHost(id: config.selfID, members: config.members, params: config.params,
                                 storage: storage, trace: trace, eventLoop: eventLoop, failpoints: failpoints)
             let metrics = config.metricsPort.map { _ in NodeMetrics(id: config.selfID, members: config.members) }
-            host.metrics = metrics
+            if let metrics { host.observers.append(metrics) }
             if let directory = config.spanDirectory {
-                host.spans = try NodeSpanExport(directory: directory, node: config.selfID, clusterID: config.clusterID,
-                                                incarnation: storage.incarnation)
+                host.observers.append(try NodeSpanExport(directory: directory, node: config.selfID, clusterID: config.clusterID,
+                                                         incarnation: storage.incarnation))
             }
             let session = RaftSession(host: host, group: group, recovery: (storage as? DurableLog)?.recovery,
                                       deliversMessages: config.deliversMessages, replayedThrough: durableCommitIndex)

@@ -7,7 +7,7 @@ import RaftCore
 ///
 /// Every series exists from the start (counters at zero, one per message type and peer), so
 /// rates and alerts see a series before the first event happens.
-public final class NodeMetrics: @unchecked Sendable {
+public final class NodeMetrics: NodeObserver, @unchecked Sendable {
     /// Where the metrics live (one per node, so several nodes can share a process).
     public let registry: PrometheusCollectorRegistry
 
@@ -129,8 +129,11 @@ public final class NodeMetrics: @unchecked Sendable {
 
     // MARK: Recording (on the node's loop)
 
-    /// `message` arrived at `nowNs` (a monotonic clock in nanoseconds).
-    func received(_ message: Message, nowNs: UInt64) {
+    public var readsMonotonicClock: Bool { true }
+
+    /// `message` arrived at `clock.monotonicNs`.
+    public func received(_ message: Message, at clock: BatchClock) {
+        let nowNs = clock.monotonicNs
         messagesReceived[MessageMetricType(message.body).rawValue].increment()
         if case .logResponse(let response) = message.body,
            let elapsed = roundTrips.answered(response, from: message.from, nowNs: nowNs) {
@@ -138,8 +141,9 @@ public final class NodeMetrics: @unchecked Sendable {
         }
     }
 
-    /// `message` left at `nowNs`.
-    func sent(_ message: Message, nowNs: UInt64) {
+    /// `message` left at `clock.monotonicNs`.
+    public func sent(_ message: Message, at clock: BatchClock) {
+        let nowNs = clock.monotonicNs
         messagesSent[MessageMetricType(message.body).rawValue][message.to]?.increment()
         if case .logRequest(let request) = message.body {
             roundTrips.sent(request, to: message.to, nowNs: nowNs)
@@ -147,12 +151,12 @@ public final class NodeMetrics: @unchecked Sendable {
     }
 
     /// A message was dropped as invalid for `reason`.
-    func droppedInvalid(_ reason: InvalidMessage) {
+    public func dropped(_ reason: InvalidMessage, from peer: NodeID) {
         invalidMessages[reason]?.increment()
     }
 
     /// A core trace event: elections, votes, refusals.
-    func observe(_ event: TraceEvent) {
+    public func observe(_ event: TraceEvent, term: Term, at clock: BatchClock) {
         switch event {
         case .roleChanged(let from, let to):
             if to == .candidate { electionsStarted.increment() }
@@ -168,14 +172,14 @@ public final class NodeMetrics: @unchecked Sendable {
 
 
     /// One group commit appended `entries` entries (possibly none) and took `fsyncUs`.
-    func persisted(appendedEntries entries: Int, fsyncUs: UInt64) {
+    public func persisted(appendedEntries entries: Int, fsyncUs: UInt64, term: Term, at clock: BatchClock) {
         fsyncDuration.record(Double(fsyncUs) / 1e6)
         if entries > 0 { appendBatchEntries.record(Double(entries)) }
     }
 
     /// A batch ended with the node in state `node` after delivering `deliveries` to the
     /// application: counts its committed proposals and a newly learned leader.
-    func batchEnded(_ node: RaftNode, deliveries: [(index: Int, entry: Entry)]) {
+    public func batchEnded(_ node: RaftNode, deliveries: [(index: Int, entry: Entry)]) {
         if let last = deliveries.last {
             lastAppliedIndex = last.index
             var proposals = 0
@@ -225,7 +229,7 @@ public final class NodeMetrics: @unchecked Sendable {
 
     /// Records that the node (re)started with `commitIndex` entries already delivered in an
     /// earlier incarnation or replayed now.
-    func started(commitIndex: Int) {
+    public func started(commitIndex: Int) {
         lastAppliedIndex = max(lastAppliedIndex, commitIndex)
     }
 }

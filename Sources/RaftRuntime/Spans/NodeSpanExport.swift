@@ -4,7 +4,7 @@ import RaftCore
 /// core's events and group commits on its loop; the spans finished since the last flush (the
 /// trace's, every 50 ms) become one line of `node-<id>.otlp.jsonl`, so the resource header
 /// is written once per flush, not once per batch.
-public final class NodeSpanExport: @unchecked Sendable {
+public final class NodeSpanExport: NodeObserver, @unchecked Sendable {
     /// The file spans go to.
     public var path: String { file.path }
 
@@ -24,22 +24,25 @@ public final class NodeSpanExport: @unchecked Sendable {
     /// Where node `node`'s spans go in `directory`.
     public static func path(directory: String, node: NodeID) -> String { directory + "/node-\(node).otlp.jsonl" }
 
-    func observe(_ event: TraceEvent, term: Term, nowUs: Int64) {
-        recorder.observe(event, term: term, nowUs: nowUs)
+    public var readsWallClock: Bool { true }
+
+    public func observe(_ event: TraceEvent, term: Term, at clock: BatchClock) {
+        recorder.observe(event, term: term, nowUs: clock.wallUs)
     }
 
-    func groupCommitted(entries: Int, fsyncUs: UInt64, term: Term, nowUs: Int64) {
-        recorder.groupCommitted(entries: entries, fsyncUs: fsyncUs, term: term, nowUs: nowUs)
+    /// The group commit's span ends when its fsync does.
+    public func persisted(appendedEntries entries: Int, fsyncUs: UInt64, term: Term, at clock: BatchClock) {
+        recorder.groupCommitted(entries: entries, fsyncUs: fsyncUs, term: term, nowUs: clock.wallUs + Int64(fsyncUs))
     }
 
     /// The batch ended: its spans join the next line.
-    func batchEnded() {
+    public func batchEnded(_ node: RaftNode, deliveries: [(index: Int, entry: Entry)]) {
         pending.append(contentsOf: recorder.drain())
         if pending.count >= Self.spansPerLineMax { writeLine() }
     }
 
     /// Writes the pending spans as one line, and the line out.
-    func flush() {
+    public func flush() {
         writeLine()
         file.flush()
     }
