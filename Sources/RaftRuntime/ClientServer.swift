@@ -12,8 +12,7 @@ final class ClientServer: @unchecked Sendable {
     let clients: ClientRegistry
     let control: ControlHandler?
     let logger: Logger
-    private var server: (any Channel)?
-    private var boundSocketPath: String?
+    private var listener: FrameListener?
     private var channelsToFlush: [ObjectIdentifier: any Channel] = [:]
     private var flushScheduled = false
     /// Connections closed for breaking the protocol are logged at most once a second.
@@ -28,21 +27,8 @@ final class ClientServer: @unchecked Sendable {
 
     /// Binds `address` and starts serving clients there.
     func start(at address: PeerAddress) async throws {
-        let bootstrap = ServerBootstrap(group: host.eventLoop, childGroup: host.eventLoop)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { [self] channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(ClientFrameHandler(server: self))
-                }
-            }
-        let channel = try await address.bind(bootstrap).get()
-        try await host.eventLoop.submit {
-            self.server = channel
-            if case .unix(let path) = address { self.boundSocketPath = path }
-        }.get()
+        let listener = try await FrameListener.open(at: address, on: host.eventLoop) { [self] in ClientFrameHandler(server: self) }
+        try await host.eventLoop.submit { self.listener = listener }.get()
     }
 
     /// Writes `frame` to a client connection and flushes it once the current batch is over:
@@ -66,11 +52,7 @@ final class ClientServer: @unchecked Sendable {
 
     /// Closes the listening socket (connections already open close with the loop).
     func close() async {
-        let (future, path): (EventLoopFuture<Void>?, String?) = (try? await host.eventLoop.submit { [self] in
-            (server?.close().recover { _ in }, boundSocketPath)
-        }.get()) ?? (nil, nil)
-        try? await future?.get()
-        if let path { unlink(path) }
+        await (try? host.eventLoop.submit { self.listener }.get())??.close()
     }
 }
 

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOPosix
 
 /// Where a node listens: a UNIX-domain socket (the lab's default) or a TCP host and port.
 /// Written `unix:/path/to/socket` or `tcp:host:port`.
@@ -52,14 +51,6 @@ public enum PeerAddress: Hashable, Sendable, CustomStringConvertible, Codable {
         switch self {
         case .unix(let path): return try SocketAddress(unixDomainSocketPath: path)
         case .tcp(let host, let port): return try SocketAddress.makeAddressResolvingHost(host, port: port)
-        }
-    }
-
-    /// Binds `bootstrap` here (a stale UNIX socket file from a killed run is replaced).
-    func bind(_ bootstrap: ServerBootstrap) -> EventLoopFuture<any Channel> {
-        switch self {
-        case .unix(let path): return bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
-        case .tcp(let host, let port): return bootstrap.bind(host: host, port: port)
         }
     }
 }

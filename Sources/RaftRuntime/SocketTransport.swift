@@ -12,9 +12,7 @@ public final class SocketTransport: MessageTransport, @unchecked Sendable {
     let config: RaftConfig
     let logger: Logger
     private var links: [NodeID: PeerLink] = [:]
-    private var server: (any Channel)?
-    /// The UNIX socket file this transport created (removed again on close).
-    private var boundSocketPath: String?
+    private var listener: FrameListener?
     /// Where messages from peers go (set by `start`).
     private(set) var receive: (@Sendable (Message) -> Void)?
     /// Connections closed for breaking the protocol are logged at most once a second per sender.
@@ -46,28 +44,14 @@ public final class SocketTransport: MessageTransport, @unchecked Sendable {
     /// once the host runs, so no peer's message reaches a node that has not restarted from its
     /// durable state yet.
     public func start(receive: @escaping @Sendable (Message) -> Void) async throws {
-        let address = config.peers[config.selfID]!
-        let channel = try await bind(address).get()
+        let listener = try await FrameListener.open(at: config.peers[config.selfID]!, on: eventLoop) { [self] in
+            PeerFrameHandler(transport: self)
+        }
         try await eventLoop.submit {
             self.receive = receive
-            self.server = channel
-            if case .unix(let path) = address { self.boundSocketPath = path }
+            self.listener = listener
             for link in self.links.values { link.connect() }
         }.get()
-    }
-
-    private func bind(_ address: PeerAddress) -> EventLoopFuture<any Channel> {
-        let bootstrap = ServerBootstrap(group: eventLoop, childGroup: eventLoop)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { [self] channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(PeerFrameHandler(transport: self))
-                }
-            }
-        return address.bind(bootstrap)
     }
 
     public func send(_ message: Message) {
@@ -83,12 +67,11 @@ public final class SocketTransport: MessageTransport, @unchecked Sendable {
 
     /// Closes the listening socket and every link.
     public func close() async {
-        let (futures, path): ([EventLoopFuture<Void>], String?) = (try? await eventLoop.submit { [self] in
-            let futures = [server?.close().recover { _ in }].compactMap { $0 } + links.values.map { $0.close() }
+        let (listener, links): (FrameListener?, [EventLoopFuture<Void>]) = (try? await eventLoop.submit { [self] in
             receive = nil
-            return (futures, boundSocketPath)
-        }.get()) ?? ([], nil)
-        for future in futures { try? await future.get() }
-        if let path { unlink(path) }
+            return (self.listener, self.links.values.map { $0.close() })
+        }.get()) ?? (nil, [])
+        await listener?.close()
+        for link in links { try? await link.get() }
     }
 }
