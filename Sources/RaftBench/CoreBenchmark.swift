@@ -23,7 +23,7 @@ public struct CoreBenchmark {
     private let payload: [UInt8]
 
     /// A cluster of `nodeCount` nodes with node 0 elected leader.
-    public init(nodeCount: Int, options: RaftOptions, batchSize: Int, proposalsInFlight: Int, payloadBytes: Int) {
+    public init(nodeCount: Int, options: ProtocolOptions, batchSize: Int, proposalsInFlight: Int, payloadBytes: Int) {
         precondition(batchSize >= 1 && proposalsInFlight >= batchSize)
         let members = Array(0..<nodeCount)
         nodes = members.map { RaftNode(id: $0, members: members, options: options) }

@@ -5,7 +5,7 @@ public struct FollowerProgress: Hashable, Sendable {
     /// Entries the follower acknowledged as matching the leader's log (`ackedLength`).
     public var ackedLength: Int
     /// Probing: one request at a time until the follower's log matches. Replicating:
-    /// requests are pipelined (only with `RaftOptions.pipelining`).
+    /// requests are pipelined (only with `ProtocolOptions.pipelining`).
     public var isProbing: Bool
     /// A probe is on its way; no other is sent until it is answered or a heartbeat is due.
     public var probeInFlight: Bool

@@ -44,13 +44,13 @@ public enum TimerKind: String, Hashable, Sendable, CaseIterable {
 public enum ProposalRejection: Hashable, Sendable {
     /// Request id `0` is reserved for the protocol's own entries.
     case invalidRequestID
-    /// The payload is larger than `RaftOptions.proposalPayloadBytesMax`.
+    /// The payload is larger than `ProtocolOptions.proposalPayloadBytesMax`.
     case payloadTooLarge(bytes: Int)
-    /// No leader is known and `RaftOptions.bufferedProposalsMax` proposals already wait.
+    /// No leader is known and `ProtocolOptions.bufferedProposalsMax` proposals already wait.
     case bufferFull
     /// The proposal bounced between nodes `RaftLimits.forwardHopsMax` times.
     case tooManyHops
-    /// The leader holds `RaftOptions.uncommittedEntriesMax` uncommitted entries already.
+    /// The leader holds `ProtocolOptions.uncommittedEntriesMax` uncommitted entries already.
     case tooManyUncommitted
     /// The request is already in the leader's log at this index.
     case duplicate(index: Int)

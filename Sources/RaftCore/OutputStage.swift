@@ -24,7 +24,7 @@ public enum OutputStage: Hashable, Sendable {
     case afterWrite
 }
 
-extension RaftOptions {
+extension ProtocolOptions {
     /// The stage of `output` in a node running with these options.
     @inline(__always)
     public func stage(of output: Output) -> OutputStage {

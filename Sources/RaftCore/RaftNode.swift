@@ -4,7 +4,7 @@
 /// requests carry the candidate's log length and last term; log requests carry a prefix
 /// length, the prefix's last term, the leader's commit index and a suffix; followers answer
 /// with acknowledgements; a leader commits only entries of its own term that a majority
-/// acknowledged. `RaftOptions` adds etcd's pre-vote and check-quorum, pipelining and a
+/// acknowledged. `ProtocolOptions` adds etcd's pre-vote and check-quorum, pipelining and a
 /// no-op entry per new leader.
 ///
 /// ## Lifecycle
@@ -47,7 +47,7 @@ public struct RaftNode: Hashable, Sendable {
     /// Every member of the cluster including this node, in increasing order.
     public let members: [NodeID]
     /// Protocol options and bounds.
-    public let options: RaftOptions
+    public let options: ProtocolOptions
 
     // MARK: Durable state (changed only together with a `.persist` output)
 
@@ -75,7 +75,7 @@ public struct RaftNode: Hashable, Sendable {
     /// Proposals waiting for a leader to be known.
     public internal(set) var bufferedProposals: [Proposal] = []
     /// Proposals forwarded to a leader and not yet seen in this node's log (with
-    /// `RaftOptions.reforwardsOnLeaderChange`), oldest first.
+    /// `ProtocolOptions.reforwardsOnLeaderChange`), oldest first.
     public internal(set) var unconfirmedForwards: [Proposal] = []
     /// Whether the node received `.restart` (it may not take other inputs before).
     public internal(set) var isRunning = false
@@ -96,7 +96,7 @@ public struct RaftNode: Hashable, Sendable {
     var electionTimerReset = false
 
     /// A stopped node with id `id` in a cluster of `members`; give it `.restart` to begin.
-    public init(id: NodeID, members: [NodeID], options: RaftOptions) {
+    public init(id: NodeID, members: [NodeID], options: ProtocolOptions) {
         let sortedMembers = Array(Set(members)).sorted()
         precondition(sortedMembers.count == members.count, "duplicate member ids in \(members)")
         precondition(sortedMembers.contains(id), "node \(id) is not a member of \(members)")

@@ -2,7 +2,7 @@
 public enum Role: String, Hashable, Sendable, CaseIterable {
     /// Follows the leader it knows of (or waits for one).
     case follower
-    /// Asks for pre-votes without changing term (only with `RaftOptions.preVote`).
+    /// Asks for pre-votes without changing term (only with `ProtocolOptions.preVote`).
     case preCandidate = "precandidate"
     /// Asks for votes in a term it started.
     case candidate

@@ -30,9 +30,9 @@ public struct ClusterFile: Codable, Sendable, Hashable {
     public var nodes: [Node]
     /// Directory of the node traces (`node-<id>.jsonl.gz`).
     public var traceDirectory: String
-    public var electionTimeoutMsMin: Int
-    public var electionTimeoutMsMax: Int
-    public var heartbeatIntervalMs: Int
+    /// Election timeouts and heartbeat interval (the fields `election_timeout_ms_min`,
+    /// `election_timeout_ms_max` and `heartbeat_interval_ms`).
+    public var timing: ElectionTiming
     public var preVote: Bool
     public var checkQuorum: Bool
     public var fsync: Bool
@@ -55,15 +55,59 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         case fsync, traceMessages = "trace_messages", trace, otlpSpans = "otlp_spans", seed, mutant
     }
 
-    public init(clusterID: UInt64, nodes: [Node], traceDirectory: String, electionTimeoutMs: ClosedRange<Int>,
-                heartbeatIntervalMs: Int, preVote: Bool, checkQuorum: Bool, fsync: Bool, traceMessages: Bool,
+    /// Decodes the file; the timing fields are checked here, once, into `ElectionTiming`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        clusterID = try container.decode(UInt64.self, forKey: .clusterID)
+        nodes = try container.decode([Node].self, forKey: .nodes)
+        traceDirectory = try container.decode(String.self, forKey: .traceDirectory)
+        let low = try container.decode(Int.self, forKey: .electionTimeoutMsMin)
+        let high = try container.decode(Int.self, forKey: .electionTimeoutMsMax)
+        let heartbeat = try container.decode(Int.self, forKey: .heartbeatIntervalMs)
+        guard low > 0, low <= high else {
+            throw DecodingError.dataCorruptedError(forKey: .electionTimeoutMsMax, in: container, debugDescription:
+                "need 0 < election_timeout_ms_min <= election_timeout_ms_max, got \(low) and \(high)")
+        }
+        do {
+            timing = try ElectionTiming(electionTimeoutMs: low...high, heartbeatIntervalMs: heartbeat)
+        } catch {
+            throw DecodingError.dataCorruptedError(forKey: .heartbeatIntervalMs, in: container, debugDescription: "\(error)")
+        }
+        preVote = try container.decode(Bool.self, forKey: .preVote)
+        checkQuorum = try container.decode(Bool.self, forKey: .checkQuorum)
+        fsync = try container.decode(Bool.self, forKey: .fsync)
+        traceMessages = try container.decode(Bool.self, forKey: .traceMessages)
+        trace = try container.decode(Bool.self, forKey: .trace)
+        otlpSpans = try container.decodeIfPresent(Bool.self, forKey: .otlpSpans)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        mutant = try container.decodeIfPresent(Mutant.self, forKey: .mutant)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(clusterID, forKey: .clusterID)
+        try container.encode(nodes, forKey: .nodes)
+        try container.encode(traceDirectory, forKey: .traceDirectory)
+        try container.encode(timing.electionTimeoutMs.lowerBound, forKey: .electionTimeoutMsMin)
+        try container.encode(timing.electionTimeoutMs.upperBound, forKey: .electionTimeoutMsMax)
+        try container.encode(timing.heartbeatIntervalMs, forKey: .heartbeatIntervalMs)
+        try container.encode(preVote, forKey: .preVote)
+        try container.encode(checkQuorum, forKey: .checkQuorum)
+        try container.encode(fsync, forKey: .fsync)
+        try container.encode(traceMessages, forKey: .traceMessages)
+        try container.encode(trace, forKey: .trace)
+        try container.encodeIfPresent(otlpSpans, forKey: .otlpSpans)
+        try container.encode(seed, forKey: .seed)
+        try container.encodeIfPresent(mutant, forKey: .mutant)
+    }
+
+    public init(clusterID: UInt64, nodes: [Node], traceDirectory: String, timing: ElectionTiming,
+                preVote: Bool, checkQuorum: Bool, fsync: Bool, traceMessages: Bool,
                 trace: Bool = true, otlpSpans: Bool = false, seed: UInt64, mutant: Mutant? = nil) {
         self.clusterID = clusterID
         self.nodes = nodes
         self.traceDirectory = traceDirectory
-        self.electionTimeoutMsMin = electionTimeoutMs.lowerBound
-        self.electionTimeoutMsMax = electionTimeoutMs.upperBound
-        self.heartbeatIntervalMs = heartbeatIntervalMs
+        self.timing = timing
         self.preVote = preVote
         self.checkQuorum = checkQuorum
         self.fsync = fsync
@@ -114,9 +158,6 @@ public struct ClusterFile: Codable, Sendable, Hashable {
                 throw LabError("\(path): node \(node.id): 'metrics' port \(port) is outside 1...65535")
             }
         }
-        guard electionTimeoutMsMin > heartbeatIntervalMs, electionTimeoutMsMax >= electionTimeoutMsMin, heartbeatIntervalMs > 0 else {
-            throw LabError("\(path): need 0 < heartbeat_interval_ms < election_timeout_ms_min <= election_timeout_ms_max")
-        }
     }
 
     /// The node with id `id`.
@@ -128,14 +169,12 @@ public struct ClusterFile: Codable, Sendable, Hashable {
     }
 
     /// The runtime parameters this file describes.
-    public var params: RaftParams {
-        var options = RaftOptions.standard
+    public var tuning: NodeTuning {
+        var options = ProtocolOptions.standard
         options.preVote = preVote
         options.checkQuorum = checkQuorum
         options.mutant = mutant
-        return RaftParams(electionTimeoutMs: electionTimeoutMsMin...electionTimeoutMsMax,
-                          heartbeatIntervalMs: heartbeatIntervalMs, options: options, seed: seed, fsync: fsync,
-                          tracesMessages: traceMessages)
+        return NodeTuning(timing: timing, options: options, seed: seed, fsync: fsync, tracesMessages: traceMessages)
     }
 
     /// The library configuration of node `id`.
@@ -143,7 +182,7 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         let node = try node(id)
         var peers: [NodeID: PeerAddress] = [:]
         for member in nodes { peers[member.id] = member.peer }
-        var config = RaftConfig(peers: peers, self: id, params: params, dataDirectory: node.data,
+        var config = RaftConfig(peers: peers, self: id, tuning: tuning, dataDirectory: node.data,
                                 traceDirectory: trace ? traceDirectory : nil, clusterID: clusterID, clientAddress: node.client)
         config.metricsPort = node.metrics
         if otlpSpans == true { config.spanDirectory = traceDirectory }

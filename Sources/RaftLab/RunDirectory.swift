@@ -48,14 +48,14 @@ public struct RunDirectory: Sendable {
                              data: dataDirectory(node: id), metrics: metricsPorts[id])
         }
         let cluster = ClusterFile(clusterID: clusterID, nodes: nodes, traceDirectory: layout.directory,
-                                  electionTimeoutMs: options.electionTimeoutMs, heartbeatIntervalMs: options.heartbeatIntervalMs,
+                                  timing: options.timing,
                                   preVote: options.preVote, checkQuorum: options.checkQuorum, fsync: options.fsync,
                                   traceMessages: options.traceMessages, trace: options.nodeTraces, otlpSpans: options.otlpSpans,
                                   seed: options.seed, mutant: options.mutant)
         try cluster.write(path: clusterFilePath)
         var parameters: [String: String] = [
-            "election_timeout_ms": "\(options.electionTimeoutMs.lowerBound)-\(options.electionTimeoutMs.upperBound)",
-            "heartbeat_interval_ms": "\(options.heartbeatIntervalMs)",
+            "election_timeout_ms": options.timing.electionTimeoutText,
+            "heartbeat_interval_ms": "\(options.timing.heartbeatIntervalMs)",
             "pre_vote": "\(options.preVote)", "check_quorum": "\(options.checkQuorum)", "fsync": "\(options.fsync)",
             "payload_bytes": "\(options.payloadBytes)", "cluster_file": clusterFilePath,
             "sockets": socketDirectory,

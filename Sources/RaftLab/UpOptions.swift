@@ -1,12 +1,13 @@
 import RaftCore
+import RaftRuntime
 
 /// What `raftlab up` runs: cluster shape, node parameters, workload, duration.
 public struct UpOptions: Sendable {
     public var nodes = 5
     /// Directory under which the run directory `<run-id>/` is created.
     public var tracesRoot = "traces"
-    public var electionTimeoutMs: ClosedRange<Int> = 150...300
-    public var heartbeatIntervalMs = 50
+    /// Election timeouts and heartbeat interval of every node.
+    public var timing: ElectionTiming = .standard
     public var preVote = true
     public var checkQuorum = true
     public var fsync = true

@@ -22,7 +22,7 @@ public final class NodeHost: @unchecked Sendable {
     /// The loop that owns this host.
     public let eventLoop: any EventLoop
     /// Timing, batching and protocol options.
-    public let params: RaftParams
+    public let tuning: NodeTuning
     /// The protocol state (read it on the loop).
     public private(set) var node: RaftNode
     /// The incarnation this host runs (from storage).
@@ -98,19 +98,19 @@ public final class NodeHost: @unchecked Sendable {
     /// A host for node `id` of `members`; call `start(transport:)` on the loop to run it.
     /// `failpoints` are test hooks (`Failpoints`; a node process reads them from the
     /// environment).
-    public init(id: NodeID, members: [NodeID], params: RaftParams, storage: any NodeStorage,
+    public init(id: NodeID, members: [NodeID], tuning: NodeTuning, storage: any NodeStorage,
                 trace: TraceWriter?, eventLoop: any EventLoop, failpoints: Failpoints = .none) {
         self.eventLoop = eventLoop
-        self.params = params
+        self.tuning = tuning
         self.storage = storage
         self.failpoints = failpoints
         self.trace = trace
-        self.node = RaftNode(id: id, members: members, options: params.options)
+        self.node = RaftNode(id: id, members: members, options: tuning.options)
         var logger = Logger(label: "raftlab.node")
         logger[metadataKey: "node"] = "\(id)"
         self.logger = logger
         self.observers = [InvalidMessageLog(logger: logger)]
-        self.random = SplitMix64(seed: params.seed.map { $0 &+ UInt64(id) &* 0x9E37_79B9 }
+        self.random = SplitMix64(seed: tuning.seed.map { $0 &+ UInt64(id) &* 0x9E37_79B9 }
                                      ?? UInt64.random(in: .min ... .max))
         electionTimer = LoopTimer(eventLoop: eventLoop) { [unowned self] in self.submit(.electionTimeout) }
         heartbeatTimer = LoopTimer(eventLoop: eventLoop) { [unowned self] in self.submit(.heartbeatTimeout) }
@@ -159,7 +159,7 @@ public final class NodeHost: @unchecked Sendable {
     private func enqueue(_ input: Input) {
         guard isRunning else { return }
         pendingInputs.append(input)
-        if pendingInputs.count >= params.inputsPerBatchMax {
+        if pendingInputs.count >= tuning.inputsPerBatchMax {
             runBatch()
         } else if !batchScheduled {
             batchScheduled = true
@@ -245,7 +245,7 @@ public final class NodeHost: @unchecked Sendable {
         var inputs = Self.coalescingProposals(pendingInputs)
         pendingInputs = []
         var batch = BatchOutputs()
-        let tracesMessages = trace != nil && params.tracesMessages
+        let tracesMessages = trace != nil && tuning.tracesMessages
         let observers = self.observers
         // One clock read per batch dates its messages (round trips), one its events (spans).
         let clock = BatchClock(monotonicNs: observers.contains { $0.readsMonotonicClock } ? NIODeadline.now().uptimeNanoseconds : 0,
@@ -393,7 +393,7 @@ public final class NodeHost: @unchecked Sendable {
     /// Sorts one step's outputs into `batch` (timers are armed at once: they have no durable
     /// effect).
     private func collect(_ outputs: [Output], into batch: inout BatchOutputs, clock: BatchClock) {
-        let options = params.options
+        let options = tuning.options
         for output in outputs {
             switch output {
             case .send(let message):
@@ -494,11 +494,11 @@ public final class NodeHost: @unchecked Sendable {
     private func arm(_ kind: TimerKind) {
         switch kind {
         case .election:
-            let range = params.electionTimeoutMs
+            let range = tuning.timing.electionTimeoutMs
             let ms = range.lowerBound + Int(random.next() % UInt64(range.count))
             electionTimer.arm(after: .milliseconds(Int64(ms)))
         case .heartbeat:
-            heartbeatTimer.arm(after: .milliseconds(Int64(params.heartbeatIntervalMs)))
+            heartbeatTimer.arm(after: .milliseconds(Int64(tuning.timing.heartbeatIntervalMs)))
         }
     }
 }

@@ -34,12 +34,12 @@ public final class Raft: Sendable {
     /// Opens the durable log, starts listening and connecting to peers, starts the timers,
     /// and returns the session through which the application talks to the cluster. The
     /// committed messages after `config.appliedIndex` are in `RaftSession.messages` by then.
-    /// Throws `RaftConfigError` for options that cannot work (`RaftParams.problem`) and for
+    /// Throws `RaftConfigError` for options that cannot work (`NodeTuning.problem`) and for
     /// an `appliedIndex` the durable state contradicts. Crash
     /// tests can switch on failpoints with `RAFTLAB_FAILPOINTS` (`Failpoints`); a term that
     /// does not parse is thrown before anything starts.
     public func run() async throws -> RaftSession {
-        if let problem = config.params.problem { throw RaftConfigError.unusableOption(problem) }
+        if let problem = config.tuning.problem { throw RaftConfigError.unusableOption(problem) }
         try config.validateAppliedIndex()
         let failpoints = try Failpoints.fromEnvironment(node: config.selfID)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -48,7 +48,7 @@ public final class Raft: Sendable {
         do {
             let storage: any NodeStorage
             if let directory = config.dataDirectory {
-                storage = try DurableLog.open(directory: directory, fsync: config.params.fsync)
+                storage = try DurableLog.open(directory: directory, fsync: config.tuning.fsync)
             } else {
                 storage = InMemoryStorage().reopen()
             }
@@ -61,7 +61,7 @@ public final class Raft: Sendable {
                                         node: config.selfID, incarnation: storage.incarnation,
                                         options: TraceWriter.Options(compressorProcess: config.traceCompressor))
             }
-            let host = NodeHost(id: config.selfID, members: config.members, params: config.params,
+            let host = NodeHost(id: config.selfID, members: config.members, tuning: config.tuning,
                                 storage: storage, trace: trace, eventLoop: eventLoop, failpoints: failpoints)
             let metrics = config.metricsPort.map { _ in NodeMetrics(id: config.selfID, members: config.members) }
             if let metrics { host.observers.append(metrics) }

@@ -24,7 +24,7 @@ public struct RaftConfig: Sendable {
     /// This node's id (a key of `peers`).
     public var selfID: NodeID
     /// Timing, batching and protocol options.
-    public var params: RaftParams
+    public var tuning: NodeTuning
     /// Directory of the durable log (`nil`: state in memory, lost when the process ends).
     public var dataDirectory: String?
     /// Directory of the trace (`node-<id>.jsonl.gz`), or `nil` for no trace.
@@ -56,13 +56,13 @@ public struct RaftConfig: Sendable {
     public var appliedIndex: Int?
 
     /// A configuration for node `selfID` of the cluster `peers`.
-    public init(peers: [NodeID: PeerAddress], self selfID: NodeID, params: RaftParams = RaftParams(),
+    public init(peers: [NodeID: PeerAddress], self selfID: NodeID, tuning: NodeTuning = NodeTuning(),
                 dataDirectory: String?, traceDirectory: String? = nil, clusterID: UInt64 = 0,
                 clientAddress: PeerAddress? = nil, appliedIndex: Int? = nil) {
         precondition(peers[selfID] != nil, "node \(selfID) is not among the peers \(peers.keys.sorted())")
         self.peers = peers
         self.selfID = selfID
-        self.params = params
+        self.tuning = tuning
         self.dataDirectory = dataDirectory
         self.traceDirectory = traceDirectory
         self.clusterID = clusterID

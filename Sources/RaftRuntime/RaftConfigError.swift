@@ -13,9 +13,9 @@ public enum RaftConfigError: Error, Hashable, Sendable, CustomStringConvertible 
     /// `appliedIndex` is set although `deliversMessages` is false: nobody reads the messages,
     /// so nothing is delivered again whatever it says.
     case appliedIndexWithoutDeliveries(appliedIndex: Int)
-    /// A protocol option cannot work (`RaftParams.problem`): a bound below 1, or messages
+    /// A protocol option cannot work (`NodeTuning.problem`): a bound below 1, or messages
     /// larger than a wire frame may be.
-    case unusableOption(RaftOptions.Problem)
+    case unusableOption(ProtocolOptions.Problem)
 
     public var description: String {
         switch self {

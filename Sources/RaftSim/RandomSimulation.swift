@@ -8,7 +8,7 @@ public struct RandomSimulation {
     /// What to simulate.
     public struct Configuration: Sendable {
         public var nodeCount: Int
-        public var options: RaftOptions
+        public var options: ProtocolOptions
         /// Random steps before the calm phase.
         public var steps: Int
         /// Probability that picking a message drops it instead of delivering it.
@@ -32,7 +32,7 @@ public struct RandomSimulation {
         /// Whether every step checks the invariants.
         public var checksInvariants: Bool
 
-        public init(nodeCount: Int = 5, options: RaftOptions = .standard, steps: Int = 2000,
+        public init(nodeCount: Int = 5, options: ProtocolOptions = .standard, steps: Int = 2000,
                     dropProbability: Double = 0.05, duplicateProbability: Double = 0.05,
                     crashWeight: Int = 1, restartWeight: Int = 4, proposeWeight: Int = 12,
                     electionTimeoutWeight: Int = 3, heartbeatTimeoutWeight: Int = 10,

@@ -64,7 +64,7 @@ public final class SimulatedCluster {
     public static let violationsKeptMax = 20
 
     /// A running cluster of `nodeCount` nodes with ids `0..<nodeCount`, all started fresh.
-    public convenience init(nodeCount: Int, options: RaftOptions, checksInvariants: Bool = true, recordsTrace: Bool = false) {
+    public convenience init(nodeCount: Int, options: ProtocolOptions, checksInvariants: Bool = true, recordsTrace: Bool = false) {
         self.init(disks: Array(repeating: .initial, count: nodeCount), options: options,
                   checksInvariants: checksInvariants, recordsTrace: recordsTrace)
     }
@@ -72,7 +72,7 @@ public final class SimulatedCluster {
     /// A running cluster whose node `i` starts from `disks[i]` (a scenario that begins after
     /// a history the test writes down instead of playing). With `startsNodes` off the nodes
     /// start only at `startAll()`, so a driver can set `observer` first and see the starts.
-    public init(disks: [PersistentState], options: RaftOptions, checksInvariants: Bool = true, recordsTrace: Bool = false,
+    public init(disks: [PersistentState], options: ProtocolOptions, checksInvariants: Bool = true, recordsTrace: Bool = false,
                 startsNodes: Bool = true) {
         let nodeCount = disks.count
         precondition(nodeCount >= 1 && nodeCount <= RaftLimits.clusterSizeMax, "cluster of \(nodeCount) nodes")

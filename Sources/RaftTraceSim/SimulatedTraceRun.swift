@@ -29,7 +29,7 @@ public struct SimulatedTraceRun {
         /// Probability that a message is lost.
         public var dropProbability: Double
         /// Protocol options (set `mutant` to produce unsafe runs).
-        public var options: RaftOptions
+        public var options: ProtocolOptions
         /// Whether Raft's invariants are checked on every node's state after every step
         /// (`Summary.violations`). Off by default: each check compares whole logs, so it costs
         /// time quadratic in the run's length; the analyzer checks the traces either way.
@@ -40,7 +40,7 @@ public struct SimulatedTraceRun {
         /// A calm 5-node run of 5 simulated seconds with 8 clients.
         public init(nodeCount: Int = 5, seed: UInt64 = 1, clients: Int = 8, durationUs: Int64 = 5_000_000,
                     eventsMax: Int = .max, killIntervalUs: Int64? = nil, tracesMessages: Bool = true,
-                    dropProbability: Double = 0, options: RaftOptions = .standard,
+                    dropProbability: Double = 0, options: ProtocolOptions = .standard,
                     startUs: Int64 = 1_790_000_000_000_000) {
             precondition(nodeCount >= 1 && nodeCount <= RaftLimits.clusterSizeMax, "cluster of \(nodeCount) nodes")
             precondition(clients >= 0 && durationUs > 0 && eventsMax > 0, "clients, duration and events must be positive")

@@ -1,7 +1,7 @@
 import ArgumentParser
 import RaftCore
 
-/// `--profile`: which `RaftOptions` profile to run.
+/// `--profile`: which `ProtocolOptions` profile to run.
 enum ProfileOption: String, ExpressibleByArgument, CaseIterable {
     /// raft-lite's behaviour: no pre-vote, no check-quorum, one-shot timers.
     case lite
@@ -13,7 +13,7 @@ enum ProfileOption: String, ExpressibleByArgument, CaseIterable {
         self.init(rawValue: argument == "full" ? "standard" : argument)
     }
 
-    var options: RaftOptions {
+    var options: ProtocolOptions {
         switch self {
         case .lite: return .lite
         case .standard: return .standard

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RaftLab
+import RaftRuntime
 
 /// `raftlab up`: start a local cluster of node processes, run a workload, record everything.
 struct UpCommand: AsyncParsableCommand {
@@ -81,27 +82,24 @@ struct NodeParameterOptions: ParsableArguments {
         guard (1...65536).contains(payload) else { throw ValidationError("--payload must be 1...65536 bytes") }
     }
 
-    func electionRange() throws -> ClosedRange<Int> {
-        let parts = electionTimeout.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 2, parts[0] > 0, parts[0] <= parts[1] else {
-            throw ValidationError("--election-timeout must look like 150-300 (ms, low-high), got '\(electionTimeout)'")
+    /// The timing the flags give, parsed and checked once.
+    func timing() throws -> ElectionTiming {
+        do {
+            return try ElectionTiming(electionTimeout: electionTimeout, heartbeatIntervalMs: heartbeat)
+        } catch {
+            throw ValidationError("--election-timeout \(electionTimeout) --heartbeat \(heartbeat): \(error)")
         }
-        return parts[0]...parts[1]
     }
 
     func validate() throws {
-        let range = try electionRange()
-        guard heartbeat > 0 && heartbeat < range.lowerBound else {
-            throw ValidationError("--heartbeat must be positive and shorter than the election timeout's low end")
-        }
+        _ = try timing()
         if prometheus && noMetrics { throw ValidationError("--prometheus scrapes the nodes' metrics: drop --no-metrics") }
         if let prometheusPort, !(1...65535).contains(prometheusPort) { throw ValidationError("--prometheus-port must be 1...65535") }
     }
 
     func upOptions() throws -> UpOptions {
         var options = UpOptions()
-        options.electionTimeoutMs = try electionRange()
-        options.heartbeatIntervalMs = heartbeat
+        options.timing = try timing()
         options.preVote = !noPreVote
         options.checkQuorum = !noCheckQuorum
         options.fsync = !noFsync

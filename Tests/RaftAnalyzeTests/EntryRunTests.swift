@@ -206,7 +206,7 @@ struct EntryRunTests {
         for seed in UInt64(1)...24 {
             let configuration = SimulatedTraceRun.Configuration(seed: seed, clients: 16, durationUs: 3_000_000, killIntervalUs: 300_000,
                                                                 tracesMessages: false, dropProbability: 0.2,
-                                                                options: RaftOptions.standard.withMutant(.majorityOffByOne))
+                                                                options: ProtocolOptions.standard.withMutant(.majorityOffByOne))
             let (compact, expanded) = try Self.bothForms(configuration, in: directory, name: "mutant-\(seed)")
             #expect(compact == expanded, "seed \(seed)")
             if compact.safety.contains(where: { $0.hasPrefix("State Machine Safety false") }) { caught = Int(seed); break }

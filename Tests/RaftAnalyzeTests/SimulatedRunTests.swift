@@ -66,7 +66,7 @@ struct SimulatedRunTests {
         for seed in UInt64(1)...6 where !found.contains(.stateMachineSafety) {
             let configuration = SimulatedTraceRun.Configuration(nodeCount: 5, seed: seed, clients: 4, durationUs: 3_000_000,
                                                                 killIntervalUs: 300_000, tracesMessages: false, dropProbability: 0.2,
-                                                                options: RaftOptions.standard.withMutant(mutant))
+                                                                options: ProtocolOptions.standard.withMutant(mutant))
             let (_, path) = try Self.run(configuration, in: directory, name: "mutant-\(seed)")
             found.formUnion(try Analysis.run(AnalysisInputs(paths: [path])).violated)
         }
@@ -93,7 +93,7 @@ struct SimulatedRunTests {
         var brokenSomewhere = false
         for seed in UInt64(1)...4 {
             for killIntervalUs in [Int64?.none, 300_000] {
-                var options = RaftOptions.standard
+                var options = ProtocolOptions.standard
                 options.mutant = mutant
                 var configuration = SimulatedTraceRun.Configuration(nodeCount: 5, seed: seed, clients: 4, durationUs: 1_500_000,
                                                                     killIntervalUs: killIntervalUs, tracesMessages: false,
@@ -116,8 +116,8 @@ struct SimulatedRunTests {
     }
 }
 
-extension RaftOptions {
-    func withMutant(_ mutant: Mutant) -> RaftOptions {
+extension ProtocolOptions {
+    func withMutant(_ mutant: Mutant) -> ProtocolOptions {
         var options = self
         options.mutant = mutant
         return options

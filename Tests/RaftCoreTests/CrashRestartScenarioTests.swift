@@ -5,7 +5,7 @@ import Testing
 @Suite("Crashes and restarts")
 struct CrashRestartScenarioTests {
     @Test("a restarted node keeps its term, vote, log and commit index from disk", arguments: Profiles.electable + [.standard])
-    func restartKeepsDurableState(options: RaftOptions) {
+    func restartKeepsDurableState(options: ProtocolOptions) {
         let cluster = SimulatedCluster(nodeCount: 3, options: options)
         cluster.elect(0)
         for request in 1...3 as ClosedRange<RequestID> { cluster.propose(at: 0, request: request, "e\(request)") }

@@ -5,7 +5,7 @@ import Testing
 @Suite("Elections")
 struct ElectionScenarioTests {
     @Test("first election: one timeout, one leader, everyone follows it", arguments: Profiles.electable + [.standard])
-    func firstElection(options: RaftOptions) {
+    func firstElection(options: ProtocolOptions) {
         let cluster = SimulatedCluster(nodeCount: 3, options: options, recordsTrace: true)
         #expect(cluster.elect(0))
         #expect(cluster.leaders == [0])
@@ -19,7 +19,7 @@ struct ElectionScenarioTests {
     }
 
     @Test("split vote: two candidates, two votes each, nobody wins; the next timeout elects", arguments: Profiles.electable)
-    func splitVoteThenRetry(options: RaftOptions) {
+    func splitVoteThenRetry(options: ProtocolOptions) {
         let cluster = SimulatedCluster(nodeCount: 4, options: options)
         cluster.fireElectionTimeout(0)
         cluster.fireElectionTimeout(1)

@@ -16,7 +16,7 @@ struct LimitTests {
 
     @Test("a node without a leader buffers up to its bound and rejects the rest clearly")
     func bufferBound() {
-        var options = RaftOptions.standard
+        var options = ProtocolOptions.standard
         options.bufferedProposalsMax = 3
         let cluster = SimulatedCluster(nodeCount: 3, options: options)
         for request in 1...5 as ClosedRange<RequestID> { cluster.propose(at: 1, request: request, "p\(request)") }
@@ -27,7 +27,7 @@ struct LimitTests {
 
     @Test("a leader refuses proposals beyond its uncommitted-entries bound")
     func uncommittedBound() {
-        var options = RaftOptions.standard
+        var options = ProtocolOptions.standard
         options.uncommittedEntriesMax = 4
         let cluster = SimulatedCluster(nodeCount: 3, options: options)
         cluster.elect(0)
@@ -40,7 +40,7 @@ struct LimitTests {
 
     @Test("a log request carries at most entriesPerAppendMax entries; the rest follows")
     func appendBatchBound() {
-        var options = RaftOptions.standard
+        var options = ProtocolOptions.standard
         options.entriesPerAppendMax = 4
         let cluster = SimulatedCluster(nodeCount: 3, options: options)
         cluster.elect(0)
@@ -59,7 +59,7 @@ struct LimitTests {
 struct ForwardSizeTests {
     @Test("forwarded proposals travel in messages of bounded payload bytes, in order")
     func forwardsAreSplit() {
-        var options = RaftOptions.standard
+        var options = ProtocolOptions.standard
         options.appendPayloadBytesMax = 1000
         let cluster = SimulatedCluster(nodeCount: 3, options: options)
         cluster.elect(0)

@@ -15,7 +15,7 @@ struct LogBacktrackingTests {
     /// Node 0 led term 3 and wrote `divergent` entries that node 1 holds too; node 2 holds as
     /// many entries of term 2, written by a leader of term 2 that never committed them; all
     /// share `common` committed entries of term 1. Node 0 then wins term 4 and replicates.
-    static func cluster(common: Int, divergent: Int, options: RaftOptions) -> SimulatedCluster {
+    static func cluster(common: Int, divergent: Int, options: ProtocolOptions) -> SimulatedCluster {
         let shared = entries(1, common, from: 1)
         let leaderLog = shared + entries(3, divergent, from: common + 1)
         let stale = shared + entries(2, divergent, from: common + 1)

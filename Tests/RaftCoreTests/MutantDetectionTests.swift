@@ -12,7 +12,7 @@ struct MutantDetectionTests {
 
     @Test("each mutant breaks an invariant within 1,500 seeds", arguments: Mutant.allCases)
     func mutantIsCaught(mutant: Mutant) {
-        var options = RaftOptions.standard.with(mutant: mutant)
+        var options = ProtocolOptions.standard.with(mutant: mutant)
         options.preVote = false // pre-vote and the lease hide some bugs from short schedules
         options.checkQuorum = false
         options.appendNoOpOnElection = false // a no-op commits old entries legally, hiding figure 8

@@ -38,7 +38,7 @@ struct PreVoteAndCheckQuorumTests {
 
     @Test("a leader that hears from no majority for an election timeout steps down", arguments: [true, false])
     func checkQuorumStepsDown(checkQuorum: Bool) {
-        var options = RaftOptions.standard
+        var options = ProtocolOptions.standard
         options.checkQuorum = checkQuorum
         let cluster = SimulatedCluster(nodeCount: 3, options: options, recordsTrace: true)
         cluster.elect(0)

@@ -6,7 +6,7 @@ import Testing
 struct ProposalScenarioTests {
     @Test("a proposal at a follower reaches the leader and is delivered everywhere exactly once",
           arguments: Profiles.electable + [.standard])
-    func proposalAtFollower(options: RaftOptions) {
+    func proposalAtFollower(options: ProtocolOptions) {
         let cluster = SimulatedCluster(nodeCount: 3, options: options, recordsTrace: true)
         cluster.elect(0)
         cluster.propose(at: 2, request: 42, "from a follower")
@@ -59,7 +59,7 @@ struct ReforwardScenarioTests {
     @Test("a proposal forwarded to a leader that dies reaches the next leader and commits",
           arguments: [true, false])
     func forwardOutlivesItsLeader(reforwards: Bool) {
-        var options = RaftOptions.standard
+        var options = ProtocolOptions.standard
         options.reforwardsOnLeaderChange = reforwards
         let cluster = SimulatedCluster(nodeCount: 3, options: options)
         cluster.elect(0)

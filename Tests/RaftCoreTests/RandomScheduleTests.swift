@@ -36,7 +36,7 @@ struct RandomScheduleTests {
 
     @Test("lossless network without pre-vote or check-quorum still converges")
     func noExtensions() {
-        var options = RaftOptions.standard
+        var options = ProtocolOptions.standard
         options.preVote = false
         options.checkQuorum = false
         for seed in 1...Self.seedsPerProfile {

@@ -87,7 +87,7 @@ struct ReplicationScenarioTests {
 
     @Test("a stale leader rejoins, learns the new term and steps down; its uncommitted entry is dropped",
           arguments: Profiles.electable)
-    func staleLeaderStepsDown(options: RaftOptions) {
+    func staleLeaderStepsDown(options: ProtocolOptions) {
         let cluster = SimulatedCluster(nodeCount: 5, options: options)
         cluster.elect(0)
         cluster.propose(at: 0, request: 1, "old")
@@ -122,7 +122,7 @@ struct ReplicationScenarioTests {
     }
 
     @Test("duplicated and reordered messages are harmless", arguments: [Profiles.plain, .standard, .lite])
-    func duplicatesAndReordering(options: RaftOptions) {
+    func duplicatesAndReordering(options: ProtocolOptions) {
         let cluster = SimulatedCluster(nodeCount: 5, options: options)
         cluster.elect(0)
         for request in 1...20 as ClosedRange<RequestID> {

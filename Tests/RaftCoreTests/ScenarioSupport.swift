@@ -6,17 +6,17 @@ import Testing
 enum Profiles {
     /// Kleppmann's algorithm with production timers and pipelining, no extensions and no
     /// no-op entry: indexes in the stories are exactly the client's entries.
-    static let plain = RaftOptions(preVote: false, checkQuorum: false, rearmTimers: true,
+    static let plain = ProtocolOptions(preVote: false, checkQuorum: false, rearmTimers: true,
                                    pipelining: true, appendNoOpOnElection: false, reforwardsOnLeaderChange: true)
     /// Pre-vote on, the lease off (so an election can follow a leader's crash at once).
-    static let preVoteOnly = RaftOptions(preVote: true, checkQuorum: false, rearmTimers: true,
+    static let preVoteOnly = ProtocolOptions(preVote: true, checkQuorum: false, rearmTimers: true,
                                          pipelining: true, appendNoOpOnElection: false, reforwardsOnLeaderChange: true)
     /// Production timers without pipelining: the leader steps back one entry per refusal,
     /// as raft-lite does.
-    static let plainWithoutPipelining = RaftOptions(preVote: false, checkQuorum: false, rearmTimers: true,
+    static let plainWithoutPipelining = ProtocolOptions(preVote: false, checkQuorum: false, rearmTimers: true,
                                                     pipelining: false, appendNoOpOnElection: true)
     /// Every profile whose elections work by `elect` alone.
-    static let electable: [RaftOptions] = [plain, preVoteOnly, .lite]
+    static let electable: [ProtocolOptions] = [plain, preVoteOnly, .lite]
 }
 
 extension SimulatedCluster {
@@ -54,7 +54,7 @@ extension Message {
     }
 }
 
-extension RaftOptions: CustomTestStringConvertible {
+extension ProtocolOptions: CustomTestStringConvertible {
     /// A short name for test listings.
     public var testDescription: String {
         switch self {

@@ -19,7 +19,7 @@ import Testing
 struct FailpointProcessTests {
     /// Election timeouts long enough that no node campaigns on its own while the test works
     /// (the one campaign is the failpoint's), yet the cluster recovers within the test.
-    static let electionTimeoutMs = 6_000...8_000
+    static let timing = try! ElectionTiming(electionTimeoutMs: 6_000...8_000, heartbeatIntervalMs: 50)
 
     @Test("a candidate killed after its vote requests left and before its write: the old order loses committed entries, the new one does not",
           arguments: [Mutant?.none, .sendBeforePersist])
@@ -27,7 +27,7 @@ struct FailpointProcessTests {
         var options = testOptions(nodes: 3, root: try temporaryTracesRoot("failpoint"))
         options.preVote = false // as the 3-node case: pre-vote and check-quorum off
         options.checkQuorum = false
-        options.electionTimeoutMs = Self.electionTimeoutMs
+        options.timing = Self.timing
         options.mutant = mutant
         options.metrics = false
         let launcher = try ClusterLauncher(options: options, executable: try raftlabExecutable())

@@ -227,29 +227,6 @@ struct NodeProcessTests {
         launcher.client.forget(victim)
         return victim
     }
-
-    /// Runs `raftlab` with `arguments` until it exits (killed after `timeout`); its output
-    /// goes through files in `directory` (removed afterwards), so no pipe can fill up.
-    private func runToExit(_ arguments: [String], in directory: String,
-                           timeout: Duration = .seconds(60)) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try raftlabExecutable())
-        process.arguments = arguments
-        let outputs = [directory + "/run-\(UInt32.random(in: 0 ... .max)).out", directory + "/run-\(UInt32.random(in: 0 ... .max)).err"]
-        defer { for path in outputs { try? FileManager.default.removeItem(atPath: path) } }
-        for path in outputs { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputs[0]))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: outputs[1]))
-        try process.run()
-        if !(await eventually(timeout: timeout) { !process.isRunning }) {
-            kill(process.processIdentifier, SIGKILL)
-            Issue.record("raftlab \(arguments.joined(separator: " ")) did not exit within \(timeout)")
-        }
-        process.waitUntilExit()
-        let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-        return (process.terminationStatus, read(outputs[0]), read(outputs[1]))
-    }
 }
 
 /// Offsets and types of the whole records of a log file, walked by their length fields

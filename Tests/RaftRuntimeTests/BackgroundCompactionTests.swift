@@ -66,7 +66,7 @@ struct BackgroundCompactionTests {
         let log = try DurableLog.open(directory: temporary.path, fsync: false)
         log.compactionPolicy = (growthFactor: 1, slackBytesMin: 16 << 10)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let host = NodeHost(id: 0, members: [0], params: RaftParams(seed: 1), storage: log, trace: nil, eventLoop: group.next())
+        let host = NodeHost(id: 0, members: [0], tuning: NodeTuning(seed: 1), storage: log, trace: nil, eventLoop: group.next())
         let transport = InProcessNetwork().attach(host)
         try await host.eventLoop.submit { host.start(transport: transport) }.get()
         #expect(await eventually { (try? await host.eventLoop.submit { host.node.role == .leader }.get()) == true })

@@ -16,7 +16,7 @@ struct InProcessHostTests {
         var hosts: [NodeHost] = []
         var storages: [InMemoryStorage] = []
         let members: [NodeID]
-        let params: RaftParams
+        let tuning: NodeTuning
         let delivered = Delivered()
 
         final class Delivered: @unchecked Sendable {
@@ -31,16 +31,16 @@ struct InProcessHostTests {
             func entries(_ node: NodeID) -> [Entry] { lock.withLock { byNode[node] ?? [] } }
         }
 
-        init(size: Int, params: RaftParams = RaftParams(electionTimeoutMs: 150...300, heartbeatIntervalMs: 30, seed: 7)) {
+        init(size: Int, tuning: NodeTuning = NodeTuning(timing: try! ElectionTiming(electionTimeoutMs: 150...300, heartbeatIntervalMs: 30), seed: 7)) {
             members = Array(0..<size)
-            self.params = params
+            self.tuning = tuning
             storages = members.map { _ in InMemoryStorage() }
             for id in members { hosts.append(makeHost(id)) }
             for id in members { start(id) }
         }
 
         func makeHost(_ id: NodeID) -> NodeHost {
-            let host = NodeHost(id: id, members: members, params: params, storage: storages[id].reopen(),
+            let host = NodeHost(id: id, members: members, tuning: tuning, storage: storages[id].reopen(),
                                 trace: nil, eventLoop: group.next())
             host.onDeliver = { [delivered] index, entry in delivered.append(entry, node: id, index: index) }
             return host

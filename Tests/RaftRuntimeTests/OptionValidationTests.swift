@@ -7,40 +7,40 @@ import Testing
 /// option, instead of a node that runs and then stops replicating for good.
 @Suite("Option validation")
 struct OptionValidationTests {
-    static func config(_ options: RaftOptions) -> RaftConfig {
+    static func config(_ options: ProtocolOptions) -> RaftConfig {
         RaftConfig(peers: [0: .unix(path: "/tmp/raftlab-unused.sock")], self: 0,
-                   params: RaftParams(options: options), dataDirectory: nil)
+                   tuning: NodeTuning(options: options), dataDirectory: nil)
     }
 
-    static func options(_ change: (inout RaftOptions) -> Void) -> RaftOptions {
-        var options = RaftOptions.standard
+    static func options(_ change: (inout ProtocolOptions) -> Void) -> ProtocolOptions {
+        var options = ProtocolOptions.standard
         change(&options)
         return options
     }
 
     @Test("the default options work")
     func defaultsWork() {
-        #expect(RaftParams().problem == nil)
-        #expect(RaftParams(options: .lite).problem == nil)
+        #expect(NodeTuning().problem == nil)
+        #expect(NodeTuning(options: .lite).problem == nil)
     }
 
     @Test("an append payload limit above the 4 MiB frame is refused at start, naming the option")
     func appendPayloadAboveFrameIsRefused() async throws {
         let options = Self.options { $0.appendPayloadBytesMax = 5 << 20 }
-        let problem = try #require(RaftParams(options: options).problem)
+        let problem = try #require(NodeTuning(options: options).problem)
         #expect(problem.option == "appendPayloadBytesMax" && problem.value == 5 << 20)
-        #expect(problem.description.hasPrefix("RaftOptions.appendPayloadBytesMax 5242880 makes a log request of up to"))
+        #expect(problem.description.hasPrefix("ProtocolOptions.appendPayloadBytesMax 5242880 makes a log request of up to"))
         #expect(!problem.description.contains("\n"))
         await #expect(throws: RaftConfigError.unusableOption(problem)) { _ = try await Raft(config: Self.config(options)).run() }
     }
 
     @Test("a proposal limit above the frame is refused, and so are entries per request the frame cannot hold")
     func otherLimitsAboveFrameAreRefused() {
-        #expect(RaftParams(options: Self.options { $0.proposalPayloadBytesMax = 8 << 20 }).problem?.option == "proposalPayloadBytesMax")
+        #expect(NodeTuning(options: Self.options { $0.proposalPayloadBytesMax = 8 << 20 }).problem?.option == "proposalPayloadBytesMax")
         // 65,536 entries of 20 header bytes each and 1 MiB of payload: 2.3 MiB, fits; with 3 MiB of payload it does not.
-        #expect(RaftParams(options: Self.options { $0.entriesPerAppendMax = RaftLimits.entriesPerMessageMax }).problem == nil)
+        #expect(NodeTuning(options: Self.options { $0.entriesPerAppendMax = RaftLimits.entriesPerMessageMax }).problem == nil)
         let both = Self.options { $0.entriesPerAppendMax = RaftLimits.entriesPerMessageMax; $0.appendPayloadBytesMax = 3 << 20 }
-        #expect(RaftParams(options: both).problem?.option == "appendPayloadBytesMax")
+        #expect(NodeTuning(options: both).problem?.option == "appendPayloadBytesMax")
     }
 
     @Test("bounds below one are refused", arguments: [
@@ -52,9 +52,9 @@ struct OptionValidationTests {
         ("entriesInFlightMax", Self.options { $0.entriesInFlightMax = 0 }),
         ("uncommittedEntriesMax", Self.options { $0.uncommittedEntriesMax = 0 }),
     ])
-    func boundsBelowOneAreRefused(option: String, options: RaftOptions) {
+    func boundsBelowOneAreRefused(option: String, options: ProtocolOptions) {
         #expect(options.problem?.option == option)
-        #expect(RaftParams(options: options).problem?.option == option)
+        #expect(NodeTuning(options: options).problem?.option == option)
     }
 
     @Test("the largest log request the options allow is exactly what the encoder writes")

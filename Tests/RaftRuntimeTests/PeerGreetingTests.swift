@@ -56,9 +56,9 @@ struct PeerGreetingTests {
         let peer = try RawPeer(path: "\(directory)/peer.sock")
         defer { peer.close() }
         // Long election timeouts: the node has nothing to send for 30 s.
-        let params = RaftParams(electionTimeoutMs: 30_000...40_000, heartbeatIntervalMs: 50)
+        let tuning = NodeTuning(timing: try ElectionTiming(electionTimeoutMs: 30_000...40_000, heartbeatIntervalMs: 50))
         let config = RaftConfig(peers: [0: .unix(path: "\(directory)/n0.sock"), 1: .unix(path: peer.path), 2: .unix(path: "\(directory)/n2.sock")],
-                                self: 0, params: params, dataDirectory: nil, clusterID: 7)
+                                self: 0, tuning: tuning, dataDirectory: nil, clusterID: 7)
         let session = try await Raft(config: config).run()
         let hello = try WireBytes.encode(.hello(node: 0, clusterID: 7))
         let greeted = await eventually(timeout: .seconds(10)) { peer.bytes.count >= hello.count }

@@ -20,7 +20,7 @@ struct RaftLibraryTests {
     static func configs(size: Int, directory: String) -> [RaftConfig] {
         let peers = Dictionary(uniqueKeysWithValues: (0..<size).map { ($0, PeerAddress.unix(path: "\(directory)/n\($0).sock")) })
         return (0..<size).map {
-            RaftConfig(peers: peers, self: $0, params: RaftParams(seed: 11), dataDirectory: "\(directory)/data-\($0)")
+            RaftConfig(peers: peers, self: $0, tuning: NodeTuning(seed: 11), dataDirectory: "\(directory)/data-\($0)")
         }
     }
 
@@ -55,7 +55,7 @@ struct RaftLibraryTests {
         let ports = try LoopbackPorts.free(3)
         let peers = Dictionary(uniqueKeysWithValues: (0..<3).map { ($0, PeerAddress.tcp(host: "127.0.0.1", port: ports[$0])) })
         let configs = (0..<3).map {
-            RaftConfig(peers: peers, self: $0, params: RaftParams(seed: 5), dataDirectory: "\(directory)/data-\($0)")
+            RaftConfig(peers: peers, self: $0, tuning: NodeTuning(seed: 5), dataDirectory: "\(directory)/data-\($0)")
         }
         var sessions: [RaftSession] = []
         for config in configs { sessions.append(try await Raft(config: config).run()) }

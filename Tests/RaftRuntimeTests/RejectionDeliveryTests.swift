@@ -14,7 +14,7 @@ struct RejectionDeliveryTests {
         let directory = try RaftLibraryTests.makeDirectory("refusals")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var configs = RaftLibraryTests.configs(size: 3, directory: directory)
-        for index in configs.indices { configs[index].params.options.uncommittedEntriesMax = 4 }
+        for index in configs.indices { configs[index].tuning.options.uncommittedEntriesMax = 4 }
         var sessions: [RaftSession] = []
         for config in configs { sessions.append(try await Raft(config: config).run()) }
 

@@ -123,7 +123,7 @@ struct RestartDeliveryTests {
         /// A new incarnation that hands its deliveries to `application`, abandoned (a crash) at
         /// the delivery of `crashRequest`.
         func start(crashAt crashRequest: RequestID?, appliedIndex: Int?) async throws {
-            let host = NodeHost(id: 0, members: [0], params: RaftParams(electionTimeoutMs: 150...300, heartbeatIntervalMs: 30, seed: 3),
+            let host = NodeHost(id: 0, members: [0], tuning: NodeTuning(timing: try ElectionTiming(electionTimeoutMs: 150...300, heartbeatIntervalMs: 30), seed: 3),
                                 storage: storage.reopen(), trace: nil, eventLoop: group.next())
             let application = self.application
             application.restart()

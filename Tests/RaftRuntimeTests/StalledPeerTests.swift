@@ -23,7 +23,7 @@ struct StalledPeerTests {
                                             2: .unix(path: stalled.path)]
         var sessions: [RaftSession] = []
         for id in 0..<2 {
-            var config = RaftConfig(peers: peers, self: id, params: RaftParams(seed: 3), dataDirectory: "\(directory)/data-\(id)")
+            var config = RaftConfig(peers: peers, self: id, tuning: NodeTuning(seed: 3), dataDirectory: "\(directory)/data-\(id)")
             config.metricsPort = 0
             sessions.append(try await Raft(config: config).run())
         }

@@ -26,9 +26,9 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
 
     /// Which protocol behaviour the nodes run.
     public enum Profile: String, Hashable, Sendable, CaseIterable {
-        /// `RaftOptions.lite`: raft-lite's algorithm and timers.
+        /// `ProtocolOptions.lite`: raft-lite's algorithm and timers.
         case lite
-        /// `RaftOptions.standard`: pre-vote, check-quorum, re-armed timers, pipelining,
+        /// `ProtocolOptions.standard`: pre-vote, check-quorum, re-armed timers, pipelining,
         /// a no-op entry per new leader.
         case full
     }
@@ -61,7 +61,7 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
     /// receiver's durable term, heartbeat timers of servers that do not lead (with re-armed
     /// timers). See `CanonicalFingerprints`.
     public var prunesNoOps: Bool
-    /// Entries one log request carries at most (`RaftOptions.entriesPerAppendMax`); `nil`
+    /// Entries one log request carries at most (`ProtocolOptions.entriesPerAppendMax`); `nil`
     /// keeps the profile's 512. A small bound lets short logs show what only long ones would
     /// at the real bound (a leader whose first acknowledgements stop short of its no-op).
     public var entriesPerAppendMax: Int?
@@ -86,8 +86,8 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
     public var effectiveCrashCountMax: Int { crashCountMax ?? (serverCount - 1) / 2 }
 
     /// The options every node runs with (trace events off: the model does not read them).
-    public var nodeOptions: RaftOptions {
-        var options = profile == .lite ? RaftOptions.lite : RaftOptions.standard
+    public var nodeOptions: ProtocolOptions {
+        var options = profile == .lite ? ProtocolOptions.lite : ProtocolOptions.standard
         options.emitsTraceEvents = false
         if let entriesPerAppendMax { options.entriesPerAppendMax = entriesPerAppendMax }
         return options.with(mutant: mutant)

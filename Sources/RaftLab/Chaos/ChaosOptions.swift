@@ -87,8 +87,8 @@ public struct ChaosOptions: Sendable {
                      "--nemesis", nemeses.map(\.rawValue).joined(separator: ","),
                      "--interval", Self.number(intervalSeconds), "--duration", Self.number(durationSeconds)]
         if let faultSeconds { words += ["--fault-duration", Self.number(faultSeconds)] }
-        words += ["--election-timeout", "\(cluster.electionTimeoutMs.lowerBound)-\(cluster.electionTimeoutMs.upperBound)",
-                  "--heartbeat", "\(cluster.heartbeatIntervalMs)"]
+        words += ["--election-timeout", cluster.timing.electionTimeoutText,
+                  "--heartbeat", "\(cluster.timing.heartbeatIntervalMs)"]
         if !cluster.preVote { words.append("--no-pre-vote") }
         if !cluster.checkQuorum { words.append("--no-check-quorum") }
         if !cluster.fsync { words.append("--no-fsync") }

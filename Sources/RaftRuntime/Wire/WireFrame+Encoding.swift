@@ -77,7 +77,7 @@ extension WireFrame {
     /// The largest log request frame a node with `options` sends: `entriesPerAppendMax`
     /// entries whose payloads add up to `appendPayloadBytesMax`, or one entry as large as a
     /// proposal may be (the first entry always travels).
-    public static func logRequestBytesMax(_ options: RaftOptions) -> Int {
+    public static func logRequestBytesMax(_ options: ProtocolOptions) -> Int {
         let payload = max(options.appendPayloadBytesMax, options.proposalPayloadBytesMax)
         return messageHeaderBytes + 8 + 8 + 8 + 4 + options.entriesPerAppendMax * WireTags.entryHeaderBytes + payload
     }
@@ -85,7 +85,7 @@ extension WireFrame {
     /// The largest forward frame a node with `options` sends: `RaftLimits.entriesPerMessageMax`
     /// proposals whose payloads add up to `appendPayloadBytesMax` (or one proposal as large as
     /// a proposal may be).
-    public static func forwardBytesMax(_ options: RaftOptions) -> Int {
+    public static func forwardBytesMax(_ options: ProtocolOptions) -> Int {
         let payload = max(options.appendPayloadBytesMax, options.proposalPayloadBytesMax)
         return messageHeaderBytes + 1 + 4 + RaftLimits.entriesPerMessageMax * WireTags.proposalHeaderBytes + payload
     }

@@ -4,6 +4,6 @@ import RaftCore
 /// `RuntimeLimits.frameBytesMax`, header included).
 public enum WireLimits {
     /// Entries in one log request, or proposals in one forward. The core sends far fewer
-    /// (`RaftOptions.entriesPerAppendMax`, default 512); this bounds what a peer may claim.
+    /// (`ProtocolOptions.entriesPerAppendMax`, default 512); this bounds what a peer may claim.
     public static let entriesPerMessageMax = RaftLimits.entriesPerMessageMax
 }

@@ -1,15 +1,15 @@
 import RaftCore
 
-/// Timing and batching of a running node, plus the protocol options it runs with.
-public struct RaftParams: Sendable, Hashable {
-    /// Election timeouts are drawn uniformly from this range, in milliseconds.
-    public var electionTimeoutMs: ClosedRange<Int>
-    /// How often a leader sends heartbeats, in milliseconds.
-    public var heartbeatIntervalMs: Int
+/// How a running node is tuned: its election timing, batching and durability, the protocol
+/// options its core runs with, and what its trace records. (Who the node is and where it
+/// keeps things is `RaftConfig`; what the core does is `ProtocolOptions`.)
+public struct NodeTuning: Sendable, Hashable {
+    /// Election timeouts and heartbeat interval.
+    public var timing: ElectionTiming
     /// Inputs a node takes before it persists and sends what they produced (group commit).
     public var inputsPerBatchMax: Int
     /// Protocol options (pre-vote, check-quorum, append limits, …).
-    public var options: RaftOptions
+    public var options: ProtocolOptions
     /// Seed of the election-timeout randomness (`nil`: seeded from the system).
     public var seed: UInt64?
     /// Whether appends and votes are fsynced before they are acknowledged (turn off only to
@@ -18,17 +18,13 @@ public struct RaftParams: Sendable, Hashable {
     /// Whether the trace records every message sent and received (`send`/`recv` events).
     public var tracesMessages: Bool
 
-    /// Parameters with etcd-like defaults scaled for a local lab: 150–300 ms elections,
-    /// 50 ms heartbeats, pre-vote and check-quorum on.
-    public init(electionTimeoutMs: ClosedRange<Int> = 150...300, heartbeatIntervalMs: Int = 50,
-                inputsPerBatchMax: Int = RuntimeLimits.inputsPerBatchMax, options: RaftOptions = .standard,
+    /// Tuning with etcd-like defaults scaled for a local lab: `ElectionTiming.standard`,
+    /// pre-vote and check-quorum on.
+    public init(timing: ElectionTiming = .standard,
+                inputsPerBatchMax: Int = RuntimeLimits.inputsPerBatchMax, options: ProtocolOptions = .standard,
                 seed: UInt64? = nil, fsync: Bool = true, tracesMessages: Bool = false) {
-        precondition(electionTimeoutMs.lowerBound > 0, "election timeouts must be positive")
-        precondition(heartbeatIntervalMs > 0 && heartbeatIntervalMs < electionTimeoutMs.lowerBound,
-                     "the heartbeat interval must be shorter than the shortest election timeout")
         precondition(inputsPerBatchMax >= 1, "a batch holds at least one input")
-        self.electionTimeoutMs = electionTimeoutMs
-        self.heartbeatIntervalMs = heartbeatIntervalMs
+        self.timing = timing
         self.inputsPerBatchMax = inputsPerBatchMax
         self.options = options
         self.seed = seed

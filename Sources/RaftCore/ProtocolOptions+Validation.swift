@@ -1,8 +1,8 @@
 /// Options that cannot work, found before a node starts.
-extension RaftOptions {
+extension ProtocolOptions {
     /// An option that cannot work: which one, its value, and why (one line).
     public struct Problem: Error, Hashable, Sendable, CustomStringConvertible {
-        /// The `RaftOptions` property.
+        /// The `ProtocolOptions` property.
         public var option: String
         /// Its value.
         public var value: Int
@@ -15,11 +15,11 @@ extension RaftOptions {
             self.reason = reason
         }
 
-        public var description: String { "RaftOptions.\(option) \(value) \(reason)" }
+        public var description: String { "ProtocolOptions.\(option) \(value) \(reason)" }
     }
 
     /// The first option that cannot work, or `nil`. The runtime adds what its wire frames
-    /// can carry (`RaftParams.problem`).
+    /// can carry (`NodeTuning.problem`).
     public var problem: Problem? {
         if entriesPerAppendMax < 1 || entriesPerAppendMax > RaftLimits.entriesPerMessageMax {
             return Problem(option: "entriesPerAppendMax", value: entriesPerAppendMax,

@@ -3,7 +3,7 @@
 /// Two profiles cover the common cases: `.lite` behaves like raft-lite (Kleppmann's
 /// algorithm, one-shot timers, no extensions) so the model checker can be compared with
 /// raft-lite's stateright model; `.standard` is what the runtime runs.
-public struct RaftOptions: Hashable, Sendable {
+public struct ProtocolOptions: Hashable, Sendable {
     /// etcd's pre-vote: a node asks whether it could win before it raises its term, so a
     /// node returning from a partition does not force the cluster into a new election.
     public var preVote: Bool
@@ -75,16 +75,16 @@ public struct RaftOptions: Hashable, Sendable {
 
     /// raft-lite's behaviour: no pre-vote, no check-quorum, raft-lite's timers, no pipelining,
     /// no no-op entry, no re-forwarding.
-    public static let lite = RaftOptions(preVote: false, checkQuorum: false, rearmTimers: false,
+    public static let lite = ProtocolOptions(preVote: false, checkQuorum: false, rearmTimers: false,
                                          pipelining: false, appendNoOpOnElection: false)
 
     /// What the runtime runs: pre-vote, check-quorum, re-armed timers, pipelining, no-op entry,
     /// re-forwarding.
-    public static let standard = RaftOptions(preVote: true, checkQuorum: true, rearmTimers: true,
+    public static let standard = ProtocolOptions(preVote: true, checkQuorum: true, rearmTimers: true,
                                              pipelining: true, appendNoOpOnElection: true, reforwardsOnLeaderChange: true)
 
     /// These options with `mutant` switched on.
-    public func with(mutant: Mutant?) -> RaftOptions {
+    public func with(mutant: Mutant?) -> ProtocolOptions {
         var copy = self
         copy.mutant = mutant
         return copy
