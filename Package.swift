@@ -40,8 +40,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // ISA-L's igzip deflate from the system (Debian: libisal-dev): the trace compressor process.
         .systemLibrary(name: "CIsal", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
+        // Debug-build checks that an object taking one caller at a time gets one.
+        .target(name: "SerialAccess"),
         // The trace format: event schema, gzip JSON-lines writer and streaming reader.
-        .target(name: "RaftTrace", dependencies: ["CZlib", "CIsal"], swiftSettings: hotPathSettings),
+        .target(name: "RaftTrace", dependencies: ["CZlib", "CIsal", "SerialAccess"], swiftSettings: hotPathSettings),
         // RaftCore's trace events as trace lines: one mapping for every driver.
         .target(name: "RaftCoreTrace", dependencies: ["RaftCore", "RaftTrace"]),
         // Seeded simulated runs written as run directories.
@@ -50,7 +52,7 @@ let package = Package(
         .target(
             name: "RaftRuntime",
             dependencies: [
-                "RaftCore", "RaftTrace", "RaftCoreTrace", "CZlib",
+                "RaftCore", "RaftTrace", "RaftCoreTrace", "CZlib", "SerialAccess",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -61,7 +63,7 @@ let package = Package(
         ),
         // Hostile peers: real messages of a simulated run, mutated (the live-node test, the
         // fuzz target's seed corpus), and what one fuzz input does.
-        .target(name: "RaftFuzz", dependencies: ["RaftCore", "RaftSim", "RaftRuntime", .product(name: "NIOCore", package: "swift-nio")]),
+        .target(name: "RaftFuzz", dependencies: ["RaftCore", "RaftSim", "RaftRuntime", "SerialAccess", .product(name: "NIOCore", package: "swift-nio")]),
         // The fuzz target: libFuzzer's entry point over RaftFuzz (scripts/fuzz.sh builds it with
         // -sanitize=fuzzer); built normally, a replay tool for its inputs (docs/FUZZING.md).
         .executableTarget(name: "raftlab-fuzz", dependencies: ["RaftFuzz"]),
@@ -72,7 +74,7 @@ let package = Package(
         .target(
             name: "RaftLab",
             dependencies: [
-                "RaftCore", "RaftRuntime", "RaftTrace", "RaftAnalyze", "LoopbackHTTP",
+                "RaftCore", "RaftRuntime", "RaftTrace", "RaftAnalyze", "LoopbackHTTP", "SerialAccess",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -127,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "RaftRuntimeTests",
             dependencies: [
-                "RaftRuntime", "RaftCore", "RaftTrace", "LoopbackHTTP", "RaftFuzz", "TestGate",
+                "RaftRuntime", "RaftCore", "RaftTrace", "LoopbackHTTP", "RaftFuzz", "TestGate", "SerialAccess",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -67,17 +67,20 @@ public enum CompactionBenchmark {
     }
 
     private static func measure(_ log: DurableLog, on loop: any EventLoop, background: Bool, intervalMs: Int) async throws -> Result {
-        final class Run: @unchecked Sendable {
+        /// The measurement's state, on the loop only (`NIOLoopBound` checks it).
+        final class Run {
             var gapsMs: [Double] = []
             var last: NIODeadline?
             var running = true
             var commits = 0
         }
-        let run = Run()
+        let run = NIOLoopBound(Run(), eventLoop: loop)
+        let boundLog = NIOLoopBound(log, eventLoop: loop)
         let live = Double(log.liveBytes) / 1_048_576
         let started = NIODeadline.now()
         let finished = loop.makePromise(of: Void.self)
         let timer = loop.scheduleRepeatedTask(initialDelay: .milliseconds(Int64(intervalMs)), delay: .milliseconds(Int64(intervalMs))) { _ in
+            let (run, log) = (run.value, boundLog.value)
             let now = NIODeadline.now()
             if run.running, let last = run.last { run.gapsMs.append(Double((now - last).nanoseconds) / 1e6) }
             run.last = now
@@ -87,13 +90,14 @@ public enum CompactionBenchmark {
             if (try? log.commit()) != nil { run.commits += 1 }
         }
         try await loop.submit {
-            run.last = NIODeadline.now()
+            let log = boundLog.value
+            run.value.last = NIODeadline.now()
             if background {
                 guard let job = try log.startCompaction() else { return finished.succeed() }
                 DispatchQueue.global(qos: .utility).async {
                     job.runInBackground()
                     loop.execute {
-                        _ = try? log.finishCompaction(job)
+                        _ = try? boundLog.value.finishCompaction(job)
                         finished.succeed()
                     }
                 }
@@ -104,11 +108,13 @@ public enum CompactionBenchmark {
         }.get()
         try await finished.futureResult.get()
         let seconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
-        try await loop.submit {
+        let (gapsMs, commits) = try await loop.submit {
+            let run = run.value
             run.running = false
             if let last = run.last { run.gapsMs.append(Double((NIODeadline.now() - last).nanoseconds) / 1e6) }
+            return (run.gapsMs, run.commits)
         }.get()
         timer.cancel()
-        return Result(background: background, liveMiB: live, seconds: seconds, gapsMs: run.gapsMs, commitsDuring: run.commits)
+        return Result(background: background, liveMiB: live, seconds: seconds, gapsMs: gapsMs, commitsDuring: commits)
     }
 }

@@ -1,6 +1,7 @@
 import NIOCore
 import RaftCore
 import RaftRuntime
+import SerialAccess
 
 /// What one fuzz input does (`raftlab-fuzz`, libFuzzer's `LLVMFuzzerTestOneInput`): the bytes
 /// are a stream of wire frames as a peer would send them. Every frame the decoder accepts
@@ -9,7 +10,8 @@ import RaftRuntime
 /// addressed to each as its transport would let it through, followed by the node's own
 /// timers and a durable write, so a message that corrupts state shows when the node acts on
 /// it. A crash, a failed precondition or a sanitizer report is a finding; a refused frame or
-/// a dropped message is not.
+/// a dropped message is not. One input at a time (libFuzzer's loop, the replay driver),
+/// checked in debug builds (`SerialAccess`).
 public final class FuzzHarness: @unchecked Sendable {
     /// The node states every input starts from.
     public let prototypes: [RaftNode]
@@ -17,6 +19,7 @@ public final class FuzzHarness: @unchecked Sendable {
     public private(set) var framesDecoded = 0
     public private(set) var messagesStepped = 0
     public private(set) var inputs = 0
+    private let access = SerialAccess("FuzzHarness")
 
     /// Inputs longer than this are cut (libFuzzer's `-max_len` says the same).
     public static let inputBytesMax = 1 << 20
@@ -28,6 +31,7 @@ public final class FuzzHarness: @unchecked Sendable {
 
     /// Runs one input.
     public func run(_ bytes: UnsafeRawBufferPointer) {
+        access.enter(); defer { access.leave() }
         inputs += 1
         let bytes = UnsafeRawBufferPointer(rebasing: bytes.prefix(Self.inputBytesMax))
         var buffer = ByteBufferAllocator().buffer(capacity: bytes.count)

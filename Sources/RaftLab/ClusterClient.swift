@@ -10,13 +10,21 @@ public final class ClusterClient: @unchecked Sendable {
     /// The loop every connection and callback runs on.
     public let eventLoop: any EventLoop
     let connections: [NodeID: NodeClientConnection]
-    /// The last status each node reported (nil: unreachable at the last poll).
-    public private(set) var statuses: [NodeID: NodeStatus] = [:] {
-        didSet { leader = statuses.values.leaderOfHighestTerm?.id }
+    /// The last status each node reported (nil: unreachable at the last poll); read on the loop.
+    public var statuses: [NodeID: NodeStatus] {
+        eventLoop.preconditionInEventLoop()
+        return lastStatuses
     }
     /// The leader of the highest term among the last statuses, if any (kept with them: the
-    /// workload asks on every request).
-    public private(set) var leader: NodeID?
+    /// workload asks on every request); read on the loop.
+    public var leader: NodeID? {
+        eventLoop.preconditionInEventLoop()
+        return lastLeader
+    }
+    private var lastStatuses: [NodeID: NodeStatus] = [:] {
+        didSet { lastLeader = lastStatuses.values.leaderOfHighestTerm?.id }
+    }
+    private var lastLeader: NodeID?
     /// Node ids in increasing order.
     public let nodeIDs: [NodeID]
     private var pollTask: RepeatedTask?
@@ -34,17 +42,21 @@ public final class ClusterClient: @unchecked Sendable {
 
     /// Polls every node's status every `intervalMs`.
     public func startPolling(intervalMs: Int64 = 100) {
-        pollTask = eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(intervalMs)) { [self] _ in
-            pollOnce()
+        eventLoop.execute { [self] in
+            pollTask?.cancel()
+            pollTask = eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(intervalMs)) { [self] _ in
+                pollOnce()
+            }
         }
     }
 
     private func pollOnce() {
+        eventLoop.preconditionInEventLoop()
         for (id, connection) in connections {
             connection.status { [self] result in
                 switch result {
-                case .success(let status): statuses[id] = status
-                case .failure: statuses[id] = nil
+                case .success(let status): lastStatuses[id] = status
+                case .failure: lastStatuses[id] = nil
                 }
             }
         }
@@ -53,7 +65,7 @@ public final class ClusterClient: @unchecked Sendable {
     /// Forgets node `id`'s status (it was killed) until it answers again.
     public func forget(_ id: NodeID) {
         eventLoop.execute { [self] in
-            statuses[id] = nil
+            lastStatuses[id] = nil
             connections[id]?.close()
         }
     }

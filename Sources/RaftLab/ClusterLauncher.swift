@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Histogram
 import LoopbackHTTP
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import RaftCore
@@ -10,20 +11,30 @@ import RaftTrace
 
 /// `raftlab up`: creates a run directory, starts the node processes, waits for a leader,
 /// runs the workload with a live status line, then stops everything cleanly and merges the
-/// traces. Also the engine under benchmarks and chaos experiments.
-public final class ClusterLauncher: @unchecked Sendable {
+/// traces. Also the engine under benchmarks and chaos experiments. What it starts along the
+/// way (client trace, workload, Prometheus, the stop's outcome) sits behind one lock, so any
+/// task may call it.
+public final class ClusterLauncher: Sendable {
     public let options: UpOptions
     public let run: RunDirectory
     public let cluster: ClusterFile
     public let processes: NodeProcessSet
     public let client: ClusterClient
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-    private var clientTrace: TraceWriter?
-    private var workload: Workload?
+    private let started = NIOLockedValueBox(Started())
+
+    /// What the launcher started, and how its stop went.
+    private struct Started {
+        var clientTrace: TraceWriter?
+        var workload: Workload?
+        var prometheus: PrometheusProcess?
+        /// Set by the first `shutdown`: the workload's statistics and the run's length.
+        var stopped: (stats: Workload.Stats?, seconds: Double)?
+    }
+
     /// The Prometheus `--prometheus` started, if any.
-    public private(set) var prometheus: PrometheusProcess?
-    /// Set by the first `shutdown`: the workload's statistics and the run's length.
-    fileprivate var stopped: (stats: Workload.Stats?, seconds: Double)?
+    public var prometheus: PrometheusProcess? { started.withLockedValue { $0.prometheus } }
+    private var workload: Workload? { started.withLockedValue { $0.workload } }
 
     /// What a finished run reports.
     public struct Report: Sendable {
@@ -71,7 +82,7 @@ public final class ClusterLauncher: @unchecked Sendable {
         let port = try options.prometheusPort ?? LoopbackPorts.free(1)[0]
         let started = try await PrometheusProcess.start(setup: run.prometheus, dataDirectory: run.layout.directory + "/prometheus-data",
                                                         port: port, logPath: run.logDirectory + "/prometheus.log")
-        prometheus = started
+        self.started.withLockedValue { $0.prometheus = started }
         return started
     }
 
@@ -79,10 +90,13 @@ public final class ClusterLauncher: @unchecked Sendable {
     public func startWorkload() throws {
         guard let mode = options.workloadMode else { return }
         let trace = try TraceWriter(path: run.layout.clientTracePath, node: 0, incarnation: 1)
-        clientTrace = trace
         let workload = Workload(cluster: client, mode: mode, payloadBytes: options.payloadBytes,
                                 requestTimeoutMs: options.requestTimeoutMs, trace: trace)
-        self.workload = workload
+        started.withLockedValue { started in
+            precondition(started.workload == nil, "the workload was started already")
+            started.clientTrace = trace
+            started.workload = workload
+        }
         workload.start()
     }
 
@@ -135,17 +149,19 @@ extension ClusterLauncher {
     /// merges too) and returns the workload's statistics and the run's length. Later calls
     /// stop nothing and return those again.
     public func stopCluster(startedAt: ContinuousClock.Instant) async -> (stats: Workload.Stats?, seconds: Double) {
-        if let stopped { return stopped }
+        if let stopped = started.withLockedValue({ $0.stopped }) { return stopped }
         await workload?.stop()
         let stats = await workloadStats()
         let seconds = (ContinuousClock.now - startedAt).secondsDouble
         client.close()
-        if let clientTrace { try? await client.eventLoop.submit { try clientTrace.close() }.get() }
+        if let clientTrace = started.withLockedValue({ $0.clientTrace }) {
+            try? await client.eventLoop.submit { try clientTrace.close() }.get()
+        }
         processes.stopAll()
         prometheus?.stop()
         try? await group.shutdownGracefully()
         if run.socketDirectory.hasPrefix("/tmp/raftlab-") { try? FileManager.default.removeItem(atPath: run.socketDirectory) }
-        stopped = (stats, seconds)
+        started.withLockedValue { $0.stopped = (stats, seconds) }
         return (stats, seconds)
     }
 }

@@ -3,7 +3,8 @@ import NIOCore
 import RaftCore
 
 /// Hosts in one process exchanging messages through their event loops, with partitions:
-/// the transport for tests and experiments that want real timers without sockets.
+/// the transport for tests and experiments that want real timers without sockets. Its
+/// endpoints and partitions are guarded by one lock; any thread may call it.
 public final class InProcessNetwork: @unchecked Sendable {
     private let lock = NIOLock()
     private var endpoints: [NodeID: Endpoint] = [:]
@@ -65,11 +66,12 @@ public final class InProcessNetwork: @unchecked Sendable {
         receive(message)
     }
 
-    /// One node's end: its queue is confined to the node's loop, its receiver is set once.
-    private final class Endpoint: MessageTransport, @unchecked Sendable {
+    /// One node's end: messages queue until the node flushes them; queue and receiver are
+    /// each behind a lock (uncontended: the node's loop is their only writer).
+    private final class Endpoint: MessageTransport, Sendable {
         let network: InProcessNetwork
         let owner: NodeID
-        var queued: [Message] = []
+        let queued = NIOLockedValueBox<[Message]>([])
         let receiver = NIOLockedValueBox<(@Sendable (Message) -> Void)?>(nil)
 
         init(network: InProcessNetwork, owner: NodeID) {
@@ -85,11 +87,13 @@ public final class InProcessNetwork: @unchecked Sendable {
             receiver.withLockedValue { $0 = nil }
         }
 
-        func send(_ message: Message) { queued.append(message) }
+        func send(_ message: Message) { queued.withLockedValue { $0.append(message) } }
 
         func flush() {
-            let messages = queued
-            queued.removeAll(keepingCapacity: true)
+            let messages = queued.withLockedValue { queued in
+                defer { queued.removeAll(keepingCapacity: true) }
+                return queued
+            }
             for message in messages { network.deliver(message) }
         }
     }

@@ -1,4 +1,5 @@
 import RaftCore
+import SerialAccess
 
 /// Where a node keeps its durable state. `DurableLog` is the real one (a CRC-checked,
 /// group-committed file); `InMemoryStorage` serves tests and in-process experiments.
@@ -40,26 +41,37 @@ public protocol StorageCompaction: AnyObject, Sendable {
 }
 
 /// Storage that lives as long as its object: survives a node restart inside one process, not
-/// a process crash.
+/// a process crash. One caller at a time (the host's loop, or a test between incarnations),
+/// checked in debug builds (`SerialAccess`).
 public final class InMemoryStorage: NodeStorage, @unchecked Sendable {
     public private(set) var incarnation = 0
-    public private(set) var state = PersistentState.initial
+    public var state: PersistentState {
+        access.enter(); defer { access.leave() }
+        return current
+    }
     public var location: String { "memory" }
+    private var current = PersistentState.initial
     private var queued: [PersistentChange] = []
+    private let access = SerialAccess("InMemoryStorage")
 
     /// Empty storage.
     public init() {}
 
     /// Marks the start of a new incarnation (call before handing the storage to a host).
     public func reopen() -> InMemoryStorage {
+        access.enter(); defer { access.leave() }
         incarnation += 1
         return self
     }
 
-    public func apply(_ changes: [PersistentChange]) { queued.append(contentsOf: changes) }
+    public func apply(_ changes: [PersistentChange]) {
+        access.enter(); defer { access.leave() }
+        queued.append(contentsOf: changes)
+    }
 
     public func commit() throws -> UInt64? {
-        for change in queued { state.apply(change) }
+        access.enter(); defer { access.leave() }
+        for change in queued { current.apply(change) }
         queued.removeAll(keepingCapacity: true)
         return nil
     }

@@ -1,4 +1,5 @@
 import CZlib
+import SerialAccess
 
 /// Writes one stream of trace events: `node-<id>.jsonl.gz` for a node, or `client.jsonl.gz`
 /// / `chaos.jsonl.gz` for the lab.
@@ -21,7 +22,8 @@ import CZlib
 /// the member from what it received. Lines written but not yet pushed may still be lost.
 ///
 /// Not thread-safe: use each writer from one thread at a time (it is `Sendable` so it can
-/// be handed to the thread that owns it).
+/// be handed to the thread that owns it); debug builds check this at every entry point
+/// (`SerialAccess`).
 ///
 /// ```swift
 /// let trace = try TraceWriter(path: RunLayout(directory: run).nodeTracePath(node: 2), node: 2, incarnation: inc)
@@ -96,6 +98,7 @@ public final class TraceWriter: @unchecked Sendable {
 
     private let encoder: TraceLineEncoder
     private let sink: Sink
+    private let access = SerialAccess("TraceWriter")
     /// `ts` of the last flush (`.min` before the first event: simulated clocks start anywhere).
     private var lastFlushUs: Int64
     /// `ts` of the last event written.
@@ -143,6 +146,7 @@ public final class TraceWriter: @unchecked Sendable {
     /// Appends an event whose `node` field differs from the writer's: a client event names
     /// the node the client talked to, a nemesis event `-1`.
     public func write(_ body: TraceBody, term: UInt64, node: Int, timestampUs: Int64 = TraceClock.nowUs()) throws {
+        access.enter(); defer { access.leave() }
         guard !isClosed else { throw TraceIOError(path: path, kind: .closed, detail: "write") }
         encoder.encode(TraceRecord(timestampUs: timestampUs, node: node, incarnation: incarnation,
                                    sequence: nextSequence, term: term, body: body))
@@ -164,6 +168,7 @@ public final class TraceWriter: @unchecked Sendable {
     /// Flushes if events wait and `Options.flushIntervalUs` has passed since the last flush.
     /// Call it from a timer while the node is idle.
     public func flushIfDue(nowUs: Int64 = TraceClock.nowUs()) throws {
+        access.enter(); defer { access.leave() }
         guard !isClosed, encoder.count > 0, lastFlushUs == .min || nowUs - lastFlushUs >= options.flushIntervalUs else { return }
         try flush(nowUs: nowUs)
     }
@@ -171,6 +176,7 @@ public final class TraceWriter: @unchecked Sendable {
     /// Compresses every buffered event with `Z_SYNC_FLUSH` and writes it (`write(2)`, no
     /// fsync); with a compressor process, writes the lines to its pipe.
     public func flush() throws {
+        access.enter(); defer { access.leave() }
         try flush(nowUs: TraceClock.nowUs())
     }
 
@@ -182,6 +188,7 @@ public final class TraceWriter: @unchecked Sendable {
     /// `compressesInBackground` it waits for the compressing thread). Counts as a flush for
     /// the time-based flushing.
     public func pushToKernel() throws {
+        access.enter(); defer { access.leave() }
         guard !isClosed else { throw TraceIOError(path: path, kind: .closed, detail: "push") }
         if encoder.count > 0 {
             try flush(nowUs: lastEventUs)
@@ -197,6 +204,7 @@ public final class TraceWriter: @unchecked Sendable {
     /// process, closes its pipe and waits for it to write the member's trailer and exit
     /// (throwing if it failed). Writing after `close()` throws; closing twice does nothing.
     public func close() throws {
+        access.enter(); defer { access.leave() }
         guard !isClosed else { return }
         isClosed = true
         defer { encoder.removeAll() }
@@ -218,6 +226,7 @@ public final class TraceWriter: @unchecked Sendable {
     /// simulations of a crash. A compressor process gets its pipe closed and, like after a
     /// real crash, finishes the member from what was pushed (trailer included) on its own.
     public func abandon() {
+        access.enter(); defer { access.leave() }
         guard !isClosed else { return }
         isClosed = true
         encoder.removeAll()
@@ -231,6 +240,7 @@ public final class TraceWriter: @unchecked Sendable {
     /// Compressed bytes written to the file so far (a compressor process's: what it has
     /// appended yet).
     public var compressedBytes: Int {
+        access.enter(); defer { access.leave() }
         switch sink {
         case .inline(let member): return member.compressedBytes
         case .background(let background): return background.compressedBytes

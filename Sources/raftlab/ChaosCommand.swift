@@ -88,7 +88,7 @@ struct ChaosCommand: AsyncParsableCommand {
         let signals = stop.fireOnSignals()
         defer { for source in signals { source.cancel() } }
         // Unbuffered, so faults reach a pipe (a log, `tee`) as they land.
-        let say: (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+        let say: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
         if runs > 1 { say("campaign: \(runs) runs, seeds \(options.seed)...\(options.seed &+ UInt64(runs - 1))") }
         let entries = await ChaosCampaign.run(options, runs: runs, stop: stop, say: say)
         if runs > 1 { say("\n" + ChaosCampaign.summary(entries).dropLast()) }

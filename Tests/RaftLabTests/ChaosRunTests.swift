@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RaftAnalyze
 import RaftCore
 @testable import RaftLab
@@ -46,8 +47,8 @@ struct ChaosRunTests {
         options.intervalSeconds = 3
         options.faultSeconds = 1.5
         options.durationSeconds = 22.5 // seven faults: one of each kind
-        var lines: [String] = []
-        let verdict = try await ChaosRun.run(options, executable: try raftlabExecutable(), say: { lines.append($0) })
+        let lines = Mutex<[String]>([])
+        let verdict = try await ChaosRun.run(options, executable: try raftlabExecutable(), say: { line in lines.withLock { $0.append(line) } })
         let context = Comment(rawValue: "seed \(seed); reproduce with RAFTLAB_CHAOS_SEED=\(seed)\n" + verdict.text)
 
         #expect(verdict.isSafe, context)
@@ -59,7 +60,7 @@ struct ChaosRunTests {
         #expect(verdict.faultsInjected >= 6, context)
         #expect(verdict.availability > 0.5 && verdict.availability <= 1, context)
         #expect(verdict.calmThroughput ?? 0 > 0 && verdict.faultSeconds > 5, context)
-        #expect(lines.contains { $0.contains("kill -9 node") }, context)
+        #expect(lines.withLock { $0.contains { $0.contains("kill -9 node") } }, context)
 
         // Every fault and heal is in the merged trace as a nemesis event.
         var actions: [String: Int] = [:]

@@ -21,7 +21,7 @@ public enum ChaosCampaign {
     /// Runs `runs` experiments with seeds `options.seed`, `+1`, `+2`, …; stops early (after
     /// the current run) when `stop` fires. A run that throws is recorded, not rethrown.
     public static func run(_ options: ChaosOptions, runs: Int, executable: String = NodeProcessSet.currentExecutable(),
-                           stop: StopSignal = StopSignal(), say: @escaping (String) -> Void) async -> [Entry] {
+                           stop: StopSignal = StopSignal(), say: @escaping @Sendable (String) -> Void) async -> [Entry] {
         precondition(runs >= 1, "a campaign has at least one run")
         var entries: [Entry] = []
         for position in 0..<runs {

@@ -13,7 +13,7 @@ public enum ChaosRun {
     /// Runs `options`; `say` prints a line for the user; `stop` ends the chaos period early
     /// (Ctrl-C), after which the run still heals, converges and analyzes.
     public static func run(_ options: ChaosOptions, executable: String = NodeProcessSet.currentExecutable(),
-                           stop: StopSignal = StopSignal(), say: @escaping (String) -> Void) async throws -> ChaosVerdict {
+                           stop: StopSignal = StopSignal(), say: @escaping @Sendable (String) -> Void) async throws -> ChaosVerdict {
         try options.validate()
         let schedule = options.schedule
         let launcher = try ClusterLauncher(options: options.cluster, executable: executable)
@@ -30,8 +30,7 @@ public enum ChaosRun {
             let injector = FaultInjector(launcher: launcher, trace: chaosTrace)
             try launcher.startWorkload()
             var period = ChaosPeriod(options: options, schedule: schedule, injector: injector, launcher: launcher, say: say)
-            let sayFromTask = UncheckedSendableBox(say) // lines are printed whole; order with the period's does not matter
-            let resources = Task { await reportResources(launcher, every: .seconds(60), say: sayFromTask.value) }
+            let resources = Task { await reportResources(launcher, every: .seconds(60), say: say) }
             defer { resources.cancel() }
             try await period.run(stop: stop)
             let outcome = await converge(options: options, injector: injector, launcher: launcher, say: say)
@@ -48,7 +47,7 @@ public enum ChaosRun {
 
     /// Says every `interval` what each node process holds: resident and private memory and
     /// open file descriptors (a soak shows growth there first).
-    private static func reportResources(_ launcher: ClusterLauncher, every interval: Duration, say: @escaping (String) -> Void) async {
+    private static func reportResources(_ launcher: ClusterLauncher, every interval: Duration, say: @escaping @Sendable (String) -> Void) async {
         let started = ContinuousClock.now
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
@@ -125,10 +124,4 @@ public enum ChaosRun {
         try verdict.write(path: launcher.run.layout.directory + "/" + ChaosVerdict.fileName)
         return verdict
     }
-}
-
-/// Hands a value that is used safely across tasks (here a line printer) to a task.
-private struct UncheckedSendableBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

@@ -6,7 +6,7 @@ import RaftRuntime
 /// messages to a dropped peer are never handed on, messages from one never reach the node.
 /// Both ends of every cut link drop, so nothing already in flight slips through. The rules
 /// change with the launcher's `ControlCommand`s (`PartitionRules`).
-final class PartitionedTransport: MessageTransport, @unchecked Sendable {
+final class PartitionedTransport: MessageTransport, Sendable {
     private let inner: any MessageTransport
     private let rules: PartitionRules
 

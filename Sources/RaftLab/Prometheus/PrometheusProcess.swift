@@ -7,7 +7,7 @@ import LoopbackHTTP
 /// Prometheus runs under a small shell that ends it when its standard input closes, which
 /// happens when the launcher stops it or dies for any reason (even `kill -9`): no Prometheus
 /// outlives the run.
-public final class PrometheusProcess: @unchecked Sendable {
+public final class PrometheusProcess: Sendable {
     /// The port of Prometheus's web UI and HTTP API.
     public let port: Int
     /// Where Prometheus's output goes.

@@ -1,4 +1,5 @@
 import Prometheus
+import SerialAccess
 import RaftCore
 
 /// One node's Prometheus metrics, named after etcd's where they overlap, each with help
@@ -44,6 +45,9 @@ public final class NodeMetrics: NodeObserver, @unchecked Sendable {
     private var roundTrips = PeerRoundTrips()
     private var lastLeaderTerm: Term = 0
     private var lastAppliedIndex = 0
+    /// The recording and refreshing entry points run on the node's loop (the host, the proposal
+    /// registry, the scrape); counters alone may be bumped from anywhere.
+    private let access = SerialAccess("NodeMetrics")
 
     /// Metrics of node `id` in a cluster of `members`.
     public init(id: NodeID, members: [NodeID], registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
@@ -133,6 +137,7 @@ public final class NodeMetrics: NodeObserver, @unchecked Sendable {
 
     /// `message` arrived at `clock.monotonicNs`.
     public func received(_ message: Message, at clock: BatchClock) {
+        access.enter(); defer { access.leave() }
         let nowNs = clock.monotonicNs
         messagesReceived[MessageMetricType(message.body).rawValue].increment()
         if case .logResponse(let response) = message.body,
@@ -143,6 +148,7 @@ public final class NodeMetrics: NodeObserver, @unchecked Sendable {
 
     /// `message` left at `clock.monotonicNs`.
     public func sent(_ message: Message, at clock: BatchClock) {
+        access.enter(); defer { access.leave() }
         let nowNs = clock.monotonicNs
         messagesSent[MessageMetricType(message.body).rawValue][message.to]?.increment()
         if case .logRequest(let request) = message.body {
@@ -157,6 +163,7 @@ public final class NodeMetrics: NodeObserver, @unchecked Sendable {
 
     /// A core trace event: elections, votes, refusals.
     public func observe(_ event: TraceEvent, term: Term, at clock: BatchClock) {
+        access.enter(); defer { access.leave() }
         switch event {
         case .roleChanged(let from, let to):
             if to == .candidate { electionsStarted.increment() }
@@ -180,6 +187,7 @@ public final class NodeMetrics: NodeObserver, @unchecked Sendable {
     /// A batch ended with the node in state `node` after delivering `deliveries` to the
     /// application: counts its committed proposals and a newly learned leader.
     public func batchEnded(_ node: RaftNode, deliveries: [(index: Int, entry: Entry)]) {
+        access.enter(); defer { access.leave() }
         if let last = deliveries.last {
             lastAppliedIndex = last.index
             var proposals = 0
@@ -205,6 +213,7 @@ public final class NodeMetrics: NodeObserver, @unchecked Sendable {
 
     /// Sets the per-peer buffer gauges and drop counters (before a scrape).
     func refresh(peerBuffers: [PeerBuffer]) {
+        access.enter(); defer { access.leave() }
         for buffer in peerBuffers where buffer.peer >= 0 && buffer.peer < RaftLimits.clusterSizeMax {
             let (peer, dropped) = (buffer.peer, buffer.framesDropped)
             peerBufferedBytes[peer]?.set(Int64(buffer.bufferedBytes))
@@ -217,6 +226,7 @@ public final class NodeMetrics: NodeObserver, @unchecked Sendable {
 
     /// Sets the gauges from `node` (before a scrape).
     func refresh(_ node: RaftNode, proposalsPending pending: Int) {
+        access.enter(); defer { access.leave() }
         term.set(Int64(node.currentTerm))
         isLeader.set(Int64(node.role == .leader ? 1 : 0))
         hasLeader.set(Int64(node.leaderID != nil ? 1 : 0))
@@ -230,6 +240,7 @@ public final class NodeMetrics: NodeObserver, @unchecked Sendable {
     /// Records that the node (re)started with `commitIndex` entries already delivered in an
     /// earlier incarnation or replayed now.
     public func started(commitIndex: Int) {
+        access.enter(); defer { access.leave() }
         lastAppliedIndex = max(lastAppliedIndex, commitIndex)
     }
 }

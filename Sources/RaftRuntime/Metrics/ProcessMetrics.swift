@@ -1,8 +1,9 @@
 import Prometheus
 
 /// Prometheus's standard `process_*` metrics for this process, read from `/proc` on each
-/// scrape (swift-prometheus has no process collector).
-final class ProcessMetrics: @unchecked Sendable {
+/// scrape (swift-prometheus has no process collector). Owned by `NodeMetrics`, refreshed
+/// under its checks.
+final class ProcessMetrics {
     private let resident: Gauge
     private let virtual: Gauge
     private let cpu: Prometheus.Counter

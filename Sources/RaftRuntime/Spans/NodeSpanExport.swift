@@ -1,9 +1,11 @@
 import RaftCore
+import SerialAccess
 
 /// A node's live OTLP span export (`RaftConfig.spanDirectory`): `NodeHost` feeds it the
 /// core's events and group commits on its loop; the spans finished since the last flush (the
 /// trace's, every 50 ms) become one line of `node-<id>.otlp.jsonl`, so the resource header
-/// is written once per flush, not once per batch.
+/// is written once per flush, not once per batch. One caller at a time (the node's loop),
+/// checked in debug builds (`SerialAccess`).
 public final class NodeSpanExport: NodeObserver, @unchecked Sendable {
     /// The file spans go to.
     public var path: String { file.path }
@@ -14,6 +16,7 @@ public final class NodeSpanExport: NodeObserver, @unchecked Sendable {
     private var recorder = NodeSpanRecorder()
     private var pending: [NodeSpan] = []
     private let file: OTLPSpanFile
+    private let access = SerialAccess("NodeSpanExport")
 
     /// Appends to `directory/node-<id>.otlp.jsonl`.
     public init(directory: String, node: NodeID, clusterID: UInt64, incarnation: Int) throws {
@@ -27,22 +30,26 @@ public final class NodeSpanExport: NodeObserver, @unchecked Sendable {
     public var readsWallClock: Bool { true }
 
     public func observe(_ event: TraceEvent, term: Term, at clock: BatchClock) {
+        access.enter(); defer { access.leave() }
         recorder.observe(event, term: term, nowUs: clock.wallUs)
     }
 
     /// The group commit's span ends when its fsync does.
     public func persisted(appendedEntries entries: Int, fsyncUs: UInt64, term: Term, at clock: BatchClock) {
+        access.enter(); defer { access.leave() }
         recorder.groupCommitted(entries: entries, fsyncUs: fsyncUs, term: term, nowUs: clock.wallUs + Int64(fsyncUs))
     }
 
     /// The batch ended: its spans join the next line.
     public func batchEnded(_ node: RaftNode, deliveries: [(index: Int, entry: Entry)]) {
+        access.enter(); defer { access.leave() }
         pending.append(contentsOf: recorder.drain())
         if pending.count >= Self.spansPerLineMax { writeLine() }
     }
 
     /// Writes the pending spans as one line, and the line out.
     public func flush() {
+        access.enter(); defer { access.leave() }
         writeLine()
         file.flush()
     }

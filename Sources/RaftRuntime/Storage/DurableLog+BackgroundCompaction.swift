@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import RaftCore
+import SerialAccess
 
 /// A compaction whose heavy part runs off the log's thread, so a node's loop keeps its
 /// heartbeats while a large log is rewritten (`DurableLog.startCompaction`).
@@ -33,6 +34,8 @@ public final class CompactionJob: StorageCompaction, @unchecked Sendable {
     /// Set when the background part failed.
     private(set) var error: StorageError?
     private(set) var isWritten = false
+    /// The hand-off between the log's thread and the background one, checked in debug builds.
+    let access = SerialAccess("CompactionJob")
 
     init(state: PersistentState, incarnation: Int, temporaryPath: String, output: Int32, input: Int32, coveredBytes: Int) {
         self.state = state
@@ -45,6 +48,7 @@ public final class CompactionJob: StorageCompaction, @unchecked Sendable {
 
     /// Writes and syncs the new file; call once, on any thread, before `finishCompaction`.
     public func runInBackground() {
+        access.enter(); defer { access.leave() }
         precondition(!isWritten, "a compaction job runs once")
         do {
             written = try DurableLog.writeCompacted(state, incarnation: incarnation, to: output, file: temporaryPath)
@@ -87,6 +91,7 @@ extension DurableLog {
     @discardableResult
     public func finishCompaction(_ compaction: any StorageCompaction) throws -> Bool {
         guard let job = compaction as? CompactionJob else { return false }
+        job.access.enter(); defer { job.access.leave() }
         precondition(job.isWritten, "finishCompaction before the job's background part ran")
         defer { FileSystem.closeDescriptor(job.input) }
         func drop() -> Bool {
