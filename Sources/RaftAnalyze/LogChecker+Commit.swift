@@ -50,6 +50,39 @@ extension LogChecker {
         }
     }
 
+    /// Node `id` installed its leader's snapshot through `index` (entry term `term`): its
+    /// entries through `index` are the committed ones (the snapshot holds nothing else), its
+    /// commit index is `index`, and its deliveries go on after it. A snapshot whose last entry
+    /// is not the committed one there breaks State Machine Safety.
+    func install(_ id: Int, index: Int, term: UInt64, _ record: TraceRecord, _ location: EventLocation) {
+        guard index >= 1, plausible(index, at: id, .stateMachineSafety), committed.extend(to: index) else {
+            violations.note(.stateMachineSafety, "a snapshot install at an implausible index was ignored")
+            return
+        }
+        if committed.isKnown(index) && committed.term(index) != term {
+            violations.report(.stateMachineSafety,
+                              "node \(id) installed a snapshot through index \(index) of term \(term), but node \(committed.node(index)) committed term \(committed.term(index)) there",
+                              earlier: committed.location(index), record, location)
+            return
+        }
+        var node = nodes[id]
+        if index < node.commitIndex {
+            violations.report(.commitMonotonicity, "node \(id) installed a snapshot through \(index) below its commit index \(node.commitIndex)", [(record, location)])
+            return
+        }
+        // A suffix survives only when the log held the snapshot's last entry; otherwise the
+        // node cut what followed its commit index, and the log now ends at `index`.
+        let held = index <= node.shadow.length ? node.shadow.entry(index, committed: committed).term : nil
+        if held != term { node.shadow.truncate(to: min(node.shadow.length, node.commitIndex)) }
+        node.shadow.restart(durableLength: max(node.shadow.length, index))
+        node.shadow.fold(upTo: index, committed: committed)
+        node.commitIndex = index
+        node.verifiedCommit = index
+        node.lastDelivered = index
+        node.maxDelivered = max(node.maxDelivered, index)
+        nodes[id] = node
+    }
+
     func becameLeader(_ id: Int, lastIndex: Int, lastTerm: UInt64, _ record: TraceRecord, _ location: EventLocation) {
         nodes[id].isLeader = true
         nodes[id].leaderTerm = record.term

@@ -99,6 +99,14 @@ final class LogChecker {
             record.body.forEachDelivery { index, entryTerm, digest, request in
                 deliver(id, index: index, term: entryTerm, digest: digest, request: request, record, location)
             }
+        case .snapshot(let index, _, _, _):
+            guard let id = slot(record.node) else { return }
+            if index > nodes[id].commitIndex {
+                violations.report(.stateMachineSafety, "node \(id) took a snapshot through index \(index) beyond its commit index \(nodes[id].commitIndex): it holds entries that may never commit", [(record, location)])
+            }
+        case .install(let index, let entryTerm, _):
+            guard let id = slot(record.node) else { return }
+            install(id, index: index, term: entryTerm, record, location)
         case .ok(let client, let request, let index):
             acknowledged.append(Acknowledgement(request: request, index: index, client: Int32(truncatingIfNeeded: client),
                                                 node: Int32(truncatingIfNeeded: record.node), timestampUs: record.timestampUs,

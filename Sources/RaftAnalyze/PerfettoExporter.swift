@@ -42,6 +42,10 @@ public final class PerfettoExporter: TraceObserver {
             try instant(node, time, "commit \(index)")
         case .lostQuorum:
             try instant(node, time, "lost quorum")
+        case .snapshot(let index, _, _, _):
+            try instant(node, time, "snapshot \(index)")
+        case .install(let index, _, _):
+            try instant(node, time, "install snapshot \(index)")
         case .nemesis(let action, let targets, let detail):
             try emit("{\"ph\":\"i\",\"s\":\"g\",\"pid\":2,\"tid\":0,\"ts\":\(time),\"name\":\(jsonString("\(action.rawValue) \(targets.map(String.init).joined(separator: ","))")),\"args\":{\"detail\":\(jsonString(detail ?? ""))}}")
             if action == .kill { for target in targets { try endRole(target, time) } }

@@ -40,6 +40,10 @@ struct TimelinePrinter {
             return "LEADER of term \(record.term) (log \(lastIndex), last term \(lastTerm))"
         case .lostQuorum(let heardFrom):
             return "lost quorum (heard from \(heardFrom)): steps down"
+        case .snapshot(let index, _, let bytes, let compacted):
+            return "snapshot through \(index) (\(bytes) bytes); log starts after \(compacted)"
+        case .install(let index, let entryTerm, let bytes):
+            return "INSTALLED the leader's snapshot through \(index) (term \(entryTerm), \(bytes) bytes)"
         case .stop:
             return "stopped cleanly"
         case .truncate(let length):

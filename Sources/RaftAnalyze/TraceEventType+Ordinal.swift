@@ -1,7 +1,7 @@
 import RaftTrace
 
 extension TraceEventType {
-    /// Position in `allCases`, for counting per type in a flat array.
+    /// A distinct index below `allCases.count`, for counting per type in a flat array.
     var ordinal: Int {
         switch self {
         case .start: return 0
@@ -29,6 +29,8 @@ extension TraceEventType {
         case .timeout: return 22
         case .nemesis: return 23
         case .invalidMessage: return 24
+        case .snapshot: return 25
+        case .install: return 26
         }
     }
 }

@@ -9,6 +9,13 @@ public struct FollowerProgress: Hashable, Sendable {
     public var isProbing: Bool
     /// A probe is on its way; no other is sent until it is answered or a heartbeat is due.
     public var probeInFlight: Bool
+    /// The snapshot being sent to the follower (its index; `0`: none), because the entry it
+    /// needs next was dropped from the leader's log.
+    public var snapshotIndex: Int
+    /// Bytes of that snapshot the follower acknowledged holding; the next chunk starts here.
+    public var snapshotBytesAcked: Int
+    /// A chunk is on its way; the next goes when it is answered (or again on a heartbeat).
+    public var snapshotChunkInFlight: Bool
 
     /// Progress of a follower a new leader knows nothing about yet.
     public init(sentLength: Int) {
@@ -16,5 +23,8 @@ public struct FollowerProgress: Hashable, Sendable {
         self.ackedLength = 0
         self.isProbing = true
         self.probeInFlight = false
+        self.snapshotIndex = 0
+        self.snapshotBytesAcked = 0
+        self.snapshotChunkInFlight = false
     }
 }

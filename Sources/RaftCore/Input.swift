@@ -18,4 +18,9 @@ public enum Input: Hashable, Sendable {
     /// copy of an entry towards a majority only from here on. A notification that no longer
     /// matches the log (it was truncated since) is ignored.
     case persisted(logLength: Int, lastTerm: Term)
+    /// The application's state through `index` (at most the commit index, after its
+    /// delivery), as bytes: the node keeps it as its snapshot and drops the log entries it
+    /// covers but the last `ProtocolOptions.entriesKeptAfterSnapshot`. One no newer than the
+    /// node's snapshot is ignored.
+    case snapshot(index: Int, data: [UInt8])
 }

@@ -38,4 +38,9 @@ public enum InvalidMessage: String, Hashable, Sendable, CaseIterable {
     /// Forwarded proposals that claim more hops than `RaftLimits.forwardHopsMax`, name an
     /// origin that is not a member, or come (or are refused) too many to one message.
     case invalidForward = "invalid_forward"
+    /// A snapshot chunk with an index or term below 1, a term beyond its message's, bytes
+    /// outside the snapshot it claims, or a snapshot larger than `RaftLimits.snapshotBytesMax`.
+    case invalidSnapshotChunk = "invalid_snapshot_chunk"
+    /// A snapshot chunk whose last entry contradicts an entry this node knows is committed.
+    case snapshotConflictsCommitted = "snapshot_conflicts_committed"
 }

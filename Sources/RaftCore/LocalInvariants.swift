@@ -34,6 +34,8 @@ enum LocalInvariants {
                      "node \(node.id): durable length \(node.durableLength) past the log (\(node.log.lastIndex))")
         precondition(node.commitIndex <= node.log.lastIndex,
                      "node \(node.id): commit index \(node.commitIndex) past the log (\(node.log.lastIndex))")
+        precondition(node.log.compactedIndex <= node.snapshot.index && node.snapshot.index <= node.commitIndex,
+                     "node \(node.id): log compacted through \(node.log.compactedIndex), snapshot through \(node.snapshot.index), commit index \(node.commitIndex): dropped entries must be in the snapshot, and the snapshot committed")
         precondition(node.log.lastTerm <= node.currentTerm,
                      "node \(node.id): log holds term \(node.log.lastTerm) beyond current term \(node.currentTerm)")
         switch node.role {

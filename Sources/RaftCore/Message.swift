@@ -21,13 +21,13 @@ public struct Message: Hashable, Sendable {
     /// Whether this message asks something rather than answers.
     public var isRequest: Bool {
         switch body {
-        case .voteRequest, .logRequest, .forward: return true
-        case .voteResponse, .logResponse, .forwardRejected: return false
+        case .voteRequest, .logRequest, .forward, .snapshotChunk: return true
+        case .voteResponse, .logResponse, .forwardRejected, .snapshotResponse: return false
         }
     }
 
-    /// The six kinds of message (Kleppmann's four, plus forwarding of client proposals and
-    /// the refusal of forwarded ones).
+    /// The eight kinds of message: Kleppmann's four, forwarding of client proposals and the
+    /// refusal of forwarded ones, and a leader's snapshot sent in chunks with their answers.
     public enum Body: Hashable, Sendable {
         case voteRequest(VoteRequest)
         case voteResponse(VoteResponse)
@@ -35,6 +35,8 @@ public struct Message: Hashable, Sendable {
         case logResponse(LogResponse)
         case forward(Forward)
         case forwardRejected(ForwardRejected)
+        case snapshotChunk(SnapshotChunk)
+        case snapshotResponse(SnapshotResponse)
     }
 }
 
@@ -146,5 +148,47 @@ public struct ForwardRejected: Hashable, Sendable {
             self.request = request
             self.reason = reason
         }
+    }
+}
+
+/// Part of a leader's snapshot, for a follower that needs entries the leader dropped. Chunks
+/// go one at a time, in order; the follower installs the snapshot when it holds all of it.
+public struct SnapshotChunk: Hashable, Sendable {
+    /// The snapshot's last index and its term.
+    public var index: Int
+    public var snapshotTerm: Term
+    /// Bytes of the whole snapshot.
+    public var totalBytes: Int
+    /// Where `bytes` start in the snapshot's data.
+    public var offset: Int
+    /// The chunk (at most `ProtocolOptions.snapshotChunkBytesMax`).
+    public var bytes: [UInt8]
+
+    public init(index: Int, snapshotTerm: Term, totalBytes: Int, offset: Int, bytes: [UInt8]) {
+        self.index = index
+        self.snapshotTerm = snapshotTerm
+        self.totalBytes = totalBytes
+        self.offset = offset
+        self.bytes = bytes
+    }
+
+    /// Whether this chunk ends the snapshot.
+    public var isLast: Bool { offset + bytes.count == totalBytes }
+}
+
+/// A follower's answer to a `SnapshotChunk`: how much of the snapshot at `index` it holds.
+public struct SnapshotResponse: Hashable, Sendable {
+    /// The snapshot's last index (echoed).
+    public var index: Int
+    /// Bytes of it the follower holds in order; the leader sends on from here (`0`: start over).
+    public var receivedBytes: Int
+    /// The follower installed it (or already held every entry through `index`): its log
+    /// now matches the leader's through `index`.
+    public var installed: Bool
+
+    public init(index: Int, receivedBytes: Int, installed: Bool) {
+        self.index = index
+        self.receivedBytes = receivedBytes
+        self.installed = installed
     }
 }

@@ -6,8 +6,13 @@ public enum Output: Hashable, Sendable {
     /// Make this change durable before any later `send` or `deliver` is performed.
     case persist(PersistentChange)
     /// The entry at `index` is committed: hand it to the application. Indexes arrive in order,
-    /// without gaps, once per incarnation.
+    /// without gaps, once per incarnation (a `.restore` moves them on to its snapshot).
     case deliver(index: Int, entry: Entry)
+    /// Replace the application's state with this snapshot: it holds every entry through
+    /// `snapshot.index`, and deliveries go on after it. Comes after a follower installed its
+    /// leader's snapshot, and at a restart whose application state is older than the node's
+    /// snapshot.
+    case restore(Snapshot)
     /// (Re)arm this timer with a fresh duration (randomized for the election timer).
     case resetTimer(TimerKind)
     /// This proposal will not be appended; tell the client why.
@@ -30,6 +35,12 @@ public enum PersistentChange: Hashable, Sendable {
     case truncate(length: Int)
     /// The commit index advanced to `index`.
     case commit(index: Int)
+    /// Keep this snapshot as the latest (replacing an older one).
+    case snapshot(Snapshot)
+    /// Drop the log entries through `index` (of term `term`, covered by the latest
+    /// snapshot); when the log is shorter than `index`, drop every entry: the log then starts
+    /// after `index`. A log that holds another term at `index` is truncated before.
+    case compact(through: Int, term: Term)
 }
 
 /// The two timers a node owns.

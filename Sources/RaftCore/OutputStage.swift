@@ -31,7 +31,7 @@ extension ProtocolOptions {
         switch output {
         case .send(let message): return sendsBeforeWrite(message) ? .beforeWrite : .afterWrite
         case .persist: return .write
-        case .deliver, .resetTimer, .rejectProposal, .dropMessage, .trace: return .afterWrite
+        case .deliver, .restore, .resetTimer, .rejectProposal, .dropMessage, .trace: return .afterWrite
         }
     }
 

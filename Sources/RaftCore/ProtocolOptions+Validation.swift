@@ -38,6 +38,13 @@ extension ProtocolOptions {
             return Problem(option: "entriesInFlightMax", value: entriesInFlightMax,
                            reason: "must be at least 1 (no entry could ever be sent)")
         }
+        if entriesKeptAfterSnapshot < 0 {
+            return Problem(option: "entriesKeptAfterSnapshot", value: entriesKeptAfterSnapshot, reason: "is negative")
+        }
+        if snapshotChunkBytesMax < 1 {
+            return Problem(option: "snapshotChunkBytesMax", value: snapshotChunkBytesMax,
+                           reason: "must be at least 1 (no snapshot could ever be sent)")
+        }
         if uncommittedEntriesMax < 1 {
             return Problem(option: "uncommittedEntriesMax", value: uncommittedEntriesMax,
                            reason: "must be at least 1 (every proposal would be refused)")

@@ -45,6 +45,12 @@ public struct ProtocolOptions: Hashable, Sendable {
     public var entriesInFlightMax: Int
     /// Uncommitted entries a leader accepts before refusing proposals.
     public var uncommittedEntriesMax: Int
+    /// Entries kept in the log behind a new snapshot (etcd's `SnapshotCatchUpEntries`): a
+    /// follower a little behind still catches up entry by entry, and a client's retry of a
+    /// recent request is still recognised as a duplicate.
+    public var entriesKeptAfterSnapshot: Int
+    /// Bytes of a snapshot sent in one message.
+    public var snapshotChunkBytesMax: Int
 
     /// Options as given; `problem` says whether they can work (a node refuses to start
     /// with options that cannot).
@@ -56,6 +62,8 @@ public struct ProtocolOptions: Hashable, Sendable {
                 bufferedProposalsMax: Int = RaftLimits.bufferedProposalsMax,
                 entriesInFlightMax: Int = RaftLimits.entriesInFlightMax,
                 uncommittedEntriesMax: Int = RaftLimits.uncommittedEntriesMax,
+                entriesKeptAfterSnapshot: Int = RaftLimits.entriesKeptAfterSnapshot,
+                snapshotChunkBytesMax: Int = RaftLimits.snapshotChunkBytesMax,
                 mutant: Mutant? = nil) {
         self.preVote = preVote
         self.checkQuorum = checkQuorum
@@ -70,6 +78,8 @@ public struct ProtocolOptions: Hashable, Sendable {
         self.bufferedProposalsMax = bufferedProposalsMax
         self.entriesInFlightMax = entriesInFlightMax
         self.uncommittedEntriesMax = uncommittedEntriesMax
+        self.entriesKeptAfterSnapshot = entriesKeptAfterSnapshot
+        self.snapshotChunkBytesMax = snapshotChunkBytesMax
         self.mutant = mutant
     }
 

@@ -41,9 +41,13 @@ public enum RaftInvariants {
     }
 
     /// Log Matching for one pair of nodes.
+    /// Entries either node dropped into a snapshot are committed, and compared by State
+    /// Machine Safety over what the nodes applied (`deliveredSequencesAgree`), not here.
     public static func logMatching<V: RaftStateView>(between a: V, and b: V) -> Violation? {
+        let floor = max(a.compactedIndex, b.compactedIndex)
         var index = min(a.lastIndex, b.lastIndex)
-        while index > 0 && a.entryTerm(at: index) != b.entryTerm(at: index) { index -= 1 }
+        while index > floor && a.entryTerm(at: index) != b.entryTerm(at: index) { index -= 1 }
+        guard index > floor else { return nil }
         if let index = lastDifference(a, b, through: index) {
             return Violation(property: .logMatching,
                              detail: "nodes \(a.nodeID) and \(b.nodeID) agree on a term at some index but differ at index \(index)")
@@ -135,9 +139,10 @@ public enum RaftInvariants {
     /// The highest index in `1...index` at which `a` and `b` hold different entries.
     /// The highest index through `index` where `a` and `b` differ; an index one of them does
     /// not hold (a broken node may commit beyond its log) counts as a difference.
+    /// Indexes either node dropped into a snapshot are not compared.
     private static func lastDifference<V: RaftStateView>(_ a: V, _ b: V, through index: Int) -> Int? {
         if index > min(a.lastIndex, b.lastIndex) { return index }
-        return stride(from: index, to: 0, by: -1).first { !a.sameEntry(at: $0, as: b) }
+        return stride(from: index, to: max(a.compactedIndex, b.compactedIndex), by: -1).first { !a.sameEntry(at: $0, as: b) }
     }
 
     private static func forEachPair<V>(_ nodes: [V], _ check: (V, V) -> Violation?) -> Violation? {

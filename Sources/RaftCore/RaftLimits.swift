@@ -35,4 +35,14 @@ public enum RaftLimits {
 
     /// Entries a leader holds beyond its commit index before it rejects new proposals.
     public static let uncommittedEntriesMax = 65536
+
+    /// Entries kept behind a new snapshot, by default.
+    public static let entriesKeptAfterSnapshot = 5000
+
+    /// Snapshot bytes in one message, by default.
+    public static let snapshotChunkBytesMax = 1 << 20
+
+    /// Bytes of a snapshot a follower accepts from its leader (the chunks it holds while the
+    /// rest arrives are bounded by this).
+    public static let snapshotBytesMax = 1 << 32
 }

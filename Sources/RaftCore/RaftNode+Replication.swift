@@ -20,6 +20,10 @@ extension RaftNode {
         precondition(role == .leader && peer != id)
         var follower = progress[peer]
         defer { progress[peer] = follower }
+        if needsSnapshot(follower) {
+            sendSnapshotChunk(to: peer, &follower, isHeartbeat: isHeartbeat)
+            return
+        }
         guard options.pipelining else {
             sendLogRequest(to: peer, prefixLength: follower.sentLength, limited: true)
             return
@@ -61,15 +65,32 @@ extension RaftNode {
 
     mutating func handleLogRequest(_ message: Message, _ request: LogRequest) {
         let leader = message.from, term = message.term
-        let prefix = request.prefixLength
-        let logIsOK = log.lastIndex >= prefix && log.term(at: prefix) == request.prefixTerm
+        // A prefix inside this node's snapshot is committed, so it matches any correct
+        // leader's log: the request is read from the end of the dropped entries on, and one
+        // that ends inside them holds nothing new (`inSnapshot`).
+        var prefix = request.prefixLength, prefixTerm = request.prefixTerm, suffix = request.suffix
+        var inSnapshot: Int? = nil
+        if prefix < log.compactedIndex {
+            let skipped = log.compactedIndex - prefix
+            if suffix.count >= skipped {
+                prefixTerm = suffix[skipped - 1].term
+                suffix = Array(suffix[skipped...])
+                prefix = log.compactedIndex
+            } else {
+                inSnapshot = prefix + suffix.count
+            }
+        }
+        let logIsOK = inSnapshot != nil || (log.lastIndex >= prefix && log.term(at: prefix) == prefixTerm)
         if term == currentTerm && options.mutant == nil {
             // Safety checks, silenced under a mutant like `requireSafe` (the model checker
             // has flagged the state that leads here already). A second leader of this term,
             // or one that disagrees with an entry this node knows is committed, is not a
             // correct peer.
             if role == .leader { return drop(message, .secondLeader) }
-            if logIsOK, let conflict = firstConflict(of: request.suffix, after: prefix), conflict <= commitIndex {
+            if inSnapshot == nil, prefix == log.compactedIndex, prefixTerm != log.compactedTerm {
+                return drop(message, .truncatesCommitted)
+            }
+            if logIsOK, inSnapshot == nil, let conflict = firstConflict(of: suffix, after: prefix), conflict <= commitIndex {
                 return drop(message, .truncatesCommitted)
             }
         }
@@ -81,8 +102,12 @@ extension RaftNode {
             sendMessage(.logResponse(refusal(of: request)), to: leader)
             return
         }
-        mergeSuffix(request.suffix, after: prefix)
-        let matched = prefix + request.suffix.count
+        if let matched = inSnapshot {
+            sendMessage(.logResponse(LogResponse(ack: matched, success: true, conflictHint: 0)), to: leader)
+            return
+        }
+        mergeSuffix(suffix, after: prefix)
+        let matched = prefix + suffix.count
         let leaderCommit = min(request.leaderCommit, matched)
         if leaderCommit > commitIndex { advanceCommit(to: leaderCommit) }
         sendMessage(.logResponse(LogResponse(ack: matched, success: true, conflictHint: 0)), to: leader)
@@ -98,7 +123,10 @@ extension RaftNode {
             return LogResponse(ack: 0, success: false, conflictHint: max(0, min(request.prefixLength - 1, log.lastIndex)))
         }
         let hint = log.lastIndex(atOrBelow: request.prefixLength, withTermAtMost: request.prefixTerm)
-        return LogResponse(ack: 0, success: false, conflictHint: hint, conflictTerm: log.term(at: hint))
+        // Below the dropped entries the term is unknown: `0` sends the leader back as far as
+        // its own log allows (to its snapshot, if it must).
+        return LogResponse(ack: 0, success: false, conflictHint: hint,
+                           conflictTerm: log.holdsTerm(at: hint) ? log.term(at: hint) : 0)
     }
 
     /// Places `suffix` after the first `prefix` entries: entries that agree stay, the first
@@ -120,7 +148,7 @@ extension RaftNode {
         }
     }
 
-    private mutating func truncateLog(toLength length: Int) {
+    mutating func truncateLog(toLength length: Int) {
         requireSafe(length >= commitIndex,
                     "node \(id) would truncate committed entries (\(length) < commit \(commitIndex))")
         requireSafe(role != .leader, "a leader never truncates its log (Leader Append-Only)")
@@ -202,10 +230,9 @@ extension RaftNode {
         var acked = members.map { $0 == id ? durableLength : progress[$0].ackedLength }
         acked.sort(by: >)
         let majorityIndex = acked[quorum - 1]
+        guard majorityIndex > commitIndex else { return }
         let termIsOK = options.mutant == .commitOlderTermByCounting || log.term(at: majorityIndex) == currentTerm
-        if majorityIndex > commitIndex && termIsOK {
-            advanceCommit(to: majorityIndex)
-        }
+        if termIsOK { advanceCommit(to: majorityIndex) }
     }
 
     /// Records the new commit index durably, then delivers the newly committed entries.

@@ -24,9 +24,9 @@ extension RaftNode {
                 break // the granted pre-vote echoes the term we would campaign in
             case .voteRequest:
                 adoptTerm(message.term, leader: nil, resetsTimer: options.rearmTimers)
-            case .logRequest:
+            case .logRequest, .snapshotChunk:
                 adoptTerm(message.term, leader: message.from, resetsTimer: true)
-            case .voteResponse, .logResponse, .forward, .forwardRejected:
+            case .voteResponse, .logResponse, .forward, .forwardRejected, .snapshotResponse:
                 adoptTerm(message.term, leader: nil, resetsTimer: true)
             }
         }
@@ -44,6 +44,10 @@ extension RaftNode {
             propose(forward.proposals, hops: forward.hops)
         case .forwardRejected(let rejected):
             handleForwardRejected(rejected)
+        case .snapshotChunk(let chunk):
+            handleSnapshotChunk(message, chunk)
+        case .snapshotResponse(let response):
+            handleSnapshotResponse(message, response)
         }
     }
 

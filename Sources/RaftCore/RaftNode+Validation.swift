@@ -42,6 +42,14 @@ extension RaftNode {
                   forward.proposals.allSatisfy({ $0.origin.map(members.contains) ?? false }) else { return .invalidForward }
         case .forwardRejected(let rejected):
             guard rejected.rejections.count <= RaftLimits.entriesPerMessageMax else { return .invalidForward }
+        case .snapshotChunk(let chunk):
+            guard chunk.index >= 1, chunk.snapshotTerm >= 1, chunk.snapshotTerm <= message.term,
+                  chunk.offset >= 0, chunk.totalBytes >= 0, chunk.totalBytes <= RaftLimits.snapshotBytesMax,
+                  chunk.offset <= chunk.totalBytes, chunk.bytes.count <= chunk.totalBytes - chunk.offset else {
+                return .invalidSnapshotChunk
+            }
+        case .snapshotResponse(let response):
+            guard response.index >= 1, response.receivedBytes >= 0 else { return .negativeNumber }
         }
         return nil
     }

@@ -55,6 +55,8 @@ public struct RaftNode: Hashable, Sendable {
     public internal(set) var currentTerm: Term = 0
     /// Candidate voted for in `currentTerm`.
     public internal(set) var votedFor: NodeID? = nil
+    /// The latest snapshot (`Snapshot.none` before the first); the log starts at or before it.
+    public internal(set) var snapshot = Snapshot.none
     /// The log.
     public internal(set) var log = RaftLog()
     /// Number of entries known committed (and delivered in this incarnation or an earlier one).
@@ -86,6 +88,8 @@ public struct RaftNode: Hashable, Sendable {
     /// Entries of the log known durable (`.persisted`); a leader counts its own copy of an
     /// entry towards a majority only up to here.
     public internal(set) var durableLength = 0
+    /// A leader's snapshot arriving in chunks, while it is incomplete.
+    public internal(set) var incomingSnapshot: IncomingSnapshot? = nil
 
     /// Outputs of the step in progress (always empty between steps).
     var outbox: [Output] = []
@@ -117,7 +121,8 @@ public struct RaftNode: Hashable, Sendable {
 
     /// What this node would need to restart right now (its durable state).
     public var persistentState: PersistentState {
-        PersistentState(currentTerm: currentTerm, votedFor: votedFor, entries: log.entries,
+        PersistentState(currentTerm: currentTerm, votedFor: votedFor, snapshot: snapshot,
+                        compactedIndex: log.compactedIndex, compactedTerm: log.compactedTerm, entries: log.entries,
                         commitIndex: commitIndex)
     }
 
@@ -146,6 +151,9 @@ public struct RaftNode: Hashable, Sendable {
         case .persisted(let logLength, let lastTerm):
             requireRunning(input)
             handlePersisted(logLength: logLength, lastTerm: lastTerm)
+        case .snapshot(let index, let data):
+            requireRunning(input)
+            takeSnapshot(index: index, data: data)
         }
         if !pendingRejections.isEmpty { sendPendingRejections() }
         #if DEBUG
@@ -196,8 +204,27 @@ public struct RaftNode: Hashable, Sendable {
         precondition(state.votedFor.map(members.contains) ?? true, "persisted vote for a non-member: \(state)")
         currentTerm = state.currentTerm
         votedFor = options.mutant == .forgetVoteOnRestart ? nil : state.votedFor
-        log = RaftLog(state.entries)
+        precondition(state.snapshot.index >= state.compactedIndex,
+                     "snapshot through \(state.snapshot.index) older than the log's compaction through \(state.compactedIndex)")
+        snapshot = state.snapshot
+        incomingSnapshot = nil
+        log = RaftLog(state.entries, compactedIndex: state.compactedIndex, compactedTerm: state.compactedTerm)
         commitIndex = min(state.commitIndex, log.lastIndex)
+        var unfinished: [PersistentChange] = []
+        if snapshot.index > log.compactedIndex, !(log.holdsTerm(at: snapshot.index) && log.term(at: snapshot.index) == snapshot.term) {
+            // The node crashed after it wrote a leader's snapshot and before its log caught up
+            // with it (the compaction and the commit come in the same write, after): finish.
+            if log.lastIndex > commitIndex {
+                log.truncate(toLength: commitIndex)
+                unfinished.append(.truncate(length: commitIndex))
+            }
+            log.compact(through: snapshot.index, term: snapshot.term)
+            unfinished.append(.compact(through: snapshot.index, term: snapshot.term))
+        }
+        if commitIndex < snapshot.index {
+            commitIndex = snapshot.index // a snapshot holds committed entries only
+            unfinished.append(.commit(index: commitIndex))
+        }
         role = .follower
         leaderID = nil
         votesReceived.removeAll()
@@ -210,11 +237,17 @@ public struct RaftNode: Hashable, Sendable {
         campaign = CampaignID(incarnation: incarnation, round: 0)
         durableLength = log.lastIndex
         trace(.started(lastIndex: log.lastIndex, commitIndex: commitIndex, votedFor: votedFor))
+        for change in unfinished { emit(.persist(change)) }
         resetElectionTimer()
         // raft-lite arms both timers at start; with re-armed timers the heartbeat timer is
         // armed when the node becomes leader (on a follower it would fire once, doing nothing).
         if !options.rearmTimers { emit(.resetTimer(.heartbeat)) }
-        let applied = min(state.appliedIndex ?? commitIndex, commitIndex)
+        var applied = min(state.appliedIndex ?? commitIndex, commitIndex)
+        if applied < snapshot.index {
+            // The application's state is older than the snapshot: it starts from the snapshot.
+            emit(.restore(snapshot))
+            applied = snapshot.index
+        }
         if applied < commitIndex {
             for index in (applied + 1)...commitIndex { deliver(index) }
         }
@@ -222,7 +255,7 @@ public struct RaftNode: Hashable, Sendable {
 
     /// The driver made the log durable up to `logLength` (ending in `lastTerm`).
     private mutating func handlePersisted(logLength: Int, lastTerm: Term) {
-        guard logLength > durableLength, logLength <= log.lastIndex, log.term(at: logLength) == lastTerm else { return }
+        guard logLength > durableLength, log.holdsTerm(at: logLength), log.term(at: logLength) == lastTerm else { return }
         durableLength = logLength
         advanceLeaderCommit()
     }

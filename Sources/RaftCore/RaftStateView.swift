@@ -13,9 +13,12 @@ public protocol RaftStateView {
     var lastIndex: Int { get }
     /// Number of entries it knows committed.
     var commitIndex: Int { get }
-    /// Term of the entry at `index` (`1...lastIndex`).
+    /// The last index dropped from its log into a snapshot (`0`: none; the default): entries
+    /// through it are committed and no longer comparable entry by entry.
+    var compactedIndex: Int { get }
+    /// Term of the entry at `index` (`compactedIndex + 1 ... lastIndex`).
     func entryTerm(at index: Int) -> Term
-    /// Payload digest of the entry at `index` (`1...lastIndex`), see `Entry.digest`.
+    /// Payload digest of the entry at `index` (`compactedIndex + 1 ... lastIndex`), see `Entry.digest`.
     func entryDigest(at index: Int) -> UInt64
     /// Whether the entries at `index` of `self` and `other` have the same term and payload
     /// (by default: same term and digest).
@@ -26,6 +29,7 @@ extension RaftNode: RaftStateView {
     public var nodeID: NodeID { id }
     public var isLeader: Bool { role == .leader }
     public var lastIndex: Int { log.lastIndex }
+    public var compactedIndex: Int { log.compactedIndex }
     public func entryTerm(at index: Int) -> Term { log.term(at: index) }
     public func entryDigest(at index: Int) -> UInt64 { log[index].digest }
     /// Compares the entries themselves (no hashing).
@@ -33,6 +37,8 @@ extension RaftNode: RaftStateView {
 }
 
 extension RaftStateView {
+    public var compactedIndex: Int { 0 }
+
     public func sameEntry(at index: Int, as other: Self) -> Bool {
         entryTerm(at: index) == other.entryTerm(at: index) && entryDigest(at: index) == other.entryDigest(at: index)
     }

@@ -34,4 +34,10 @@ public enum TraceEvent: Hashable, Sendable {
     case messageDropped(from: NodeID, reason: InvalidMessage)
     /// A leader stepped down: it heard from fewer than a majority within an election timeout.
     case lostQuorum(heardFrom: Int)
+    /// The application's snapshot through `index` (of term `term`, `bytes` long) became the
+    /// node's; the log now starts after `compactedThrough`.
+    case snapshotTaken(index: Int, term: Term, bytes: Int, compactedThrough: Int)
+    /// The leader's snapshot through `index` was installed: every entry through it is
+    /// committed here and the application restarts from it.
+    case snapshotInstalled(index: Int, term: Term, bytes: Int)
 }

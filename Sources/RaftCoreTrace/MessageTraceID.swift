@@ -46,6 +46,17 @@ public enum MessageTraceID {
             digest.add(6)
             digest.add(UInt64(rejected.rejections.count))
             for rejection in rejected.rejections { digest.add(rejection.request) }
+        case .snapshotChunk(let chunk):
+            digest.add(7)
+            digest.add(UInt64(chunk.index))
+            digest.add(chunk.snapshotTerm)
+            digest.add(UInt64(chunk.offset))
+            digest.add(UInt64(chunk.bytes.count))
+        case .snapshotResponse(let response):
+            digest.add(8)
+            digest.add(UInt64(response.index))
+            digest.add(UInt64(response.receivedBytes))
+            digest.add(response.installed ? 1 : 0)
         }
         return digest.value
     }

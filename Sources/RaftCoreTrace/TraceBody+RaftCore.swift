@@ -40,6 +40,10 @@ extension TraceBody {
             self = .lostQuorum(heardFrom: heardFrom)
         case .messageDropped(let from, let reason):
             self = .invalidMessage(from: from, reason: reason.rawValue)
+        case .snapshotTaken(let index, let term, let bytes, let compactedThrough):
+            self = .snapshot(index: index, entryTerm: term, bytes: bytes, compacted: compactedThrough)
+        case .snapshotInstalled(let index, let term, let bytes):
+            self = .install(index: index, entryTerm: term, bytes: bytes)
         }
     }
 
@@ -72,6 +76,8 @@ extension TraceMessageKind {
         case .logResponse: self = .logResponse
         case .forward: self = .forward
         case .forwardRejected: self = .forwardRejected
+        case .snapshotChunk: self = .snapshotChunk
+        case .snapshotResponse: self = .snapshotResponse
         }
     }
 }

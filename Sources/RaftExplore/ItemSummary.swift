@@ -17,6 +17,8 @@ enum ItemSummary {
             case .logResponse: return "LogResponse"
             case .forward: return "Forward"
             case .forwardRejected: return "ForwardRejected"
+            case .snapshotChunk: return "SnapshotChunk"
+            case .snapshotResponse: return "SnapshotResponse"
             }
         }
     }
@@ -45,6 +47,10 @@ enum ItemSummary {
                 return "\(name) \(term) ×\(forward.proposals.count)"
             case .forwardRejected(let rejected):
                 return "\(name) \(term) ×\(rejected.rejections.count)"
+            case .snapshotChunk(let chunk):
+                return "\(name) \(term) @\(chunk.index) \(chunk.offset)+\(chunk.bytes.count)/\(chunk.totalBytes)"
+            case .snapshotResponse(let response):
+                return "\(name) \(term) @\(response.index) \(response.installed ? "✓" : "\(response.receivedBytes) B")"
             }
         }
     }

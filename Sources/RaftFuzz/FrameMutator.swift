@@ -105,6 +105,18 @@ public struct FrameMutator {
                 rejected.rejections[position].reason = reasons[index(reasons.count)]
             }
             message.body = .forwardRejected(rejected)
+        case .snapshotChunk(var chunk):
+            switch index(4) {
+            case 0: chunk.offset = count(near: chunk.offset)
+            case 1: chunk.totalBytes = count(near: chunk.totalBytes)
+            case 2: chunk.bytes = payload()
+            default: chunk.index = count(near: chunk.index)
+            }
+            message.body = .snapshotChunk(chunk)
+        case .snapshotResponse(var response):
+            if chance(0.5) { response.receivedBytes = count(near: response.receivedBytes) } else { response.index = count(near: response.index) }
+            response.installed.toggle()
+            message.body = .snapshotResponse(response)
         }
     }
 

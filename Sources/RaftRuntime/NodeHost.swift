@@ -59,6 +59,9 @@ public final class NodeHost: @unchecked Sendable {
 
     /// Called on the loop with every committed entry, in log order, after it is durable.
     public var onDeliver: ((Int, Entry) -> Void)?
+    /// Called on the loop, in order with `onDeliver`, when the application must replace its
+    /// state with a snapshot (`Output.restore`): deliveries go on after `snapshot.index`.
+    public var onRestore: ((Snapshot) -> Void)?
     /// Called on the loop with every refused proposal.
     public var onReject: ((RequestID, ProposalRejection) -> Void)?
     /// Called on the loop after every batch (for status displays).
@@ -224,6 +227,8 @@ public final class NodeHost: @unchecked Sendable {
         var late: [Message] = []
         var changes: [PersistentChange] = []
         var deliveries: [(index: Int, entry: Entry)] = []
+        /// Snapshots the application restores, each before the delivery at `position`.
+        var restores: [(position: Int, snapshot: Snapshot)] = []
         var rejections: [(RequestID, ProposalRejection)] = []
         /// The trace lines, per-entry events coalesced (one `deliver` per run, proposals in their `append`).
         var traceBodies = TraceBodyBatch()
@@ -234,6 +239,7 @@ public final class NodeHost: @unchecked Sendable {
         /// its sends leave with the late ones: stage 1 is over).
         mutating func absorb(_ other: BatchOutputs) {
             late += other.early + other.late
+            restores += other.restores.map { ($0.position + deliveries.count, $0.snapshot) }
             deliveries += other.deliveries
             rejections += other.rejections
             traceBodies += other.traceBodies
@@ -321,7 +327,14 @@ public final class NodeHost: @unchecked Sendable {
         // Stage 3: everything that vouches for the durable state.
         transmit(batch.late, through: transport, clock: clock)
         for observer in observers { observer.batchEnded(node, deliveries: batch.deliveries) }
-        if let onDeliver { for (index, entry) in batch.deliveries { onDeliver(index, entry) } }
+        var delivered = 0
+        for (position, snapshot) in batch.restores {
+            while delivered < position { onDeliver?(batch.deliveries[delivered].index, batch.deliveries[delivered].entry); delivered += 1 }
+            onRestore?(snapshot)
+        }
+        if let onDeliver {
+            for (index, entry) in batch.deliveries[delivered...] { onDeliver(index, entry) }
+        }
         if let onReject { for (request, reason) in batch.rejections { onReject(request, reason) } }
         onBatch?(BatchSummary(inputs: inputs.count, messagesSent: batch.early.count + batch.late.count,
                               entriesDelivered: batch.deliveries.count, fsyncUs: fsyncUs))
@@ -402,6 +415,7 @@ public final class NodeHost: @unchecked Sendable {
                 if case .append(_, let entries) = change { batch.appendedEntries += entries.count }
                 batch.changes.append(change)
             case .deliver(let index, let entry): batch.deliveries.append((index, entry))
+            case .restore(let snapshot): batch.restores.append((batch.deliveries.count, snapshot))
             case .resetTimer(let kind): arm(kind)
             case .rejectProposal(let request, let reason): batch.rejections.append((request, reason))
             case .dropMessage(let from, let reason):

@@ -23,6 +23,12 @@ extension NodeTuning {
                 option: "appendPayloadBytesMax", value: options.appendPayloadBytesMax,
                 reason: "makes a forward of up to \(forwardMax) bytes, above the \(frameMax)-byte frame limit")
         }
+        let chunkMax = WireFrame.snapshotChunkFrameBytesMax(options)
+        if chunkMax > frameMax {
+            return ProtocolOptions.Problem(
+                option: "snapshotChunkBytesMax", value: options.snapshotChunkBytesMax,
+                reason: "makes a snapshot chunk of \(chunkMax) bytes, above the \(frameMax)-byte frame limit")
+        }
         return nil
     }
 }

@@ -67,6 +67,18 @@ public final class RaftSession: Sendable {
             guard deliversMessages, !entry.isNoOp else { return }
             continuation.yield(DeliveredMessage(index: index, bytes: entry.payload, request: entry.request, isReplay: isReplay))
         }
+        host.onRestore = { [state, continuation] snapshot in
+            // Entries through the snapshot will never be delivered one by one, and the
+            // `messages` stream has no way to say so: an application that reads it cannot
+            // go on. (Only a node whose leader compacted its log installs one.)
+            guard deliversMessages else { return }
+            continuation.finish()
+            state.withLockedValue { session in
+                if session.failure == nil {
+                    session.failure = "installed a snapshot through index \(snapshot.index) from the leader: the entries it covers are not delivered as messages"
+                }
+            }
+        }
         host.onFailure = { [state, continuation] reason in
             // The node stopped (a durable write failed): nobody waits for it any more. A
             // waiting proposal may still commit through the others: it times out, not fails.

@@ -26,6 +26,10 @@ public struct RandomSimulation {
         /// (`SimulatedCluster.stepBatch`); half of them crash the node inside the batch, when
         /// a crash is allowed.
         public var batchWeight: Int
+        /// A running node's application hands it a snapshot of what it applied (the node then
+        /// drops all but `options.entriesKeptAfterSnapshot` of the entries it covers, and a
+        /// follower that needs one of them gets the snapshot installed).
+        public var snapshotWeight: Int
         /// Whether to run the calm phase and require convergence (only meaningful with
         /// `options.rearmTimers`: raft-lite's one-shot timers promise no progress).
         public var requiresConvergence: Bool
@@ -36,8 +40,8 @@ public struct RandomSimulation {
                     dropProbability: Double = 0.05, duplicateProbability: Double = 0.05,
                     crashWeight: Int = 1, restartWeight: Int = 4, proposeWeight: Int = 12,
                     electionTimeoutWeight: Int = 3, heartbeatTimeoutWeight: Int = 10,
-                    deliverWeight: Int = 70, batchWeight: Int = 4, requiresConvergence: Bool? = nil,
-                    checksInvariants: Bool = true) {
+                    deliverWeight: Int = 70, batchWeight: Int = 4, snapshotWeight: Int = 0,
+                    requiresConvergence: Bool? = nil, checksInvariants: Bool = true) {
             self.nodeCount = nodeCount
             self.options = options
             self.steps = steps
@@ -50,6 +54,7 @@ public struct RandomSimulation {
             self.heartbeatTimeoutWeight = heartbeatTimeoutWeight
             self.deliverWeight = deliverWeight
             self.batchWeight = batchWeight
+            self.snapshotWeight = snapshotWeight
             self.requiresConvergence = requiresConvergence ?? options.rearmTimers
             self.checksInvariants = checksInvariants
         }
@@ -62,6 +67,9 @@ public struct RandomSimulation {
         public var crashes: Int
         public var restarts: Int
         public var proposals: Int
+        /// Snapshots the applications took, and the ones followers installed from a leader.
+        public var snapshots: Int
+        public var installs: Int
         public var leadersElected: Int
         public var highestTerm: Term
         public var commitIndexes: [Int]
@@ -70,6 +78,7 @@ public struct RandomSimulation {
 
         public var description: String {
             "seed=\(seed) steps=\(steps) crashes=\(crashes) restarts=\(restarts) proposals=\(proposals) "
+                + (snapshots + installs > 0 ? "snapshots=\(snapshots) installs=\(installs) " : "")
                 + "leaders=\(leadersElected) term=\(highestTerm) commit=\(commitIndexes)"
                 + (failures.isEmpty ? "" : "\nFAILED (reproduce with seed \(seed)):\n  " + failures.joined(separator: "\n  "))
         }
@@ -94,12 +103,13 @@ public struct RandomSimulation {
         let cluster = SimulatedCluster(nodeCount: config.nodeCount, options: config.options,
                                        checksInvariants: config.checksInvariants)
         watch(cluster)
-        var report = Report(seed: seed, steps: 0, crashes: 0, restarts: 0, proposals: 0,
+        var report = Report(seed: seed, steps: 0, crashes: 0, restarts: 0, proposals: 0, snapshots: 0, installs: 0,
                             leadersElected: 0, highestTerm: 0, commitIndexes: [], failures: [])
         var nextRequest: RequestID = 1
         let crashesMax = (config.nodeCount - 1) / 2
         let weights = [config.deliverWeight, config.proposeWeight, config.heartbeatTimeoutWeight,
-                       config.electionTimeoutWeight, config.crashWeight, config.restartWeight, config.batchWeight]
+                       config.electionTimeoutWeight, config.crashWeight, config.restartWeight, config.batchWeight,
+                       config.snapshotWeight]
         let weightTotal = weights.reduce(0, +)
 
         for _ in 0..<config.steps where cluster.violations.isEmpty {
@@ -160,6 +170,9 @@ public struct RandomSimulation {
                 let written = crashes ? Int(random.next() % 3) : nil
                 cluster.stepBatch(node, inputs, crashAfterWrites: written)
                 if crashes { report.crashes += 1 }
+            case 7:
+                let node = running[Int(random.next() % UInt64(running.count))]
+                if cluster.takeSnapshot(at: node) { report.snapshots += 1 }
             default:
                 break
             }
@@ -173,6 +186,7 @@ public struct RandomSimulation {
         report.leadersElected = cluster.leaderOfTerm.count
         report.highestTerm = cluster.nodes.map(\.currentTerm).max() ?? 0
         report.commitIndexes = cluster.nodes.map(\.commitIndex)
+        report.installs = cluster.snapshotsInstalled
         return report
     }
 

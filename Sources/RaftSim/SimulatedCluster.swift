@@ -30,6 +30,8 @@ public final class SimulatedCluster {
     public private(set) var violations: [String] = []
     /// Inputs given to nodes so far.
     public private(set) var stepCount = 0
+    /// Snapshots followers installed from a leader.
+    public private(set) var snapshotsInstalled = 0
     /// The leader each term ever had (Election Safety over the whole history).
     public private(set) var leaderOfTerm: [Term: NodeID] = [:]
     /// The first entry delivered at each index by any node (what every node must deliver there).
@@ -147,9 +149,47 @@ public final class SimulatedCluster {
             if expectsValidMessages && nodes[id].options.mutant == nil {
                 recordViolation("node \(id) dropped a message from \(from) as invalid (\(reason.rawValue)), but every node is correct")
             }
+        case .restore(let snapshot):
+            restore(snapshot, at: id)
         case .trace(let event):
+            if case .snapshotInstalled = event { snapshotsInstalled += 1 }
             if recordsTrace { traceEvents.append((stepCount, id, event)) }
         }
+    }
+
+    // MARK: The application's snapshots
+
+    /// Node `id`'s application hands it a snapshot of what it applied (`delivered[id]`, as
+    /// `SimulatedApplication` encodes it); returns whether the node had anything newer than
+    /// its snapshot to take.
+    @discardableResult
+    public func takeSnapshot(at id: NodeID) -> Bool {
+        precondition(!isCrashed[id], "node \(id) is crashed; restart it first")
+        let applied = delivered[id].count
+        guard applied > nodes[id].snapshot.index else { return false }
+        step(id, .snapshot(index: applied, data: SimulatedApplication.encode(delivered[id])))
+        return true
+    }
+
+    /// Node `id`'s application replaces its state with `snapshot`'s; what it held must be a
+    /// prefix of it, and what it holds must agree with every other node's deliveries.
+    private func restore(_ snapshot: Snapshot, at id: NodeID) {
+        guard let entries = SimulatedApplication.decode(snapshot.data), entries.count == snapshot.index else {
+            return recordViolation("node \(id) restored a snapshot through \(snapshot.index) whose bytes are not that many entries")
+        }
+        for (offset, entry) in entries.enumerated() {
+            if offset < delivered[id].count, delivered[id][offset] != entry {
+                return recordViolation("node \(id) restored a snapshot that differs at index \(offset + 1) from what it applied")
+            }
+            if offset < firstDelivered.count {
+                if firstDelivered[offset] != entry {
+                    return recordViolation("State Machine Safety violated: node \(id) restored \(entry) at index \(offset + 1), another node delivered \(firstDelivered[offset])")
+                }
+            } else {
+                firstDelivered.append(entry)
+            }
+        }
+        delivered[id] = entries
     }
 
     /// Gives `inputs` to node `id` as one batch, the way `NodeHost` runs one: every input is

@@ -61,6 +61,13 @@ public enum TraceBody: Hashable, Sendable {
     /// `invalid_message`: a message from node `from` was dropped as invalid for `reason`
     /// (e.g. `ack_beyond_log`): no correct peer sends it.
     case invalidMessage(from: Int, reason: String)
+    /// `snapshot`: the application's snapshot through `index` (whose entry has term
+    /// `entry_term`), `bytes` long, became the node's; its log now starts after `compacted`.
+    case snapshot(index: Int, entryTerm: UInt64, bytes: Int, compacted: Int)
+    /// `install`: the node installed its leader's snapshot through `index` (entry term
+    /// `entry_term`, `bytes` long): every entry through `index` is committed here, and the
+    /// application restarts from the snapshot instead of getting them delivered.
+    case install(index: Int, entryTerm: UInt64, bytes: Int)
 
     // MARK: Client events (client.jsonl.gz); the line's `node` is the node the client talked to
 
@@ -102,6 +109,8 @@ public enum TraceBody: Hashable, Sendable {
         case .voteIgnoredInLease: return .voteIgnoredInLease
         case .lostQuorum: return .lostQuorum
         case .invalidMessage: return .invalidMessage
+        case .snapshot: return .snapshot
+        case .install: return .install
         case .invoke: return .invoke
         case .ok: return .ok
         case .fail: return .fail

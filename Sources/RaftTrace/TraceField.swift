@@ -4,7 +4,7 @@ enum TraceField: Int, CaseIterable, Sendable {
     case logLen, commit, vote, from, role, prev, candidate, granted, pre
     case lastIndex, lastTerm, req, index, count, entryTerms, digests, len
     case entryTerm, digest, us, to, msg, mid, reason, heardFrom, client, action, targets, detail
-    case reqs
+    case reqs, bytes, compacted
 
     /// What a field's value must look like.
     enum Kind {

@@ -90,6 +90,8 @@ public final class TraceLineEncoder {
         case .voteIgnoredInLease: return "\"vote_ignored_in_lease\""
         case .lostQuorum: return "\"lost_quorum\""
         case .invalidMessage: return "\"invalid_message\""
+        case .snapshot: return "\"snapshot\""
+        case .install: return "\"install\""
         case .invoke: return "\"invoke\""
         case .ok: return "\"ok\""
         case .fail: return "\"fail\""
@@ -210,6 +212,10 @@ private struct LineOutput {
             int("heard_from", heardFrom)
         case .invalidMessage(let from, let reason):
             int("from", from); string("reason", reason)
+        case .snapshot(let index, let entryTerm, let bytes, let compacted):
+            int("index", index); uint("entry_term", entryTerm); int("bytes", bytes); int("compacted", compacted)
+        case .install(let index, let entryTerm, let bytes):
+            int("index", index); uint("entry_term", entryTerm); int("bytes", bytes)
         case .invoke(let client, let request), .timeout(let client, let request):
             int("client", client); requestID(request)
         case .ok(let client, let request, let index):

@@ -83,6 +83,11 @@ extension TraceLineScanner {
             return .lostQuorum(heardFrom: try int(.heardFrom))
         case .invalidMessage:
             return .invalidMessage(from: try int(.from), reason: try requiredString(.reason))
+        case .snapshot:
+            return .snapshot(index: try int(.index), entryTerm: try unsigned(.entryTerm), bytes: try int(.bytes),
+                             compacted: try int(.compacted))
+        case .install:
+            return .install(index: try int(.index), entryTerm: try unsigned(.entryTerm), bytes: try int(.bytes))
         case .invoke:
             return .invoke(client: try clientID(), request: try unsigned(.req))
         case .ok:

@@ -20,9 +20,14 @@ public struct TraceMessageKind: RawRepresentable, Hashable, Sendable, CustomStri
     public static let forward = TraceMessageKind(rawValue: "forward")
     /// Forwarded proposals refused, sent back to the node that forwarded them.
     public static let forwardRejected = TraceMessageKind(rawValue: "forward_rejected")
+    /// Part of a leader's snapshot for a follower that needs entries the leader dropped.
+    public static let snapshotChunk = TraceMessageKind(rawValue: "snapshot_chunk")
+    /// A follower's answer to a snapshot chunk.
+    public static let snapshotResponse = TraceMessageKind(rawValue: "snapshot_response")
 
     /// The kinds above, in a fixed order (readers intern these without allocating).
-    public static let known: [TraceMessageKind] = [.voteRequest, .voteResponse, .logRequest, .logResponse, .forward, .forwardRejected]
+    public static let known: [TraceMessageKind] = [.voteRequest, .voteResponse, .logRequest, .logResponse, .forward, .forwardRejected,
+                                                   .snapshotChunk, .snapshotResponse]
 
     public var description: String { rawValue }
 }

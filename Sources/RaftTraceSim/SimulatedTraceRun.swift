@@ -34,6 +34,9 @@ public struct SimulatedTraceRun {
         /// (`Summary.violations`). Off by default: each check compares whole logs, so it costs
         /// time quadratic in the run's length; the analyzer checks the traces either way.
         public var checksInvariants = false
+        /// A node's application hands it a snapshot whenever it applied another this many
+        /// entries (`nil`: never); followers that fall behind then get snapshots installed.
+        public var snapshotEveryEntries: Int? = nil
         /// `ts` of the run's start.
         public var startUs: Int64
 

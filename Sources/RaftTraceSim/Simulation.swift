@@ -14,6 +14,7 @@ final class Simulation {
         case clientDeadline(Int, RequestID)
         case kill
         case restart(NodeID)
+        case snapshot(NodeID)
     }
 
     /// What the simulation adds to a cluster node: its trace and its clocks.
@@ -126,6 +127,9 @@ final class Simulation {
             try kill()
         case .restart(let id):
             try restart(id)
+        case .snapshot(let id):
+            guard !cluster.isCrashed[id] else { return }
+            cluster.takeSnapshot(at: id)
         }
     }
 
@@ -153,6 +157,9 @@ final class Simulation {
             case .persist(let change):
                 if case .append = change { persistedEntries = true }
             case .deliver(let index, let entry):
+                if let every = configuration.snapshotEveryEntries, index % every == 0 {
+                    agenda.schedule(.snapshot(id), atUs: nowUs + random.uniform(50...2_000))
+                }
                 if let pending = outstanding[entry.request], pending.node == id {
                     outstanding[entry.request] = nil
                     acknowledged += 1
@@ -174,13 +181,15 @@ final class Simulation {
                 agenda.schedule(.clientInvoke(pending.client), atUs: nowUs + random.uniform(20...500))
             case .dropMessage:
                 break // its trace event writes the `invalid_message` line the analyzer reports
+            case .restore:
+                break // the simulated application keeps its state in `SimulatedCluster`
             case .trace(let event):
                 lines.append(event, term: term)
             }
         }
         for (body, term) in lines { try edges[id].writer.write(body, term: term, timestampUs: nowUs) }
         if persistedEntries {
-            try trace(id, .persist(index: cluster.disks[id].entries.count, durationUs: Int(random.uniform(90...600))))
+            try trace(id, .persist(index: cluster.disks[id].lastIndex, durationUs: Int(random.uniform(90...600))))
         }
     }
 

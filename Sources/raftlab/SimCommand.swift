@@ -51,6 +51,8 @@ struct SimCommand: ParsableCommand {
                             print("step \(cluster.stepCount): node \(node) leads term \(cluster.nodes[node].currentTerm) (log \(lastIndex))")
                         case .lostQuorum(let heardFrom):
                             print("step \(cluster.stepCount): node \(node) stepped down: heard from \(heardFrom) of \(cluster.nodes.count)")
+                        case .snapshotInstalled(let index, _, let bytes):
+                            print("step \(cluster.stepCount): node \(node) installed its leader's snapshot through \(index) (\(bytes) bytes)")
                         case .committed(let index) where index >= lastCommit + 25:
                             lastCommit = index
                             print("step \(cluster.stepCount): commit index reached \(index) at node \(node)")

@@ -35,6 +35,52 @@ struct SafetyCheckTests {
         #expect(report.streamGapCount == 0)
     }
 
+    /// Node 2 is cut off after index 1; nodes 0 and 1 commit up to 4; node 2 installs the
+    /// leader's snapshot through 4 (term 1) and gets entry 5 delivered.
+    static func withInstall(snapshotTerm: UInt64 = 1) -> (script: TraceScript, installLine: Int) {
+        var script = TraceScript()
+        script.startCluster(3)
+        script.elect(0, term: 1, of: 3)
+        script.replicate(index: 1, term: 1, request: 11, on: [0, 1, 2])
+        for index in 2...4 { script.replicate(index: index, term: 1, request: UInt64(10 + index), on: [0, 1]) }
+        script.node(0, term: 1, .snapshot(index: 4, entryTerm: 1, bytes: 40, compacted: 2))
+        let line = script.node(2, term: 1, .install(index: 4, entryTerm: snapshotTerm, bytes: 40))
+        script.replicate(index: 5, term: 1, request: 15, on: [0, 1, 2])
+        return (script, line)
+    }
+
+    @Test("a follower that installs the leader's snapshot and goes on delivering after it passes every check")
+    func installPasses() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let report = try Self.withInstall().script.analyze(in: directory)
+        #expect(report.violated.isEmpty, Comment(rawValue: report.text))
+    }
+
+    @Test("State Machine Safety: a snapshot whose last entry is not the committed one there")
+    func installOfAnotherEntry() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let (script, line) = Self.withInstall(snapshotTerm: 2)
+        let report = try script.analyze(in: directory)
+        #expect(report.violated.contains(.stateMachineSafety), Comment(rawValue: report.text))
+        let violation = try #require(report.check(.stateMachineSafety).violations.first)
+        #expect(violation.message.contains("installed a snapshot through index 4 of term 2"))
+        #expect(violation.evidence.last?.location == directory.file("trace.jsonl.gz") + ":\(line)")
+    }
+
+    @Test("State Machine Safety: a snapshot taken beyond the node's commit index")
+    func snapshotAheadOfCommit() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var script = Self.healthy()
+        script.node(1, term: 1, .append(index: 3, entryTerms: [1], digests: [77]))
+        script.node(1, term: 1, .snapshot(index: 3, entryTerm: 1, bytes: 8, compacted: 0))
+        let report = try script.analyze(in: directory)
+        #expect(report.violated == [.stateMachineSafety], Comment(rawValue: report.text))
+        #expect(report.check(.stateMachineSafety).violations.first?.message.contains("beyond its commit index 2") == true)
+    }
+
     @Test("Election Safety: two leaders of one term")
     func twoLeaders() throws {
         let directory = TemporaryDirectory()

@@ -6,7 +6,7 @@ struct StateEncodingTests {
     /// The stored properties `StateEncoding.node` covers, and those it leaves out on purpose.
     static let encoded: Set<String> = ["currentTerm", "votedFor", "log", "commitIndex", "role", "leaderID",
                                        "votesReceived", "progress", "recentlyActive", "bufferedProposals", "unconfirmedForwards",
-                                       "isRunning", "incarnation", "campaign", "durableLength"]
+                                       "isRunning", "incarnation", "campaign", "durableLength", "snapshot", "incomingSnapshot"]
     static let constantOrScratch: Set<String> = ["id", "members", "options", "outbox", "electionTimerReset", "pendingRejections"]
 
     @Test("the node encoding knows every stored property of RaftNode and of FollowerProgress")
@@ -16,7 +16,8 @@ struct StateEncodingTests {
         #expect(labels == Self.encoded.union(Self.constantOrScratch),
                 "new or renamed RaftNode properties: \(labels.symmetricDifference(Self.encoded.union(Self.constantOrScratch)))")
         let progress = Set(Mirror(reflecting: FollowerProgress(sentLength: 0)).children.compactMap(\.label))
-        #expect(progress == ["sentLength", "ackedLength", "isProbing", "probeInFlight"])
+        #expect(progress == ["sentLength", "ackedLength", "isProbing", "probeInFlight",
+                             "snapshotIndex", "snapshotBytesAcked", "snapshotChunkInFlight"])
     }
 
     @Test("nodes that differ in one field encode differently; equal nodes encode equally")

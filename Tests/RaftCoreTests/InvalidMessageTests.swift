@@ -101,7 +101,26 @@ struct InvalidMessageTests {
         Case(name: "a proposal from a node that is not a member", reason: .invalidForward) { _ in
             Message(from: 2, to: 1, term: term, body: .forward(Forward(proposals: [Proposal(request: 5, payload: [], origin: 9)], hops: 1)))
         },
+        Case(name: "snapshot bytes beyond the snapshot they claim to be part of", reason: .invalidSnapshotChunk) { _ in
+            chunk(SnapshotChunk(index: 9, snapshotTerm: 2, totalBytes: 4, offset: 2, bytes: [1, 2, 3]))
+        },
+        Case(name: "a snapshot larger than a follower accepts", reason: .invalidSnapshotChunk) { _ in
+            chunk(SnapshotChunk(index: 9, snapshotTerm: 2, totalBytes: RaftLimits.snapshotBytesMax + 1, offset: 0, bytes: [1]))
+        },
+        Case(name: "a snapshot of a term beyond its message's", reason: .invalidSnapshotChunk) { _ in
+            chunk(SnapshotChunk(index: 9, snapshotTerm: 3, totalBytes: 1, offset: 0, bytes: [1]))
+        },
+        Case(name: "a snapshot whose last entry contradicts a committed one", reason: .snapshotConflictsCommitted) { _ in
+            chunk(SnapshotChunk(index: 2, snapshotTerm: 2, totalBytes: 1, offset: 0, bytes: [1]))
+        },
+        Case(name: "a negative count of snapshot bytes received", reason: .negativeNumber) { _ in
+            Message(from: 2, to: 1, term: term, body: .snapshotResponse(SnapshotResponse(index: 3, receivedBytes: -1, installed: false)))
+        },
     ]
+
+    static func chunk(_ chunk: SnapshotChunk) -> Message {
+        Message(from: 1, to: 2, term: term, body: .snapshotChunk(chunk))
+    }
 
     @Test("a crafted message is dropped with its reason and changes nothing", arguments: cases)
     func craftedMessageIsDropped(_ testCase: Case) {

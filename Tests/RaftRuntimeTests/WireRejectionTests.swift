@@ -45,7 +45,7 @@ import Testing
             ("hello trailing", Be.frame(kind: 1, body: Be.be(UInt64(1)) + Be.be(UInt16(1)) + [0]), "end of body", 16, "1 trailing bytes"),
             ("raft from", raft([1], from: 65535), "from", 6, "node id 65535 outside"),
             ("raft to", raft([1], to: 64), "to", 8, "node id 64 outside"),
-            ("raft type", raft([7]), "message type", 18, "message type 7 (expected 1...6)"),
+            ("raft type", raft([9]), "message type", 18, "message type 9 (expected 1...8)"),
             ("raft type zero", raft([0]), "message type", 18, "message type 0"),
             ("vote bool", raft([1] + Be.be(UInt64(1)) + Be.be(UInt64(1)) + [2]), "pre-vote", 35, "boolean byte 2"),
             ("vote response bool", raft([2, 1, 7]), "pre-vote", 20, "boolean byte 7"),

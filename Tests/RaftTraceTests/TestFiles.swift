@@ -67,6 +67,8 @@ let sampleBodies: [TraceBody] = [
     .voteIgnoredInLease(candidate: 1),
     .invalidMessage(from: 2, reason: "ack_beyond_log"),
     .lostQuorum(heardFrom: 2),
+    .snapshot(index: 40, entryTerm: 7, bytes: 5_120, compacted: 30),
+    .install(index: 48, entryTerm: 8, bytes: 0),
     .invoke(client: 3, request: 1000),
     .ok(client: 3, request: 1000, index: 57),
     .ok(client: 0, request: 1001, index: nil),

@@ -136,11 +136,11 @@ struct TraceFileTests {
         let path = directory.file("hand.jsonl.gz")
         let good = sampleRecord(.commit(index: 1)).jsonLine
         try appendGzipMember(good + "{not json\n" + good + #"{"v":1,"ts":5,"node":1,"inc":0,"seq":0,"type":"commit","term":2}"# + "\n"
-                             + #"{"v":1,"ts":6,"node":1,"inc":0,"seq":1,"type":"snapshot","term":2}"# + "\n" + good, to: path)
+                             + #"{"v":1,"ts":6,"node":1,"inc":0,"seq":1,"type":"clock_skew","term":2}"# + "\n" + good, to: path)
         let (records, reader) = try readAll(path)
         #expect(records.count == 3)
         #expect(reader.malformedLineCount == 2)
-        #expect(reader.unknownTypeCounts == ["snapshot": 1])
+        #expect(reader.unknownTypeCounts == ["clock_skew": 1])
         #expect(reader.warnings.map(\.line) == [2, 4])
         #expect(reader.warnings[1].description == "\(path):4: malformed line skipped: missing field 'index'")
 

@@ -132,9 +132,9 @@ struct TraceLineCodecTests {
     @Test("an unknown type is reported as such, with its timestamp")
     func unknownType() throws {
         let scanner = TraceLineScanner()
-        var line = #"{"v":1,"ts":77,"node":1,"inc":0,"seq":0,"type":"snapshot","term":2,"size":9}"#
+        var line = #"{"v":1,"ts":77,"node":1,"inc":0,"seq":0,"type":"clock_skew","term":2,"size":9}"#
         let outcome = try line.withUTF8 { try scanner.scan(UnsafeRawBufferPointer($0)) }
-        #expect(outcome == .unknownType(name: "snapshot", timestampUs: 77))
+        #expect(outcome == .unknownType(name: "clock_skew", timestampUs: 77))
     }
 
     @Test("escaped strings decode, including surrogate pairs")

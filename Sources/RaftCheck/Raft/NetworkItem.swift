@@ -64,6 +64,10 @@ public enum Labels {
         case .forwardRejected(let rejected):
             let rejections = rejected.rejections.map { "\($0.request): \($0.reason.name)" }
             return "ForwardRejected(term: \(term), rejections: [\(rejections.joined(separator: ", "))])"
+        case .snapshotChunk(let chunk):
+            return "SnapshotChunk(term: \(term), index: \(chunk.index), snapshotTerm: \(chunk.snapshotTerm), offset: \(chunk.offset), bytes: \(chunk.bytes.count) of \(chunk.totalBytes))"
+        case .snapshotResponse(let response):
+            return "SnapshotResponse(term: \(term), index: \(response.index), receivedBytes: \(response.receivedBytes), installed: \(response.installed))"
         }
     }
 

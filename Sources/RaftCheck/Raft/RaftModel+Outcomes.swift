@@ -122,7 +122,7 @@ extension RaftModel {
             case .resetTimer(let kind): resets |= kind == .election ? 1 : 2
             case .persist(let change): persisted.append(change)
             case .dropMessage: droppedMessage = node.options.mutant == nil
-            case .deliver, .rejectProposal, .trace: break // implied by the log, or not modelled
+            case .deliver, .restore, .rejectProposal, .trace: break // implied by the log, or not modelled
             }
         }
         precondition(sent.count <= OutcomeLayout.sentPerStepMax,

@@ -34,14 +34,25 @@ enum StateEncoding {
         words.append(optional(rename.optional(node.leaderID)))
         words.append(rename.bits(node.votesReceived))
         words.append(rename.bits(node.recentlyActive))
+        append(node.snapshot, to: &words)
+        words.append(int(node.log.compactedIndex))
+        words.append(node.log.compactedTerm)
         append(node.log.entries, to: &words, rename)
+        if let incoming = node.incomingSnapshot {
+            words += [1, int(incoming.index), incoming.term, int(incoming.totalBytes)]
+            append(incoming.bytes, to: &words)
+        } else {
+            words.append(0)
+        }
         words.append(UInt64(node.progress.count))
         var renamedProgress = node.progress
         for (id, follower) in node.progress.enumerated() { renamedProgress[rename.id(id)] = follower }
         for follower in renamedProgress {
             words.append(int(follower.sentLength))
             words.append(int(follower.ackedLength))
-            words.append((follower.isProbing ? 1 : 0) | (follower.probeInFlight ? 2 : 0))
+            words.append((follower.isProbing ? 1 : 0) | (follower.probeInFlight ? 2 : 0) | (follower.snapshotChunkInFlight ? 4 : 0))
+            words.append(int(follower.snapshotIndex))
+            words.append(int(follower.snapshotBytesAcked))
         }
         words.append(UInt64(node.bufferedProposals.count))
         for proposal in node.bufferedProposals { append(proposal, to: &words, rename) }
@@ -67,6 +78,8 @@ enum StateEncoding {
         var words: [UInt64] = [state.currentTerm, optional(rename.optional(state.votedFor)), int(state.commitIndex),
                                state.appliedIndex.map(int) ?? absent]
         if !abstractingCampaigns { words.append(state.incarnation) }
+        append(state.snapshot, to: &words)
+        words += [int(state.compactedIndex), state.compactedTerm]
         append(state.entries, to: &words, rename)
         return words
     }
@@ -109,6 +122,11 @@ enum StateEncoding {
                 words += [2, int(length)]
             case .commit(let index):
                 words += [3, int(index)]
+            case .snapshot(let snapshot):
+                words.append(4)
+                append(snapshot, to: &words)
+            case .compact(let index, let term):
+                words += [5, int(index), term]
             }
         }
         return words
@@ -136,7 +154,19 @@ enum StateEncoding {
             for rejection in rejected.rejections {
                 words += [rename.request(rejection.request), UInt64(rejection.reason.code), int(rejection.reason.detail)]
             }
+        case .snapshotChunk(let chunk):
+            words += [6, int(chunk.index), chunk.snapshotTerm, int(chunk.totalBytes), int(chunk.offset)]
+            append(chunk.bytes, to: &words)
+        case .snapshotResponse(let response):
+            words += [7, int(response.index), int(response.receivedBytes), response.installed ? 1 : 0]
         }
+    }
+
+    /// A snapshot: index, term, data. (The model takes no snapshots yet, so its data is not
+    /// renamed under symmetry.)
+    private static func append(_ snapshot: Snapshot, to words: inout [UInt64]) {
+        words += [int(snapshot.index), snapshot.term]
+        append(snapshot.data, to: &words)
     }
 
     private static func append(_ entries: [Entry], to words: inout [UInt64], _ rename: ServerRenaming) {

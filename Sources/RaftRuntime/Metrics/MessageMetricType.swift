@@ -4,7 +4,7 @@ import RaftCore
 /// message kinds an operator tells apart (heartbeats from appends, pre-votes from votes).
 enum MessageMetricType: Int, CaseIterable {
     case voteRequest, voteResponse, preVoteRequest, preVoteResponse
-    case append, heartbeat, appendResponse, forward, forwardRejected
+    case append, heartbeat, appendResponse, forward, forwardRejected, snapshotChunk, snapshotResponse
 
     /// The kind of `body`.
     init(_ body: Message.Body) {
@@ -15,6 +15,8 @@ enum MessageMetricType: Int, CaseIterable {
         case .logResponse: self = .appendResponse
         case .forward: self = .forward
         case .forwardRejected: self = .forwardRejected
+        case .snapshotChunk: self = .snapshotChunk
+        case .snapshotResponse: self = .snapshotResponse
         }
     }
 
@@ -30,6 +32,8 @@ enum MessageMetricType: Int, CaseIterable {
         case .appendResponse: "append_response"
         case .forward: "forward"
         case .forwardRejected: "forward_rejected"
+        case .snapshotChunk: "snapshot_chunk"
+        case .snapshotResponse: "snapshot_response"
         }
     }
 }

@@ -7,7 +7,8 @@ import RaftCore
 
 extension DurableLog {
     /// Rewrites the file so it holds only what `state` needs: this incarnation, the hard
-    /// state, the entries (from index 1) and the commit index. The new file is written under
+    /// state, the compaction (the entries the snapshot file covers are not written), the
+    /// entries after it and the commit index. The new file is written under
     /// a temporary name, synced, renamed over the log, and the directory is synced; a crash
     /// at any point leaves either the old file or the new one, whole. It always syncs (even
     /// with `fsync` off): losing the whole log to a half-done rename would be worse than slow.
@@ -49,6 +50,9 @@ extension DurableLog {
         if state.currentTerm > 0 || state.votedFor != nil {
             LogRecordEncoder.appendHardState(term: state.currentTerm, votedFor: state.votedFor, to: &chunk)
         }
+        if state.compactedIndex > 0 {
+            LogRecordEncoder.appendCompact(index: state.compactedIndex, term: state.compactedTerm, to: &chunk)
+        }
         var position = 0
         while position < state.entries.count {
             // Whole records per chunk: take entries until the chunk holds enough bytes.
@@ -58,7 +62,7 @@ extension DurableLog {
                 bytes += LogFileFormat.encodedBytes(of: state.entries[end])
                 end += 1
             }
-            LogRecordEncoder.appendEntries(firstIndex: position + 1, entries: state.entries[position..<end], to: &chunk)
+            LogRecordEncoder.appendEntries(firstIndex: state.compactedIndex + position + 1, entries: state.entries[position..<end], to: &chunk)
             position = end
             if chunk.count >= StorageLimits.compactionChunkBytes {
                 try chunk.withUnsafeBytes { _ = try FileSystem.writeAll($0, at: written, to: descriptor, file: file) }
@@ -79,6 +83,7 @@ extension DurableLog {
         var bytes = LogFileFormat.headerBytes + Self.fixedRecordBytes(payload: 8) // incarnation
         bytes += Self.fixedRecordBytes(payload: LogFileFormat.hardStateBytes)
         bytes += Self.fixedRecordBytes(payload: 8) // commit
+        if state.compactedIndex > 0 { bytes += Self.fixedRecordBytes(payload: LogFileFormat.compactBytes) }
         let records = liveEntryBytes / LogRecordEncoder.appendPayloadBytesMax + 1
         return bytes + liveEntryBytes + records * (LogFileFormat.recordHeaderBytes + 1 + LogFileFormat.appendHeaderBytes)
     }
@@ -100,6 +105,10 @@ extension DurableLog {
             return "vote \(given.votedFor.map(String.init) ?? "none"), the log has \(own.votedFor.map(String.init) ?? "none")"
         }
         if given.commitIndex != own.commitIndex { return "commit index \(given.commitIndex), the log has \(own.commitIndex)" }
+        if given.compactedIndex != own.compactedIndex || given.compactedTerm != own.compactedTerm {
+            return "compacted through \(given.compactedIndex), the log through \(own.compactedIndex)"
+        }
+        if given.snapshot.index != own.snapshot.index { return "snapshot through \(given.snapshot.index), the log's through \(own.snapshot.index)" }
         if given.entries.count != own.entries.count { return "\(given.entries.count) entries, the log has \(own.entries.count)" }
         if let index = given.entries.indices.first(where: { given.entries[$0] != own.entries[$0] }) {
             return "entry \(index + 1) differs"

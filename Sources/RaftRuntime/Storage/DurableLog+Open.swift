@@ -47,13 +47,14 @@ extension DurableLog {
             try FileSystem.lock(lockDescriptor, directory: directory, file: lockPath)
             let temporaryPath = join(directory, LogFileFormat.temporaryFileName)
             try FileSystem.removeIfPresent(temporaryPath)
+            let snapshot = try SnapshotFile.read(directory: directory)
             var isDirectory = false
             var creationSyncs = (file: 0, directory: 0)
             if !FileSystem.exists(path, isDirectory: &isDirectory) {
                 creationSyncs = try createEmptyLog(path: path, temporaryPath: temporaryPath, directory: directory)
             }
             descriptor = try FileSystem.openFile(path, flags: O_RDWR)
-            var found = try replay(descriptor: descriptor, path: path)
+            var found = try replay(descriptor: descriptor, path: path, snapshot: snapshot ?? .none)
             try cutTornTail(of: &found, descriptor: descriptor, path: path, fsync: fsync)
             found.syncCount += creationSyncs.file
             found.directorySyncCount += createdDirectories + creationSyncs.directory
@@ -84,11 +85,13 @@ extension DurableLog {
 
     /// Reads the whole file: header, then records until the end or the first bad one
     /// (`badRecord`). Changes nothing.
-    static func replay(descriptor: Int32, path: String) throws -> ReplayedLog {
+    static func replay(descriptor: Int32, path: String, snapshot: Snapshot = .none) throws -> ReplayedLog {
         let size = try FileSystem.size(of: descriptor, file: path)
         try checkHeader(descriptor: descriptor, path: path, fileBytes: size)
         var scanner = LogRecordScanner(descriptor: descriptor, file: path, fileBytes: size, offset: LogFileFormat.headerBytes)
         var replayed = ReplayedLog()
+        replayed.state.snapshot = snapshot
+        replayed.shape.snapshotIndex = snapshot.index
         scan: while true {
             switch try scanner.next() {
             case .end:
@@ -105,7 +108,7 @@ extension DurableLog {
                 case .success(let value):
                     record = value
                 }
-                if let reason = replayed.shape.apply(record) {
+                if let reason = replayed.shape.apply(record) ?? replayed.state.contradiction(record) {
                     let name = LogRecordType(rawValue: type)?.name ?? "unknown"
                     throw StorageError.contradiction(file: path, offset: offset, reason: "\(name) record: \(reason)")
                 }
@@ -181,6 +184,14 @@ extension DurableLog {
 }
 
 extension PersistentState {
+    /// What `record` contradicts in the entries themselves (the shape has only numbers): a
+    /// compaction through an entry the log holds with another term.
+    func contradiction(_ record: LogRecord) -> String? {
+        guard case .compact(let index, let term) = record, index > compactedIndex, index <= lastIndex,
+              entries[index - compactedIndex - 1].term != term else { return nil }
+        return "compact through \(index) of term \(term), but the log holds term \(entries[index - compactedIndex - 1].term) there"
+    }
+
     /// Applies a record that passed `LogShape`'s rules; returns the change in the bytes the
     /// entries take in append records.
     mutating func applyLogRecord(_ record: LogRecord) -> Int {
@@ -195,8 +206,15 @@ extension PersistentState {
             entries.append(contentsOf: newEntries)
             return newEntries.reduce(0) { $0 + LogFileFormat.encodedBytes(of: $1) }
         case .truncate(let length):
-            let dropped = entries[length...].reduce(0) { $0 + LogFileFormat.encodedBytes(of: $1) }
-            entries.removeSubrange(length...)
+            let dropped = entries[(length - compactedIndex)...].reduce(0) { $0 + LogFileFormat.encodedBytes(of: $1) }
+            entries.removeSubrange((length - compactedIndex)...)
+            return -dropped
+        case .compact(let index, let term):
+            let count = index <= lastIndex ? index - compactedIndex : entries.count
+            let dropped = entries[..<count].reduce(0) { $0 + LogFileFormat.encodedBytes(of: $1) }
+            entries.removeSubrange(..<count)
+            compactedIndex = index
+            compactedTerm = term
             return -dropped
         case .commit(let index):
             commitIndex = index

@@ -6,7 +6,8 @@ import Darwin
 import RaftCore
 
 /// A node's durable state (term, vote, log, commit index, incarnation) as an append-only
-/// file of CRC-checked records, with group commit.
+/// file of CRC-checked records, with group commit; the latest snapshot in a file of its own
+/// (`SnapshotFile`), written before the records that drop the entries it covers.
 ///
 /// Use it from one thread (the node's event loop); it is not `Sendable`.
 ///
@@ -63,6 +64,10 @@ public final class DurableLog {
 
     /// Encoded records waiting for `commit()`.
     private var batch: [UInt8] = []
+    /// A snapshot waiting for `commit()`, which writes it before `batch`.
+    private var pendingSnapshot: Snapshot?
+    /// Snapshot files written since `open`.
+    public private(set) var snapshotWriteCount = 0
     /// Whether `batch` holds a record that must be synced before messages leave.
     private var batchNeedsSync = false
     /// The rules' view of `state` (including the pending batch).
@@ -115,6 +120,7 @@ public final class DurableLog {
         case .failure(let violation):
             batch.removeAll()
             batchNeedsSync = false
+            pendingSnapshot = nil
             failure = violation
         case .success(let checked):
             shape = checked
@@ -131,7 +137,14 @@ public final class DurableLog {
                let large = entries.first(where: { $0.payload.count > StorageLimits.entryPayloadBytesMax }) {
                 return .failure(.invalidChange(reason: "change \(position + 1) of \(changes.count): an entry of \(large.payload.count) payload bytes exceeds entryPayloadBytesMax \(StorageLimits.entryPayloadBytesMax)"))
             }
-            if let reason = checked.apply(Self.record(of: change)) {
+            if case .snapshot(let snapshot) = change {
+                guard snapshot.index > checked.snapshotIndex else {
+                    return .failure(.invalidChange(reason: "change \(position + 1) of \(changes.count): a snapshot through \(snapshot.index) does not replace the one through \(checked.snapshotIndex)"))
+                }
+                checked.snapshotIndex = snapshot.index
+                continue
+            }
+            if let record = Self.record(of: change), let reason = checked.apply(record) {
                 return .failure(.invalidChange(reason: "change \(position + 1) of \(changes.count): \(reason)"))
             }
         }
@@ -145,6 +158,17 @@ public final class DurableLog {
     @discardableResult
     public func commit() throws -> UInt64? {
         if let failure { throw failure }
+        if let snapshot = pendingSnapshot {
+            // Before the records: a compact record must never be durable without its snapshot.
+            do {
+                let syncs = try SnapshotFile.write(snapshot, directory: directory, fsync: fsync)
+                directorySyncCount += syncs.directory
+            } catch let error as StorageError {
+                throw fail(error)
+            }
+            pendingSnapshot = nil
+            snapshotWriteCount += 1
+        }
         guard !batch.isEmpty else { return nil }
         let needsSync = batchNeedsSync && fsync
         do {
@@ -181,8 +205,8 @@ public final class DurableLog {
     /// The pending batch is empty and the log is healthy.
     func requireIdle(_ operation: String) throws {
         if let failure { throw failure }
-        guard batch.isEmpty else {
-            throw StorageError.invalidChange(reason: "\(operation) with \(batch.count) uncommitted bytes: call commit() first")
+        guard batch.isEmpty && pendingSnapshot == nil else {
+            throw StorageError.invalidChange(reason: "\(operation) with \(batch.count) uncommitted bytes\(pendingSnapshot == nil ? "" : " and a snapshot"): call commit() first")
         }
     }
 
@@ -242,8 +266,15 @@ public final class DurableLog {
             batchNeedsSync = true
         case .commit(let index):
             LogRecordEncoder.appendCommit(index: index, to: &batch)
+        case .snapshot(let snapshot):
+            pendingSnapshot = snapshot
+            state.snapshot = snapshot
+            return
+        case .compact(let index, let term):
+            LogRecordEncoder.appendCompact(index: index, term: term, to: &batch)
+            batchNeedsSync = true
         }
-        entryBytes += state.applyLogRecord(Self.record(of: change))
+        entryBytes += state.applyLogRecord(Self.record(of: change)!)
     }
 
     /// Writes and syncs this incarnation's record (called once by `open`).
@@ -256,13 +287,15 @@ public final class DurableLog {
         try commit()
     }
 
-    /// The record a change is written as.
-    static func record(of change: PersistentChange) -> LogRecord {
+    /// The record a change is written as (`nil` for a snapshot: it goes to its own file).
+    static func record(of change: PersistentChange) -> LogRecord? {
         switch change {
         case .hardState(let term, let votedFor): return .hardState(term: term, votedFor: votedFor)
         case .append(let firstIndex, let entries): return .append(firstIndex: firstIndex, entries: entries)
         case .truncate(let length): return .truncate(length: length)
         case .commit(let index): return .commit(index: index)
+        case .snapshot: return nil
+        case .compact(let index, let term): return .compact(index: index, term: term)
         }
     }
 }

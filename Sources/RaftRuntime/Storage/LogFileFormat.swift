@@ -31,6 +31,8 @@ enum LogFileFormat {
     static let hardStateBytes = 11
     /// Payload bytes of an incarnation, truncate or commit record: one u64.
     static let numberRecordBytes = 8
+    /// Payload bytes of a compact record: index and term.
+    static let compactBytes = 16
 
     /// The 16-byte file header.
     static var header: [UInt8] {
@@ -57,9 +59,11 @@ enum LogRecordType: UInt8, CaseIterable {
     case truncate = 4
     /// u64 commit index.
     case commit = 5
+    /// u64 index, u64 term: the entries through `index` are in the snapshot file and dropped.
+    case compact = 6
 
     /// The type bytes in use.
-    static let rawValues: ClosedRange<UInt8> = incarnation.rawValue...commit.rawValue
+    static let rawValues: ClosedRange<UInt8> = incarnation.rawValue...compact.rawValue
 
     /// The name used in error messages.
     var name: String {
@@ -69,6 +73,7 @@ enum LogRecordType: UInt8, CaseIterable {
         case .append: return "append"
         case .truncate: return "truncate"
         case .commit: return "commit"
+        case .compact: return "compact"
         }
     }
 
@@ -79,6 +84,7 @@ enum LogRecordType: UInt8, CaseIterable {
         switch self {
         case .incarnation, .truncate, .commit: return LogFileFormat.numberRecordBytes...LogFileFormat.numberRecordBytes
         case .hardState: return LogFileFormat.hardStateBytes...LogFileFormat.hardStateBytes
+        case .compact: return LogFileFormat.compactBytes...LogFileFormat.compactBytes
         case .append:
             return (LogFileFormat.appendHeaderBytes + LogFileFormat.entryHeaderBytes)...(StorageLimits.recordBytesMax - LogFileFormat.recordHeaderBytes - 1)
         }

@@ -1,7 +1,7 @@
 /// A record in a few words, for an operator reading what a repair dropped.
 extension LogRecord {
     /// `incarnation 4`, `hard state term 5 vote 2`, `append 3 entries at 10...12`,
-    /// `truncate to 7` or `commit 11`.
+    /// `truncate to 7`, `commit 11` or `compact through 20 (term 3)`.
     var summary: String {
         switch self {
         case .incarnation(let incarnation):
@@ -15,6 +15,8 @@ extension LogRecord {
             return "truncate to \(length)"
         case .commit(let index):
             return "commit \(index)"
+        case .compact(let index, let term):
+            return "compact through \(index) (term \(term))"
         }
     }
 }

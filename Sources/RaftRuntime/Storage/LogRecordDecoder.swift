@@ -7,6 +7,7 @@ enum LogRecord: Equatable {
     case append(firstIndex: Int, entries: [Entry])
     case truncate(length: Int)
     case commit(index: Int)
+    case compact(index: Int, term: Term)
 }
 
 /// Turns a record's type and payload (already CRC-checked) into a `LogRecord`, strictly:
@@ -48,6 +49,11 @@ enum LogRecordDecoder {
                 record = .truncate(length: try reader.index("length"))
             case .commit:
                 record = .commit(index: try reader.index("index"))
+            case .compact:
+                let index = try reader.index("index")
+                let term = try reader.u64("term")
+                guard index >= 1, term >= 1 else { throw LogRecordMalformed("compact record: index \(index), term \(term) (both start at 1)") }
+                record = .compact(index: index, term: term)
             }
             try reader.requireEnd()
             return .success(record)

@@ -36,6 +36,14 @@ enum LogRecordEncoder {
         finish(recordAt: start, in: &bytes)
     }
 
+    /// A compact record: the entries through `index` (of term `term`) are dropped.
+    static func appendCompact(index: Int, term: Term, to bytes: inout [UInt8]) {
+        let start = begin(.compact, in: &bytes)
+        LittleEndian.append(UInt64(index), to: &bytes)
+        LittleEndian.append(term, to: &bytes)
+        finish(recordAt: start, in: &bytes)
+    }
+
     /// Append records for `entries` placed at `firstIndex ...`, split so that no record
     /// passes `StorageLimits.recordBytesMax`. Every entry must fit in one record
     /// (`StorageLimits.entryPayloadBytesMax`); the caller checks that first.

@@ -20,6 +20,10 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
     /// entries. `open` refuses it and changes nothing; `DurableLog.repair(directory:)`
     /// (`raftlab node --repair`) cuts the log at `offset` and lists what that loses.
     case corruption(file: String, offset: Int, reason: String, validRecordOffset: Int)
+    /// The snapshot file is torn or corrupt (wrong magic or version, a length that does not
+    /// match the file, a CRC mismatch): it is never loaded, and the node does not start, since
+    /// the log no longer holds the entries the snapshot covers.
+    case badSnapshot(file: String, reason: String)
     /// A change given to `apply` or `compact` breaks the log's rules (a caller bug); nothing
     /// was written.
     case invalidChange(reason: String)
@@ -39,6 +43,8 @@ public enum StorageError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\(file): offset \(offset): \(reason)"
         case .corruption(let file, let offset, let reason, let validRecordOffset):
             return "\(file): offset \(offset): \(reason), yet a CRC-valid record follows at offset \(validRecordOffset): corruption, not a torn tail, so nothing was cut; `raftlab node --repair` cuts the log at offset \(offset) and lists what is lost"
+        case .badSnapshot(let file, let reason):
+            return "\(file): bad snapshot, not loaded: \(reason)"
         case .invalidChange(let reason):
             return "invalid log change: \(reason)"
         case .system(let operation, let file, let errno):

@@ -135,8 +135,19 @@ extension WireFrame {
                 rejections.append(ForwardRejected.Rejection(request: request, reason: reason))
             }
             body = .forwardRejected(ForwardRejected(rejections: rejections))
+        case .snapshotChunk:
+            let index = try reader.count("snapshot index")
+            let snapshotTerm = try reader.integer(UInt64.self, "snapshot term")
+            let totalBytes = try reader.count("snapshot bytes")
+            let offset = try reader.count("chunk offset")
+            body = .snapshotChunk(SnapshotChunk(index: index, snapshotTerm: snapshotTerm, totalBytes: totalBytes, offset: offset,
+                                                bytes: try reader.payload("chunk bytes")))
+        case .snapshotResponse:
+            let index = try reader.count("snapshot index")
+            let received = try reader.count("received bytes")
+            body = .snapshotResponse(SnapshotResponse(index: index, receivedBytes: received, installed: try reader.bool("installed")))
         case nil:
-            throw reader.failure("message type", "message type \(tag) (expected 1...6)", at: at)
+            throw reader.failure("message type", "message type \(tag) (expected 1...8)", at: at)
         }
         return Message(from: from, to: to, term: term, body: body)
     }

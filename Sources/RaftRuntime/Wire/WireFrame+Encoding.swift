@@ -90,6 +90,11 @@ extension WireFrame {
         return messageHeaderBytes + 1 + 4 + RaftLimits.entriesPerMessageMax * WireTags.proposalHeaderBytes + payload
     }
 
+    /// Bytes of the largest snapshot chunk frame `options` allow.
+    public static func snapshotChunkFrameBytesMax(_ options: ProtocolOptions) -> Int {
+        messageHeaderBytes + 8 + 8 + 8 + 8 + 4 + options.snapshotChunkBytesMax
+    }
+
     private static func bytes(of message: Message) -> Int {
         let header = messageHeaderBytes - headerBytes
         switch message.body {
@@ -106,6 +111,10 @@ extension WireFrame {
             return total
         case .forwardRejected(let rejected):
             return header + 4 + rejected.rejections.count * WireTags.rejectionBytes
+        case .snapshotChunk(let chunk):
+            return header + 8 + 8 + 8 + 8 + 4 + chunk.bytes.count
+        case .snapshotResponse:
+            return header + 8 + 8 + 1
         }
     }
 }
@@ -169,6 +178,18 @@ extension ByteBuffer {
                 writeInteger(rejection.reason.code)
                 writeCount(rejection.reason.detail)
             }
+        case .snapshotChunk(let chunk):
+            writeInteger(WireTags.MessageBody.snapshotChunk.rawValue)
+            writeCount(chunk.index)
+            writeInteger(chunk.snapshotTerm)
+            writeCount(chunk.totalBytes)
+            writeCount(chunk.offset)
+            writePayload(chunk.bytes)
+        case .snapshotResponse(let response):
+            writeInteger(WireTags.MessageBody.snapshotResponse.rawValue)
+            writeCount(response.index)
+            writeCount(response.receivedBytes)
+            writeBool(response.installed)
         }
     }
 

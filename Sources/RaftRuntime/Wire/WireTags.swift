@@ -2,9 +2,10 @@ import RaftCore
 
 /// The tag bytes inside frame bodies (docs/WIRE_FORMAT.md lists them too).
 enum WireTags {
-    /// `raft` body: which of the five message bodies follows.
+    /// `raft` body: which of the eight message bodies follows.
     enum MessageBody: UInt8 {
         case voteRequest = 1, voteResponse = 2, logRequest = 3, logResponse = 4, forward = 5, forwardRejected = 6
+        case snapshotChunk = 7, snapshotResponse = 8
     }
 
     /// `status` body: the node's role.
