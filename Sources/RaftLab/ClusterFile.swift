@@ -47,12 +47,16 @@ public struct ClusterFile: Codable, Sendable, Hashable {
     public var seed: UInt64
     /// A deliberate bug for experiments that must be caught (tests only).
     public var mutant: Mutant?
+    /// Nodes snapshot their state machine every this many entries and drop the log it covers
+    /// (`nil`, or absent in the file: never).
+    public var snapshotEvery: Int?
 
     enum CodingKeys: String, CodingKey {
         case clusterID = "cluster_id", nodes, traceDirectory = "trace_directory"
         case electionTimeoutMsMin = "election_timeout_ms_min", electionTimeoutMsMax = "election_timeout_ms_max"
         case heartbeatIntervalMs = "heartbeat_interval_ms", preVote = "pre_vote", checkQuorum = "check_quorum"
         case fsync, traceMessages = "trace_messages", trace, otlpSpans = "otlp_spans", seed, mutant
+        case snapshotEvery = "snapshot_every"
     }
 
     /// Decodes the file; the timing fields are checked here, once, into `ElectionTiming`.
@@ -81,6 +85,10 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         otlpSpans = try container.decodeIfPresent(Bool.self, forKey: .otlpSpans)
         seed = try container.decode(UInt64.self, forKey: .seed)
         mutant = try container.decodeIfPresent(Mutant.self, forKey: .mutant)
+        snapshotEvery = try container.decodeIfPresent(Int.self, forKey: .snapshotEvery)
+        if let snapshotEvery, snapshotEvery < 1 {
+            throw DecodingError.dataCorruptedError(forKey: .snapshotEvery, in: container, debugDescription: "must be at least 1, got \(snapshotEvery)")
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -99,11 +107,12 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         try container.encodeIfPresent(otlpSpans, forKey: .otlpSpans)
         try container.encode(seed, forKey: .seed)
         try container.encodeIfPresent(mutant, forKey: .mutant)
+        try container.encodeIfPresent(snapshotEvery, forKey: .snapshotEvery)
     }
 
     public init(clusterID: UInt64, nodes: [Node], traceDirectory: String, timing: ElectionTiming,
                 preVote: Bool, checkQuorum: Bool, fsync: Bool, traceMessages: Bool,
-                trace: Bool = true, otlpSpans: Bool = false, seed: UInt64, mutant: Mutant? = nil) {
+                trace: Bool = true, otlpSpans: Bool = false, seed: UInt64, mutant: Mutant? = nil, snapshotEvery: Int? = nil) {
         self.clusterID = clusterID
         self.nodes = nodes
         self.traceDirectory = traceDirectory
@@ -116,6 +125,7 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         self.otlpSpans = otlpSpans
         self.seed = seed
         self.mutant = mutant
+        self.snapshotEvery = snapshotEvery
     }
 
     /// Reads and validates a cluster file; errors name the file and what is wrong.
@@ -174,6 +184,7 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         options.preVote = preVote
         options.checkQuorum = checkQuorum
         options.mutant = mutant
+        if let snapshotEvery { options.entriesKeptAfterSnapshot = min(RaftLimits.entriesKeptAfterSnapshot, snapshotEvery) }
         return NodeTuning(timing: timing, options: options, seed: seed, fsync: fsync, tracesMessages: traceMessages)
     }
 

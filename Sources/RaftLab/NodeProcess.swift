@@ -18,6 +18,12 @@ public enum NodeProcess {
         // trace resumes after its durable commit index, as the analyzer's delivery checks and
         // the failover figures assume, instead of replaying the whole log on every restart.
         config.deliversMessages = false
+        if let every = file.snapshotEvery {
+            // Snapshots need a state to snapshot: the node's own, rebuilt at a restart from its
+            // snapshot and the log after it (the deliveries after the snapshot are traced again).
+            config.stateMachine = LabStateMachine()
+            config.snapshotEveryEntries = every
+        }
         config.traceCompressor = .raftlab(executable: NodeProcessSet.currentExecutable())
         try FileManager.default.createDirectory(atPath: file.traceDirectory, withIntermediateDirectories: true)
         // Partitions are the lab's: the launcher's control commands set which peers the

@@ -51,7 +51,7 @@ public struct RunDirectory: Sendable {
                                   timing: options.timing,
                                   preVote: options.preVote, checkQuorum: options.checkQuorum, fsync: options.fsync,
                                   traceMessages: options.traceMessages, trace: options.nodeTraces, otlpSpans: options.otlpSpans,
-                                  seed: options.seed, mutant: options.mutant)
+                                  seed: options.seed, mutant: options.mutant, snapshotEvery: options.snapshotEvery)
         try cluster.write(path: clusterFilePath)
         var parameters: [String: String] = [
             "election_timeout_ms": options.timing.electionTimeoutText,
@@ -63,6 +63,7 @@ public struct RunDirectory: Sendable {
         if let mode = options.workloadMode { parameters["workload"] = mode.description }
         if let duration = options.durationSeconds { parameters["duration_s"] = "\(duration)" }
         if let mutant = options.mutant { parameters["mutant"] = mutant.rawValue }
+        if let every = options.snapshotEvery { parameters["snapshot_every"] = "\(every)" }
         for node in nodes {
             parameters["node_\(node.id)_peer"] = "\(node.peer)"
             parameters["node_\(node.id)_client"] = "\(node.client)"

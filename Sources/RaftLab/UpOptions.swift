@@ -33,6 +33,8 @@ public struct UpOptions: Sendable {
     public var prometheus = false
     /// Prometheus's port (nil: a free one).
     public var prometheusPort: Int? = nil
+    /// Nodes snapshot their state every this many entries (`nil`: never).
+    public var snapshotEvery: Int? = nil
     /// A deliberate bug in every node (tests of the lab's detectors only).
     public var mutant: Mutant? = nil
 

@@ -62,6 +62,13 @@ public final class NodeHost: @unchecked Sendable {
     /// Called on the loop, in order with `onDeliver`, when the application must replace its
     /// state with a snapshot (`Output.restore`): deliveries go on after `snapshot.index`.
     public var onRestore: ((Snapshot) -> Void)?
+    /// The application the host applies entries to, snapshots and restores itself
+    /// (`RaftConfig.stateMachine`); set before `start`.
+    public var stateMachine: (any StateMachine)?
+    /// With a `stateMachine`: a snapshot every this many applied entries (`nil`: never).
+    public var snapshotEveryEntries: Int?
+    /// The last index handed to the application (an entry's, or a restored snapshot's).
+    public private(set) var appliedIndex = 0
     /// Called on the loop with every refused proposal.
     public var onReject: ((RequestID, ProposalRejection) -> Void)?
     /// Called on the loop after every batch (for status displays).
@@ -329,15 +336,26 @@ public final class NodeHost: @unchecked Sendable {
         for observer in observers { observer.batchEnded(node, deliveries: batch.deliveries) }
         var delivered = 0
         for (position, snapshot) in batch.restores {
-            while delivered < position { onDeliver?(batch.deliveries[delivered].index, batch.deliveries[delivered].entry); delivered += 1 }
+            while delivered < position { apply(batch.deliveries[delivered].index, batch.deliveries[delivered].entry); delivered += 1 }
+            stateMachine?.restore(snapshot)
+            appliedIndex = snapshot.index
             onRestore?(snapshot)
         }
-        if let onDeliver {
-            for (index, entry) in batch.deliveries[delivered...] { onDeliver(index, entry) }
+        for (index, entry) in batch.deliveries[delivered...] { apply(index, entry) }
+        if let stateMachine, let every = snapshotEveryEntries, appliedIndex - node.snapshot.index >= every {
+            // The state through `appliedIndex` (committed: it was applied) joins the next batch.
+            enqueue(.snapshot(index: appliedIndex, data: stateMachine.snapshot()))
         }
         if let onReject { for (request, reason) in batch.rejections { onReject(request, reason) } }
         onBatch?(BatchSummary(inputs: inputs.count, messagesSent: batch.early.count + batch.late.count,
                               entriesDelivered: batch.deliveries.count, fsyncUs: fsyncUs))
+    }
+
+    /// Hands the committed entry at `index` to the application.
+    private func apply(_ index: Int, _ entry: Entry) {
+        stateMachine?.apply(index: index, entry: entry)
+        appliedIndex = index
+        onDeliver?(index, entry)
     }
 
     // MARK: Compaction off the loop

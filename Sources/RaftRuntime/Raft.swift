@@ -63,6 +63,8 @@ public final class Raft: Sendable {
             }
             let host = NodeHost(id: config.selfID, members: config.members, tuning: config.tuning,
                                 storage: storage, trace: trace, eventLoop: eventLoop, failpoints: failpoints)
+            host.stateMachine = config.stateMachine
+            host.snapshotEveryEntries = config.snapshotEveryEntries
             let metrics = config.metricsPort.map { _ in NodeMetrics(id: config.selfID, members: config.members) }
             if let metrics { host.observers.append(metrics) }
             if let directory = config.spanDirectory {

@@ -54,6 +54,15 @@ public struct RaftConfig: Sendable {
     /// between 0 and the durable commit index `run()` finds. Not `PersistentState.appliedIndex`,
     /// whose `nil` means "everything committed was applied".
     public var appliedIndex: Int?
+    /// The application as a state machine the node applies, snapshots and restores itself
+    /// (instead of, not besides, `RaftSession.messages`: set `deliversMessages` to false).
+    /// Its state lives in memory: at a restart the node restores its snapshot and applies
+    /// the committed entries after it.
+    public var stateMachine: (any StateMachine)?
+    /// With a `stateMachine`: take a snapshot every this many applied entries and drop the
+    /// log it covers (all but `ProtocolOptions.entriesKeptAfterSnapshot` entries); `nil`:
+    /// never, and the log grows without bound.
+    public var snapshotEveryEntries: Int?
 
     /// A configuration for node `selfID` of the cluster `peers`.
     public init(peers: [NodeID: PeerAddress], self selfID: NodeID, tuning: NodeTuning = NodeTuning(),
@@ -75,6 +84,12 @@ public struct RaftConfig: Sendable {
 
     /// Checks what can be checked before the durable state is read.
     func validateAppliedIndex() throws {
+        if let every = snapshotEveryEntries, every < 1 || stateMachine == nil {
+            throw RaftConfigError.snapshotsWithoutStateMachine(every: every)
+        }
+        if stateMachine != nil && (deliversMessages || appliedIndex != nil) {
+            throw RaftConfigError.stateMachineWithMessages
+        }
         guard let appliedIndex else { return }
         guard deliversMessages else { throw RaftConfigError.appliedIndexWithoutDeliveries(appliedIndex: appliedIndex) }
         guard appliedIndex >= 0 else { throw RaftConfigError.appliedIndexNegative(appliedIndex) }
@@ -84,6 +99,7 @@ public struct RaftConfig: Sendable {
     /// application's own index, 0 for `nil`, or the commit index itself (nothing delivered
     /// again) when nobody reads the messages.
     func restartAppliedIndex(durableCommitIndex: Int) throws -> Int {
+        if stateMachine != nil { return 0 } // rebuilt from the snapshot and the log after it
         guard deliversMessages else { return durableCommitIndex }
         let applied = appliedIndex ?? 0
         guard applied <= durableCommitIndex else {

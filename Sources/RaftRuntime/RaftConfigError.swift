@@ -16,6 +16,11 @@ public enum RaftConfigError: Error, Hashable, Sendable, CustomStringConvertible 
     /// A protocol option cannot work (`NodeTuning.problem`): a bound below 1, or messages
     /// larger than a wire frame may be.
     case unusableOption(ProtocolOptions.Problem)
+    /// `snapshotEveryEntries` is below 1, or set without a `stateMachine` to snapshot.
+    case snapshotsWithoutStateMachine(every: Int)
+    /// A `stateMachine` is set together with `deliversMessages` or an `appliedIndex`: the
+    /// state machine gets the entries (and restores snapshots), not the message stream.
+    case stateMachineWithMessages
 
     public var description: String {
         switch self {
@@ -27,6 +32,10 @@ public enum RaftConfigError: Error, Hashable, Sendable, CustomStringConvertible 
             return "RaftConfig.appliedIndex \(applied) is set but deliversMessages is false: nothing would be delivered again"
         case .unusableOption(let problem):
             return problem.description
+        case .snapshotsWithoutStateMachine(let every):
+            return "RaftConfig.snapshotEveryEntries \(every) needs a stateMachine to snapshot and must be at least 1"
+        case .stateMachineWithMessages:
+            return "RaftConfig.stateMachine takes the committed entries itself: set deliversMessages to false and leave appliedIndex nil"
         }
     }
 }

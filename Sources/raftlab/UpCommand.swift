@@ -72,6 +72,8 @@ struct NodeParameterOptions: ParsableArguments {
     @Flag(help: "Nodes also write live OTLP/JSON spans (elections, replication, fsync, votes) to node-<id>.otlp.jsonl for a collector.")
     var otlpSpans = false
     @Option(help: "Seed of the nodes' election timeouts (printed and saved in run.json).") var seed: UInt64?
+    @Option(help: "Nodes snapshot their state every N applied entries and drop the log it covers, keeping min(N, 5000) entries behind it (default: never).")
+    var snapshotEvery: Int?
 
     /// The workload flags of `up` and `chaos`: `--clients` (closed loop) or `--load` (open
     /// loop), not both, and a payload size a frame can carry.
@@ -95,6 +97,7 @@ struct NodeParameterOptions: ParsableArguments {
         _ = try timing()
         if prometheus && noMetrics { throw ValidationError("--prometheus scrapes the nodes' metrics: drop --no-metrics") }
         if let prometheusPort, !(1...65535).contains(prometheusPort) { throw ValidationError("--prometheus-port must be 1...65535") }
+        if let snapshotEvery, snapshotEvery < 1 { throw ValidationError("--snapshot-every must be at least 1, got \(snapshotEvery)") }
     }
 
     func upOptions() throws -> UpOptions {
@@ -109,6 +112,7 @@ struct NodeParameterOptions: ParsableArguments {
         options.prometheus = prometheus
         options.prometheusPort = prometheusPort
         if let seed { options.seed = seed }
+        options.snapshotEvery = snapshotEvery
         return options
     }
 }

@@ -93,6 +93,7 @@ public struct ChaosOptions: Sendable {
         if !cluster.checkQuorum { words.append("--no-check-quorum") }
         if !cluster.fsync { words.append("--no-fsync") }
         if cluster.traceMessages { words.append("--trace-messages") }
+        if let every = cluster.snapshotEvery { words += ["--snapshot-every", "\(every)"] }
         if let clients = cluster.clients { words += ["--clients", "\(clients)"] }
         if let load = cluster.loadPerSecond { words += ["--load", Self.number(load)] }
         words += ["--payload", "\(cluster.payloadBytes)", "--request-timeout", "\(cluster.requestTimeoutMs)", "--seed", "\(seed)"]

@@ -24,6 +24,10 @@ public final class NodeMetrics: NodeObserver, @unchecked Sendable {
     private let proposalsFailed: Prometheus.Counter
     private let electionsStarted: Prometheus.Counter
     private let votesGranted: Prometheus.Counter
+    private let snapshotsTaken: Prometheus.Counter
+    private let snapshotsInstalled: Prometheus.Counter
+    private let snapshotBytes: Gauge
+    private let snapshotIndex: Gauge
     /// Indexed by message type, then by peer id.
     private let messagesSent: [[Prometheus.Counter?]]
     /// Indexed by message type.
@@ -71,6 +75,10 @@ public final class NodeMetrics: NodeObserver, @unchecked Sendable {
                                   "Proposals received by this node that were refused or timed out waiting for their commit.")
         electionsStarted = counter("raft_elections_started_total", "Elections this node started as a candidate.")
         votesGranted = counter("raft_votes_granted_total", "Votes this node granted to candidates (pre-votes excluded).")
+        snapshotsTaken = counter("raft_snapshots_taken_total", "Snapshots of its application this node took (its log dropped what they cover).")
+        snapshotsInstalled = counter("raft_snapshots_installed_total", "Snapshots this node installed from its leader.")
+        snapshotBytes = gauge("raft_snapshot_bytes", "Bytes of this node's latest snapshot.")
+        snapshotIndex = gauge("raft_snapshot_index", "Last log index this node's latest snapshot includes.")
         let sentHelp = "Messages this node sent, by type and receiving peer."
         messagesSent = MessageMetricType.allCases.map { type in
             (0..<RaftLimits.clusterSizeMax).map { peer in
@@ -172,6 +180,14 @@ public final class NodeMetrics: NodeObserver, @unchecked Sendable {
             votesGranted.increment()
         case .proposalRejected:
             proposalsFailed.increment()
+        case .snapshotTaken(let index, _, let bytes, _):
+            snapshotsTaken.increment()
+            snapshotBytes.set(Int64(bytes))
+            snapshotIndex.set(Int64(index))
+        case .snapshotInstalled(let index, _, let bytes):
+            snapshotsInstalled.increment()
+            snapshotBytes.set(Int64(bytes))
+            snapshotIndex.set(Int64(index))
         default:
             break
         }
