@@ -25,6 +25,10 @@ public enum Mutant: String, Hashable, Sendable, CaseIterable, Codable {
     /// for a term, vote and log that a crash loses, and the restarted node counts the grants
     /// its previous incarnation asked for.
     case sendBeforePersist = "send-before-persist"
+    /// Take the application's snapshot through the end of the log instead of the index it
+    /// asked for (its applied, committed one): entries that may never commit are compacted
+    /// into the snapshot and counted as committed.
+    case snapshotAheadOfCommit = "snapshot-ahead-of-commit"
 
     /// Whether grants are matched by term alone (the campaign is not checked).
     var ignoresCampaign: Bool { self == .countStaleVotes || self == .sendBeforePersist }

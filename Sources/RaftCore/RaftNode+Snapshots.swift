@@ -3,9 +3,12 @@
 extension RaftNode {
     /// The application's state through `index`: kept as the snapshot, and the log dropped
     /// up to `index - entriesKeptAfterSnapshot`.
-    mutating func takeSnapshot(index: Int, data: [UInt8]) {
+    mutating func takeSnapshot(index requested: Int, data: [UInt8]) {
+        let index = options.mutant == .snapshotAheadOfCommit ? log.lastIndex : requested
         guard index > snapshot.index else { return } // no newer than the one held
-        precondition(index <= commitIndex, "node \(id): a snapshot through \(index) past the commit index \(commitIndex)")
+        if options.mutant == nil {
+            precondition(index <= commitIndex, "node \(id): a snapshot through \(index) past the commit index \(commitIndex)")
+        }
         let term = log.term(at: index)
         snapshot = Snapshot(index: index, term: term, data: data)
         emit(.persist(.snapshot(snapshot)))
@@ -15,7 +18,24 @@ extension RaftNode {
             log.compact(through: through, term: throughTerm)
             emit(.persist(.compact(through: through, term: throughTerm)))
         }
+        if index > commitIndex {
+            // The mutant: what the snapshot holds counts as committed.
+            commitIndex = index
+            emit(.persist(.commit(index: index)))
+        }
         trace(.snapshotTaken(index: index, term: term, bytes: data.count, compactedThrough: log.compactedIndex))
+    }
+
+    /// The bytes of an application whose state is the entries it applied
+    /// (`AppliedEntriesCodec`), through `index`: this node's snapshot's, then its log's.
+    /// The model checker hands these to `.snapshot` (the simulator keeps its own list).
+    public func appliedEntriesData(through index: Int) -> [UInt8] {
+        precondition(index >= snapshot.index && index <= log.lastIndex, "entries through \(index) of \(snapshot.index)...\(log.lastIndex)")
+        var data = snapshot.data
+        if index > snapshot.index {
+            data += AppliedEntriesCodec.encode(((snapshot.index + 1)...index).lazy.map { log[$0] })
+        }
+        return data
     }
 
     /// Whether `follower` needs the snapshot: the entry after what it was sent is gone.

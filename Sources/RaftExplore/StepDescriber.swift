@@ -27,6 +27,9 @@ enum StepDescriber {
         case .crashInBatch(let crash):
             return StateDocument.StepDescription(label: label, kind: "crash", node: crash.server, from: nil, message: nil,
                                                  timer: nil, summary: "crash inside a batch after \(crash.durableChanges) of \(crash.changeCount) writes")
+        case .snapshot(let id):
+            return StateDocument.StepDescription(label: label, kind: "snapshot", node: id, from: nil, message: nil,
+                                                 timer: nil, summary: "snapshot through the commit index")
         }
     }
 }

@@ -160,21 +160,21 @@ public final class SimulatedCluster {
     // MARK: The application's snapshots
 
     /// Node `id`'s application hands it a snapshot of what it applied (`delivered[id]`, as
-    /// `SimulatedApplication` encodes it); returns whether the node had anything newer than
+    /// `AppliedEntriesCodec` encodes it); returns whether the node had anything newer than
     /// its snapshot to take.
     @discardableResult
     public func takeSnapshot(at id: NodeID) -> Bool {
         precondition(!isCrashed[id], "node \(id) is crashed; restart it first")
         let applied = delivered[id].count
         guard applied > nodes[id].snapshot.index else { return false }
-        step(id, .snapshot(index: applied, data: SimulatedApplication.encode(delivered[id])))
+        step(id, .snapshot(index: applied, data: AppliedEntriesCodec.encode(delivered[id])))
         return true
     }
 
     /// Node `id`'s application replaces its state with `snapshot`'s; what it held must be a
     /// prefix of it, and what it holds must agree with every other node's deliveries.
     private func restore(_ snapshot: Snapshot, at id: NodeID) {
-        guard let entries = SimulatedApplication.decode(snapshot.data), entries.count == snapshot.index else {
+        guard let entries = AppliedEntriesCodec.decode(snapshot.data), entries.count == snapshot.index else {
             return recordViolation("node \(id) restored a snapshot through \(snapshot.index) whose bytes are not that many entries")
         }
         for (offset, entry) in entries.enumerated() {

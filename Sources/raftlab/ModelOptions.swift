@@ -19,6 +19,8 @@ struct ModelOptions: ParsableArguments {
     var pruneNoOps = false
     @Option(name: .customLong("entries-per-append"), help: "Entries one log request carries at most (default: the profile's 512).")
     var entriesPerAppend: Int?
+    @Flag(help: "A running server's application may hand it a snapshot through its commit index at any step (the log before it is dropped); leaders send snapshots to followers that need dropped entries.")
+    var snapshots = false
     @Option(name: .customLong("max-crashes"), help: "Most servers down at once (default (servers-1)/2).")
     var maxCrashes: Int?
     @Option(help: "Protocol profile: lite (raft-lite's behaviour) or full (pre-vote, check-quorum, re-armed timers).")
@@ -38,6 +40,6 @@ struct ModelOptions: ParsableArguments {
     var configuration: RaftModelConfiguration {
         RaftModelConfiguration(serverCount: servers, network: network, crashMode: crash, crashCountMax: maxCrashes,
                                profile: profile, mutant: mutant.flatMap(Mutant.init(rawValue:)), tornWrites: tornWrites, symmetry: symmetry, prunesNoOps: pruneNoOps,
-                               entriesPerAppendMax: entriesPerAppend)
+                               entriesPerAppendMax: entriesPerAppend, snapshots: snapshots)
     }
 }

@@ -17,11 +17,13 @@ struct MutantTests {
         var depth: Int
         var profile: RaftModelConfiguration.Profile = .lite
         var symmetry = false
+        /// The model's snapshots (what `snapshot-ahead-of-commit` breaks).
+        var snapshots = false
         var configuration: RaftModelConfiguration {
-            RaftModelConfiguration(crashMode: crashMode, profile: profile, mutant: mutant, symmetry: symmetry)
+            RaftModelConfiguration(crashMode: crashMode, profile: profile, mutant: mutant, symmetry: symmetry, snapshots: snapshots)
         }
         var testDescription: String {
-            "\(mutant.rawValue), \(profile.rawValue), crash \(crashMode.rawValue)\(symmetry ? ", symmetry" : ""), depth \(depth)"
+            "\(mutant.rawValue), \(profile.rawValue), crash \(crashMode.rawValue)\(symmetry ? ", symmetry" : "")\(snapshots ? ", snapshots" : ""), depth \(depth)"
         }
     }
 
@@ -39,6 +41,8 @@ struct MutantTests {
         // candidate crashes inside that batch, and its next incarnation counts the grants of
         // the previous one: only a crash inside a batch shows it.
         Case(mutant: .sendBeforePersist, crashMode: .restart, depth: 12, symmetry: true),
+        Case(mutant: .snapshotAheadOfCommit, crashMode: .stop, depth: 9, snapshots: true),
+        Case(mutant: .snapshotAheadOfCommit, crashMode: .restart, depth: 9, snapshots: true),
     ]
 
     /// The profile the nodes run (pre-vote, check-quorum, re-armed timers, pipelining, a no-op
@@ -51,6 +55,7 @@ struct MutantTests {
         Case(mutant: .grantVoteWithoutLogCheck, crashMode: .restart, depth: 14, profile: .full, symmetry: true),
         Case(mutant: .countStaleVotes, crashMode: .restart, depth: 14, profile: .full, symmetry: true),
         Case(mutant: .skipConflictTruncation, crashMode: .restart, depth: 13, profile: .full, symmetry: true),
+        Case(mutant: .snapshotAheadOfCommit, crashMode: .restart, depth: 12, profile: .full, snapshots: true),
     ]
 
     /// Mutants whose shortest counterexample is longer than the issue's depth 14 in every

@@ -89,6 +89,9 @@ struct ReferenceCluster {
             let outputs = node.stepAsBatch(.restart(disks[id]))
             nodes[id] = node
             apply(outputs, at: id)
+        case .snapshot(let id):
+            let outputs = nodes[id]!.stepAsBatch(model.snapshotInput(of: nodes[id]!))
+            apply(outputs, at: id)
         }
     }
 

@@ -20,6 +20,7 @@ struct MutantDetectionTests {
             let report = RandomSimulation(
                 configuration: .init(nodeCount: 3, options: options, steps: 400, crashWeight: 4,
                                      restartWeight: 8, electionTimeoutWeight: 8,
+                                     snapshotWeight: mutant == .snapshotAheadOfCommit ? 4 : 0,
                                      requiresConvergence: false),
                 seed: seed
             ).run()

@@ -83,4 +83,7 @@ public enum RaftAction: Hashable, Sendable {
     /// Step a batch of inputs at a server in the runtime's order and crash it part way
     /// (crash-restart only; see `CrashInBatch`).
     case crashInBatch(CrashInBatch)
+    /// A server's application hands it a snapshot through its commit index (with
+    /// `RaftModelConfiguration.snapshots`).
+    case snapshot(NodeID)
 }

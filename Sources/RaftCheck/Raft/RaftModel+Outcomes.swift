@@ -23,6 +23,8 @@ enum InputCode {
     static let heartbeatTimeout: UInt32 = 0xFFFF_FFF1
     /// `.persisted` for the node's whole log (crash-inside-a-batch outcomes only).
     static let persisted: UInt32 = 0xFFFF_FFF2
+    /// The application's snapshot through the node's commit index (`RaftAction.snapshot`).
+    static let snapshot: UInt32 = 0xFFFF_FFF3
 
     static func timeout(_ kind: TimerKind) -> UInt32 { kind == .election ? electionTimeout : heartbeatTimeout }
 
@@ -46,7 +48,7 @@ extension RaftModel {
         if let count = transitions.lookup(key, into: buffer) { return count }
         var state = nodes.payload(node)
         let before = state
-        let outputs = state.stepAsBatch(input(for: code))
+        let outputs = state.stepAsBatch(code == InputCode.snapshot ? snapshotInput(of: state) : input(for: code))
         let violates = RaftInvariants.leaderAppendOnly(before: before, after: state) != nil
         let words = outcomeWords(state, outputs, violatesLeaderAppendOnly: violates)
         transitions.store(key, words)
@@ -102,6 +104,18 @@ extension RaftModel {
 
     /// The network item behind `reference`.
     func item(_ reference: ItemReference) -> NetworkItem { items.payload(reference.index) }
+
+    /// What the model's application hands `node`: the entries it applied through its commit
+    /// index (through its whole log under `snapshot-ahead-of-commit`, as that mutant takes it).
+    func snapshotInput(of node: RaftNode) -> Input {
+        let index = node.options.mutant == .snapshotAheadOfCommit ? node.log.lastIndex : node.commitIndex
+        return .snapshot(index: index, data: node.appliedEntriesData(through: index))
+    }
+
+    /// Whether `node` has something newer than its snapshot to snapshot.
+    func canSnapshot(_ node: RaftNode) -> Bool {
+        node.isRunning && (node.options.mutant == .snapshotAheadOfCommit ? node.log.lastIndex : node.commitIndex) > node.snapshot.index
+    }
 
     func input(for code: UInt32) -> Input {
         switch code {

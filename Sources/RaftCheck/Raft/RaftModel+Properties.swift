@@ -55,7 +55,7 @@ enum ModelNodeView: RaftStateView {
     var lastIndex: Int {
         switch self {
         case .running(let node), .stopped(let node): return node.lastIndex
-        case .down(_, let durable): return durable.entries.count
+        case .down(_, let durable): return durable.lastIndex
         }
     }
     var commitIndex: Int {
@@ -64,17 +64,26 @@ enum ModelNodeView: RaftStateView {
         case .down(_, let durable): return durable.commitIndex
         }
     }
-    func entryTerm(at index: Int) -> Term {
+    // Every index is compared (`compactedIndex` stays 0): an entry the log dropped is read
+    // from the snapshot that holds it, whose bytes are the applied entries.
+    func entryTerm(at index: Int) -> Term { index == 0 ? 0 : entry(at: index).term }
+    func entryDigest(at index: Int) -> UInt64 { entry(at: index).digest }
+
+    private func entry(at index: Int) -> Entry {
         switch self {
-        case .running(let node), .stopped(let node): return node.entryTerm(at: index)
-        case .down(_, let durable): return index == 0 ? 0 : durable.entries[index - 1].term
+        case .running(let node), .stopped(let node):
+            return index > node.log.compactedIndex ? node.log[index] : Self.entry(at: index, of: node.snapshot)
+        case .down(_, let durable):
+            return index > durable.compactedIndex ? durable.entries[index - durable.compactedIndex - 1]
+                : Self.entry(at: index, of: durable.snapshot)
         }
     }
-    func entryDigest(at index: Int) -> UInt64 {
-        switch self {
-        case .running(let node), .stopped(let node): return node.entryDigest(at: index)
-        case .down(_, let durable): return durable.entries[index - 1].digest
+
+    private static func entry(at index: Int, of snapshot: Snapshot) -> Entry {
+        guard let entries = AppliedEntriesCodec.decode(snapshot.data), index >= 1, index <= entries.count else {
+            preconditionFailure("entry \(index) is in neither the log nor the snapshot through \(snapshot.index)")
         }
+        return entries[index - 1]
     }
 }
 

@@ -127,6 +127,11 @@ public final class RaftModel: Model {
                 actions.append(.timeout(id, kind))
             }
         }
+        if configuration.snapshots {
+            for id in members where flags & StateLayout.crashedBit(id) == 0 && canSnapshot(nodes.payload(state.words[layout.nodeIndex(id)])) {
+                actions.append(.snapshot(id))
+            }
+        }
         let crashedCount = (flags >> UInt32(StateLayout.crashedShift)).nonzeroBitCount
         for id in members where flags & StateLayout.crashedBit(id) == 0 && crashedCount < crashCountMax {
             actions.append(.crash(id))
@@ -166,6 +171,10 @@ public final class RaftModel: Model {
             return Step(state: ClusterState(words: words))
         case .crashInBatch(let crash):
             return crashInBatchStep(state, crash)
+        case .snapshot(let id):
+            guard configuration.snapshots, id >= 0 && id < layout.serverCount, flags & StateLayout.crashedBit(id) == 0,
+                  canSnapshot(nodes.payload(state.words[layout.nodeIndex(id)])) else { return nil }
+            return stepNode(state, id, code: InputCode.snapshot, flags: flags, removing: nil)
         case .restart(let id):
             guard layout.tracksDurableState, id >= 0 && id < layout.serverCount,
                   flags & StateLayout.crashedBit(id) != 0 else { return nil }
@@ -192,6 +201,7 @@ public final class RaftModel: Model {
         case .crash(let id): return "Crash(\(id))"
         case .restart(let id): return "Restart(\(id))"
         case .crashInBatch(let crash): return label(of: crash)
+        case .snapshot(let id): return "Snapshot(\(id))"
         }
     }
 

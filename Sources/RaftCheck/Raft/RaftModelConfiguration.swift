@@ -65,11 +65,17 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
     /// keeps the profile's 512. A small bound lets short logs show what only long ones would
     /// at the real bound (a leader whose first acknowledgements stop short of its no-op).
     public var entriesPerAppendMax: Int?
+    /// A running server's application may hand it a snapshot through its commit index at any
+    /// step (the whole log before it is then dropped: no entry kept behind it), and leaders
+    /// send snapshots to followers that need dropped entries. The application's state is the
+    /// list of entries it applied (`AppliedEntriesCodec`), so the safety properties read a
+    /// compacted entry from the snapshot that holds it.
+    public var snapshots: Bool
 
     /// raft-lite's model, unless told otherwise.
     public init(serverCount: Int = 3, network: Network = .unorderedNonDuplicating, crashMode: CrashMode = .stop,
                 crashCountMax: Int? = nil, profile: Profile = .lite, mutant: Mutant? = nil, tornWrites: Bool = false,
-                symmetry: Bool = false, prunesNoOps: Bool = false, entriesPerAppendMax: Int? = nil) {
+                symmetry: Bool = false, prunesNoOps: Bool = false, entriesPerAppendMax: Int? = nil, snapshots: Bool = false) {
         self.serverCount = serverCount
         self.network = network
         self.crashMode = crashMode
@@ -80,6 +86,7 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
         self.symmetry = symmetry
         self.prunesNoOps = prunesNoOps
         self.entriesPerAppendMax = entriesPerAppendMax
+        self.snapshots = snapshots
     }
 
     /// The crash bound in force.
@@ -90,6 +97,7 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
         var options = profile == .lite ? ProtocolOptions.lite : ProtocolOptions.standard
         options.emitsTraceEvents = false
         if let entriesPerAppendMax { options.entriesPerAppendMax = entriesPerAppendMax }
+        if snapshots { options.entriesKeptAfterSnapshot = 0 }
         return options.with(mutant: mutant)
     }
 
@@ -107,6 +115,9 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
         if let entries = entriesPerAppendMax, entries < 1 {
             return "--entries-per-append must be at least 1, got \(entries)"
         }
+        if snapshots && symmetry {
+            return "--snapshots with --symmetry: snapshot bytes name servers' requests and are not renamed; drop one"
+        }
         if tornWrites && crashMode != .restart {
             return "--torn-writes needs --crash restart (a stopped server never reads its disk again)"
         }
@@ -118,6 +129,6 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
         "servers=\(serverCount), network=\(network.rawValue), crash=\(crashMode.rawValue), "
             + "max-crashes=\(effectiveCrashCountMax), profile=\(profile.rawValue), mutant=\(mutant?.rawValue ?? "none")"
             + (tornWrites ? ", torn-writes" : "") + (symmetry ? ", symmetry" : "") + (prunesNoOps ? ", prune-no-ops" : "")
-            + (entriesPerAppendMax.map { ", entries-per-append=\($0)" } ?? "")
+            + (entriesPerAppendMax.map { ", entries-per-append=\($0)" } ?? "") + (snapshots ? ", snapshots" : "")
     }
 }

@@ -1,14 +1,11 @@
-import RaftCore
-
-/// The simulated application's state as snapshot bytes: the entries it applied, in order,
-/// each as `u64 term · u64 request · u32 payload length · payload` (little-endian). Keeping
-/// whole entries lets a restored node's state be compared entry by entry with every other
-/// node's deliveries.
-public enum SimulatedApplication {
+/// The snapshot bytes of an application whose state is the list of entries it applied, in
+/// order: each entry as `u64 term · u64 request · u32 payload length · payload`
+/// (little-endian). The simulator's application and the model checker's use it, so a
+/// snapshot's content can be compared entry by entry with what other nodes committed.
+public enum AppliedEntriesCodec {
     /// The bytes of `entries`.
-    public static func encode(_ entries: [Entry]) -> [UInt8] {
+    public static func encode<S: Sequence>(_ entries: S) -> [UInt8] where S.Element == Entry {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(entries.reduce(0) { $0 + 20 + $1.payload.count })
         for entry in entries {
             append(entry.term, 8, to: &bytes)
             append(entry.request, 8, to: &bytes)

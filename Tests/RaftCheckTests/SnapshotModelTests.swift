@@ -1,0 +1,54 @@
+import RaftCore
+import TestGate
+import Testing
+@testable import RaftCheck
+
+/// The model with snapshots on (`--snapshots`): applications snapshot at any step, leaders
+/// send snapshots, the properties read compacted entries from the snapshots that hold them.
+@Suite(.exclusive)
+struct SnapshotModelTests {
+    @Test("random walks reach snapshots, their chunks and installs: the model explores them")
+    func walksReachInstalls() {
+        let model = RaftModel(RaftModelConfiguration(crashMode: .restart, snapshots: true))
+        var random = SplitMix64(seed: 5)
+        var labels: Set<String> = []
+        for _ in 0..<3_000 {
+            var state = model.initialState
+            for _ in 0..<40 {
+                let successors = model.successors(of: state)
+                guard let (action, next) = successors.randomElement(using: &random) else { break }
+                let label = model.label(of: action)
+                if label.hasPrefix("Snapshot(") { labels.insert("snapshot") }
+                if label.contains("SnapshotChunk(") { labels.insert("chunk") }
+                if label.contains("SnapshotResponse(") && label.contains("installed: true") { labels.insert("installed") }
+                state = next
+            }
+        }
+        #expect(labels == ["snapshot", "chunk", "installed"])
+    }
+
+    @Test("the correct core is clean with snapshots on (crash-stop depth 12, crash-restart depth 10)")
+    func correctCoreIsClean() {
+        for (crash, depth) in [(RaftModelConfiguration.CrashMode.stop, 12), (.restart, 10)] {
+            let model = RaftModel(RaftModelConfiguration(crashMode: crash, snapshots: true))
+            let result = RaftChecker(model: model, options: CheckerOptions(depthMax: depth, threadCount: 2)).run()
+            #expect(!result.hasCounterexample, "\(crash) depth \(depth): \(result.discoveries.filter { $0.classification == .counterexample }.map(\.property.name))")
+        }
+    }
+
+    @Test("snapshot-ahead-of-commit is caught: a node counts an uncommitted entry its snapshot took as committed")
+    func mutantIsCaught() throws {
+        let model = RaftModel(RaftModelConfiguration(mutant: .snapshotAheadOfCommit, snapshots: true))
+        let options = CheckerOptions(depthMax: 9, threadCount: 2, stopsAtFirstCounterexample: true)
+        let found = RaftChecker(model: model, options: options).run()
+        let counterexample = try #require(found.discoveries.first { $0.classification == .counterexample })
+        #expect(counterexample.property.name == "Leader Completeness")
+        #expect(counterexample.actions.count == 8)
+        #expect(counterexample.actions.contains { model.label(of: $0).hasPrefix("Snapshot(") })
+    }
+
+    @Test("--snapshots with --symmetry is refused in words")
+    func symmetryIsRefused() {
+        #expect(RaftModelConfiguration(symmetry: true, snapshots: true).problem?.contains("--snapshots with --symmetry") == true)
+    }
+}
