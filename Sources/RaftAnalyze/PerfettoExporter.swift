@@ -44,6 +44,8 @@ public final class PerfettoExporter: TraceObserver {
             try instant(node, time, "lost quorum")
         case .snapshot(let index, _, _, _):
             try instant(node, time, "snapshot \(index)")
+        case .transfer(let to, let aborted):
+            try instant(node, time, aborted ? "transfer to \(to) abandoned" : "transfer to \(to)")
         case .install(let index, _, _):
             try instant(node, time, "install snapshot \(index)")
         case .nemesis(let action, let targets, let detail):

@@ -42,6 +42,8 @@ struct TimelinePrinter {
             return "lost quorum (heard from \(heardFrom)): steps down"
         case .snapshot(let index, _, let bytes, let compacted):
             return "snapshot through \(index) (\(bytes) bytes); log starts after \(compacted)"
+        case .transfer(let to, let aborted):
+            return aborted ? "gave up handing leadership to node \(to)" : "HANDS LEADERSHIP to node \(to)"
         case .install(let index, let entryTerm, let bytes):
             return "INSTALLED the leader's snapshot through \(index) (term \(entryTerm), \(bytes) bytes)"
         case .stop:

@@ -31,6 +31,7 @@ extension TraceEventType {
         case .invalidMessage: return 24
         case .snapshot: return 25
         case .install: return 26
+        case .transfer: return 27
         }
     }
 }

@@ -17,14 +17,8 @@ public enum PeerRecoveryBenchmark {
         public var startupMs: [Double]
 
         public var description: String {
-            func line(_ name: String, _ values: [Double]) -> String {
-                let sorted = values.sorted()
-                guard !sorted.isEmpty else { return "\(name): no samples" }
-                func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int(q * Double(sorted.count - 1) + 0.5))] }
-                return String(format: "%@: p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d restarts", name, at(0.5), at(0.99),
-                              sorted.last!, sorted.count)
-            }
-            return line("restart to hearing from the leader", samplesMs) + "\n" + line("process start to answering", startupMs)
+            SampleSummary.line("restart to hearing from the leader", samplesMs, counting: "restarts") + "\n"
+                + SampleSummary.line("process start to answering", startupMs, counting: "restarts")
         }
     }
 
@@ -71,12 +65,10 @@ public enum PeerRecoveryBenchmark {
                                 round + 1, restarts, victim, leader, sample, milliseconds(answered - processStart)))
             }
         } catch {
-            _ = await launcher.stopCluster(startedAt: started)
-            try? FileManager.default.removeItem(atPath: launcher.run.layout.directory)
+            await launcher.discard(startedAt: started)
             throw error
         }
-        _ = await launcher.stopCluster(startedAt: started)
-        try? FileManager.default.removeItem(atPath: launcher.run.layout.directory)
+        await launcher.discard(startedAt: started)
         return report
     }
 

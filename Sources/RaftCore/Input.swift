@@ -23,4 +23,10 @@ public enum Input: Hashable, Sendable {
     /// covers but the last `ProtocolOptions.entriesKeptAfterSnapshot`. One no newer than the
     /// node's snapshot is ignored.
     case snapshot(index: Int, data: [UInt8])
+    /// An operator asks this node, if it leads, to hand leadership to `target` (Raft thesis
+    /// §3.10, etcd's `MsgTransferLeader`): it stops appending proposals (they wait for the
+    /// new leader), brings `target`'s log up to date and tells it to campaign at once
+    /// (`TimeoutNow`). The transfer is abandoned when an election timeout passes first.
+    /// Ignored by a node that does not lead, or when `target` is not another member.
+    case transferLeadership(to: NodeID)
 }

@@ -38,6 +38,7 @@ enum LocalInvariants {
                      "node \(node.id): log compacted through \(node.log.compactedIndex), snapshot through \(node.snapshot.index), commit index \(node.commitIndex): dropped entries must be in the snapshot, and the snapshot committed")
         precondition(node.log.lastTerm <= node.currentTerm,
                      "node \(node.id): log holds term \(node.log.lastTerm) beyond current term \(node.currentTerm)")
+        precondition(node.transferTarget == nil || node.role == .leader, "node \(node.id): only a leader hands leadership over")
         switch node.role {
         case .leader:
             precondition(node.leaderID == node.id && node.votedFor == node.id,

@@ -21,13 +21,14 @@ public struct Message: Hashable, Sendable {
     /// Whether this message asks something rather than answers.
     public var isRequest: Bool {
         switch body {
-        case .voteRequest, .logRequest, .forward, .snapshotChunk: return true
+        case .voteRequest, .logRequest, .forward, .snapshotChunk, .timeoutNow: return true
         case .voteResponse, .logResponse, .forwardRejected, .snapshotResponse: return false
         }
     }
 
-    /// The eight kinds of message: Kleppmann's four, forwarding of client proposals and the
-    /// refusal of forwarded ones, and a leader's snapshot sent in chunks with their answers.
+    /// The nine kinds of message: Kleppmann's four, forwarding of client proposals and the
+    /// refusal of forwarded ones, a leader's snapshot sent in chunks with their answers, and
+    /// a leader handing over leadership.
     public enum Body: Hashable, Sendable {
         case voteRequest(VoteRequest)
         case voteResponse(VoteResponse)
@@ -37,6 +38,8 @@ public struct Message: Hashable, Sendable {
         case forwardRejected(ForwardRejected)
         case snapshotChunk(SnapshotChunk)
         case snapshotResponse(SnapshotResponse)
+        /// A leader handing leadership over: campaign now, past any leader lease.
+        case timeoutNow
     }
 }
 
@@ -51,12 +54,16 @@ public struct VoteRequest: Hashable, Sendable {
     /// Which campaign of the candidate asks: the answer echoes it, and only answers to the
     /// campaign in progress count.
     public var campaign: CampaignID
+    /// The candidate campaigns because its leader handed leadership to it (`TimeoutNow`):
+    /// voters answer it even while they hear from that leader (check-quorum's lease).
+    public var transfer: Bool
 
-    public init(logLength: Int, lastLogTerm: Term, preVote: Bool, campaign: CampaignID) {
+    public init(logLength: Int, lastLogTerm: Term, preVote: Bool, campaign: CampaignID, transfer: Bool = false) {
         self.logLength = logLength
         self.lastLogTerm = lastLogTerm
         self.preVote = preVote
         self.campaign = campaign
+        self.transfer = transfer
     }
 }
 

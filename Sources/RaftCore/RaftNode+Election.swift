@@ -4,6 +4,7 @@ extension RaftNode {
         if options.rearmTimers { resetElectionTimer() }
         switch role {
         case .leader:
+            abandonTransfer()
             if options.checkQuorum { checkQuorum() }
         case .follower, .preCandidate, .candidate:
             if options.preVote { startPreVote() } else { startElection() }
@@ -38,7 +39,7 @@ extension RaftNode {
 
     /// Starts an election in a new term, voting for ourselves (durable before the requests
     /// leave: they are `.afterWrite`).
-    mutating func startElection() {
+    mutating func startElection(transfer: Bool = false) {
         let previous = currentTerm
         currentTerm += 1
         votedFor = id
@@ -52,7 +53,8 @@ extension RaftNode {
             becomeLeader()
             return
         }
-        let request = VoteRequest(logLength: log.lastIndex, lastLogTerm: log.lastTerm, preVote: false, campaign: campaign)
+        let request = VoteRequest(logLength: log.lastIndex, lastLogTerm: log.lastTerm, preVote: false, campaign: campaign,
+                                  transfer: transfer)
         for peer in peers { sendMessage(.voteRequest(request), to: peer) }
     }
 

@@ -14,9 +14,11 @@ extension RaftNode {
             }
         }
         guard !valid.isEmpty else { return }
-        if role == .leader {
+        if role == .leader && transferTarget == nil {
             appendProposals(valid)
             replicateToAll(isHeartbeat: false) // (a single-node cluster commits on `.persisted`)
+        } else if role == .leader {
+            buffer(valid) // handing leadership over: they wait for the next leader
         } else if let leader = leaderID, hops < RaftLimits.forwardHopsMax {
             forward(valid, to: leader, hops: hops + 1)
         } else if leaderID != nil {

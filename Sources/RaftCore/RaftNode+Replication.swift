@@ -190,6 +190,7 @@ extension RaftNode {
                 state.ackedLength = response.ack
                 progress[follower] = state
                 advanceLeaderCommit()
+                continueTransfer(after: follower)
             } else if state.sentLength > 0 {
                 state.sentLength -= 1
                 progress[follower] = state
@@ -207,6 +208,7 @@ extension RaftNode {
             state.probeInFlight = false
             progress[follower] = state
             advanceLeaderCommit()
+            continueTransfer(after: follower)
         } else {
             // Refused: back off to the last entry that may agree with the follower's hint (at
             // or below it, of a term at most the hint's) and probe from there. When that does

@@ -78,6 +78,7 @@ extension RaftNode {
             follower.probeInFlight = false
             progress[peer] = follower
             advanceLeaderCommit()
+            continueTransfer(after: peer)
         } else {
             follower.snapshotBytesAcked = response.receivedBytes
             progress[peer] = follower

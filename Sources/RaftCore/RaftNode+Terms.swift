@@ -13,7 +13,7 @@ extension RaftNode {
 
         if message.term > currentTerm {
             switch message.body {
-            case .voteRequest(let request) where isInLeaderLease:
+            case .voteRequest(let request) where isInLeaderLease && !request.transfer:
                 // A disruptive candidate (or pre-candidate) while our leader is alive: ignore.
                 _ = request
                 trace(.voteIgnoredInLease(candidate: message.from))
@@ -26,7 +26,7 @@ extension RaftNode {
                 adoptTerm(message.term, leader: nil, resetsTimer: options.rearmTimers)
             case .logRequest, .snapshotChunk:
                 adoptTerm(message.term, leader: message.from, resetsTimer: true)
-            case .voteResponse, .logResponse, .forward, .forwardRejected, .snapshotResponse:
+            case .voteResponse, .logResponse, .forward, .forwardRejected, .snapshotResponse, .timeoutNow:
                 adoptTerm(message.term, leader: nil, resetsTimer: true)
             }
         }
@@ -48,6 +48,8 @@ extension RaftNode {
             handleSnapshotChunk(message, chunk)
         case .snapshotResponse(let response):
             handleSnapshotResponse(message, response)
+        case .timeoutNow:
+            handleTimeoutNow(from: message.from, term: message.term)
         }
     }
 
@@ -68,6 +70,7 @@ extension RaftNode {
 
     /// Becomes (or stays) a follower of `leader` in the current term.
     mutating func becomeFollower(leader: NodeID?) {
+        transferTarget = nil // stepping down ends a transfer, whoever leads next
         if role != .follower {
             let previous = role
             role = .follower

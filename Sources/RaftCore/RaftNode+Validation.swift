@@ -50,6 +50,8 @@ extension RaftNode {
             }
         case .snapshotResponse(let response):
             guard response.index >= 1, response.receivedBytes >= 0 else { return .negativeNumber }
+        case .timeoutNow:
+            break
         }
         return nil
     }

@@ -90,6 +90,8 @@ public struct RaftNode: Hashable, Sendable {
     public internal(set) var durableLength = 0
     /// A leader's snapshot arriving in chunks, while it is incomplete.
     public internal(set) var incomingSnapshot: IncomingSnapshot? = nil
+    /// The member this leader is handing leadership to (`Input.transferLeadership`).
+    public internal(set) var transferTarget: NodeID? = nil
 
     /// Outputs of the step in progress (always empty between steps).
     var outbox: [Output] = []
@@ -154,6 +156,9 @@ public struct RaftNode: Hashable, Sendable {
         case .snapshot(let index, let data):
             requireRunning(input)
             takeSnapshot(index: index, data: data)
+        case .transferLeadership(let target):
+            requireRunning(input)
+            startTransfer(to: target)
         }
         if !pendingRejections.isEmpty { sendPendingRejections() }
         #if DEBUG
@@ -232,6 +237,7 @@ public struct RaftNode: Hashable, Sendable {
         recentlyActive.removeAll()
         bufferedProposals = []
         unconfirmedForwards = []
+        transferTarget = nil
         isRunning = true
         incarnation = state.incarnation
         campaign = CampaignID(incarnation: incarnation, round: 0)

@@ -40,4 +40,8 @@ public enum TraceEvent: Hashable, Sendable {
     /// The leader's snapshot through `index` was installed: every entry through it is
     /// committed here and the application restarts from it.
     case snapshotInstalled(index: Int, term: Term, bytes: Int)
+    /// This leader began handing leadership to `target`.
+    case transferStarted(target: NodeID)
+    /// This leader gave up handing leadership to `target` (an election timeout passed).
+    case transferAborted(target: NodeID)
 }

@@ -52,6 +52,8 @@ public enum MessageTraceID {
             digest.add(chunk.snapshotTerm)
             digest.add(UInt64(chunk.offset))
             digest.add(UInt64(chunk.bytes.count))
+        case .timeoutNow:
+            digest.add(9)
         case .snapshotResponse(let response):
             digest.add(8)
             digest.add(UInt64(response.index))

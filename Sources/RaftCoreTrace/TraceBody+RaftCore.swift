@@ -44,6 +44,10 @@ extension TraceBody {
             self = .snapshot(index: index, entryTerm: term, bytes: bytes, compacted: compactedThrough)
         case .snapshotInstalled(let index, let term, let bytes):
             self = .install(index: index, entryTerm: term, bytes: bytes)
+        case .transferStarted(let target):
+            self = .transfer(to: target, aborted: false)
+        case .transferAborted(let target):
+            self = .transfer(to: target, aborted: true)
         }
     }
 
@@ -78,6 +82,7 @@ extension TraceMessageKind {
         case .forwardRejected: self = .forwardRejected
         case .snapshotChunk: self = .snapshotChunk
         case .snapshotResponse: self = .snapshotResponse
+        case .timeoutNow: self = .timeoutNow
         }
     }
 }

@@ -19,6 +19,7 @@ enum ItemSummary {
             case .forwardRejected: return "ForwardRejected"
             case .snapshotChunk: return "SnapshotChunk"
             case .snapshotResponse: return "SnapshotResponse"
+            case .timeoutNow: return "TimeoutNow"
             }
         }
     }
@@ -49,6 +50,8 @@ enum ItemSummary {
                 return "\(name) \(term) ×\(rejected.rejections.count)"
             case .snapshotChunk(let chunk):
                 return "\(name) \(term) @\(chunk.index) \(chunk.offset)+\(chunk.bytes.count)/\(chunk.totalBytes)"
+            case .timeoutNow:
+                return "\(name) \(term)"
             case .snapshotResponse(let response):
                 return "\(name) \(term) @\(response.index) \(response.installed ? "✓" : "\(response.receivedBytes) B")"
             }

@@ -117,6 +117,8 @@ public struct FrameMutator {
             if chance(0.5) { response.receivedBytes = count(near: response.receivedBytes) } else { response.index = count(near: response.index) }
             response.installed.toggle()
             message.body = .snapshotResponse(response)
+        case .timeoutNow:
+            message.term = term(near: message.term)
         }
     }
 

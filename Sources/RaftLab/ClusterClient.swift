@@ -101,6 +101,17 @@ public final class ClusterClient: @unchecked Sendable {
         _ = try await promise.futureResult.get()
     }
 
+    /// Asks node `id` (the leader) to hand leadership to `target`; returns its status as it
+    /// answered.
+    public func transferLeaderAsync(at id: NodeID, to target: NodeID) async throws -> NodeStatus {
+        let promise = eventLoop.makePromise(of: NodeStatus.self)
+        eventLoop.execute { [self] in
+            guard let connection = connections[id] else { return promise.fail(LabError("no node \(id)")) }
+            connection.transferLeader(to: target) { promise.completeWith($0) }
+        }
+        return try await promise.futureResult.get()
+    }
+
     /// Waits until one node reports leading and a majority answer; returns the leader.
     public func waitForLeader(timeout: Duration) async throws -> NodeID {
         let clock = ContinuousClock()

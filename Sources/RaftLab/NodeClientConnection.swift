@@ -64,12 +64,23 @@ final class NodeClientConnection: @unchecked Sendable {
 
     /// Sends a chaos control command; completes with the node's status after it applied it.
     func control(_ command: ControlCommand, completion: @escaping (Result<NodeStatus, any Error>) -> Void) {
+        send(.control(command), completion: completion)
+    }
+
+    /// Asks the node, if it leads, to hand leadership to `target`; completes with its status
+    /// as it answered (the transfer itself happens after).
+    func transferLeader(to target: NodeID, completion: @escaping (Result<NodeStatus, any Error>) -> Void) {
+        send(.transferLeader(to: target), completion: completion)
+    }
+
+    /// Sends `frame`, whose answer is a status.
+    private func send(_ frame: WireFrame, completion: @escaping (Result<NodeStatus, any Error>) -> Void) {
         withChannel { [self] result in
             switch result {
             case .failure(let error): completion(.failure(error))
             case .success(let channel):
                 statusWaiters.append(completion)
-                write(.control(command), on: channel)
+                write(frame, on: channel)
             }
         }
     }

@@ -51,6 +51,15 @@ public enum NodeProcess {
         }
         let reason = await stop.wait()
         log("node \(id) stopping: \(reason)")
+        if reason == "SIGTERM" {
+            // A leader stopped on its own (an operator, systemd) hands over first, so the
+            // cluster does not wait out an election timeout. The launcher stops a whole
+            // cluster with SIGINT: nobody would be there to take over.
+            let wait = Duration.milliseconds(min(file.timing.electionTimeoutMs.upperBound, 1_000))
+            if let successor = await session.handOverLeadership(timeout: wait) {
+                log("node \(id): handed leadership to node \(successor) before stopping")
+            }
+        }
         await session.shutdown()
         for source in sources { source.cancel() }
         if let failure = session.failure { throw NodeFailure(description: failure) }

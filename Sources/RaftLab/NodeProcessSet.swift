@@ -95,7 +95,9 @@ public final class NodeProcessSet: @unchecked Sendable {
     public func stopAll(graceSeconds: Double = 5) {
         let all = lock.withLock { (processes, paused) }
         for id in all.1 { if let process = all.0[id], process.isRunning { kill(process.processIdentifier, SIGCONT) } }
-        for process in all.0.values where process.isRunning { process.terminate() }
+        // SIGINT, not SIGTERM: the whole cluster stops, so no leader should try to hand over
+        // (a node stopped alone with SIGTERM does, `NodeProcess`).
+        for process in all.0.values where process.isRunning { process.interrupt() }
         let deadline = Date().addingTimeInterval(graceSeconds)
         for process in all.0.values {
             while process.isRunning && Date() < deadline { usleep(10_000) }

@@ -34,6 +34,9 @@ final class ClientFrameHandler: ChannelInboundHandler, @unchecked Sendable {
             if registered { host.submit(.propose([Proposal(request: request, payload: payload)])) }
         case .statusRequest:
             server.reply(.status(NodeStatus(host.node)), on: channel)
+        case .transferLeader(let target):
+            host.submit(.transferLeadership(to: target))
+            server.reply(.status(NodeStatus(host.node)), on: channel)
         case .control(let command):
             guard let control = server.control else { return refuse(context, "control frame, and this node takes no control commands") }
             control(command)

@@ -158,6 +158,34 @@ public final class RaftSession: Sendable {
         return try await host.eventLoop.submit { NodeStatus(host.node) }.get()
     }
 
+    /// If this node leads, asks it to hand leadership to `target` (Raft thesis §3.10): it
+    /// stops appending proposals, brings `target` up to date and tells it to campaign at once.
+    /// Returns without waiting; a node that does not lead ignores it.
+    public func transferLeadership(to target: NodeID) {
+        host.eventLoop.execute { [host] in host.submit(.transferLeadership(to: target)) }
+    }
+
+    /// For a graceful stop: if this node leads, hands leadership to its most up-to-date
+    /// follower and waits until it no longer leads, at most `timeout`. Returns the follower
+    /// it chose, or `nil` when it did not lead.
+    public func handOverLeadership(timeout: Duration) async -> NodeID? {
+        let host = self.host
+        let target: NodeID?? = try? await host.eventLoop.submit { () -> NodeID? in
+            let node = host.node
+            guard node.role == .leader else { return nil }
+            let best = node.peers.max { node.progress[$0].ackedLength < node.progress[$1].ackedLength }
+            if let best { host.submit(.transferLeadership(to: best)) }
+            return best
+        }.get()
+        guard let chosen = target ?? nil else { return nil }
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline, (try? await status().role) == .leader {
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        return chosen
+    }
+
     /// Stops the node cleanly (trace closed with `stop`), closes its sockets and threads.
     public func shutdown() async {
         let (transport, clientServer, metricsServer): ((any MessageTransport)?, ClientServer?, MetricsServer?) = state.withLockedValue {

@@ -68,6 +68,9 @@ public enum TraceBody: Hashable, Sendable {
     /// `entry_term`, `bytes` long): every entry through `index` is committed here, and the
     /// application restarts from the snapshot instead of getting them delivered.
     case install(index: Int, entryTerm: UInt64, bytes: Int)
+    /// `transfer`: this leader began handing leadership to node `to` (`aborted: false`), or
+    /// gave up (`aborted: true`: an election timeout passed before `to` took over).
+    case transfer(to: Int, aborted: Bool)
 
     // MARK: Client events (client.jsonl.gz); the line's `node` is the node the client talked to
 
@@ -111,6 +114,7 @@ public enum TraceBody: Hashable, Sendable {
         case .invalidMessage: return .invalidMessage
         case .snapshot: return .snapshot
         case .install: return .install
+        case .transfer: return .transfer
         case .invoke: return .invoke
         case .ok: return .ok
         case .fail: return .fail

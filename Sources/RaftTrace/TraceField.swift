@@ -4,7 +4,7 @@ enum TraceField: Int, CaseIterable, Sendable {
     case logLen, commit, vote, from, role, prev, candidate, granted, pre
     case lastIndex, lastTerm, req, index, count, entryTerms, digests, len
     case entryTerm, digest, us, to, msg, mid, reason, heardFrom, client, action, targets, detail
-    case reqs, bytes, compacted
+    case reqs, bytes, compacted, aborted
 
     /// What a field's value must look like.
     enum Kind {
@@ -38,7 +38,7 @@ enum TraceField: Int, CaseIterable, Sendable {
     var kind: Kind {
         switch self {
         case .type, .role, .prev, .msg, .digest, .reason, .action, .detail: return .string
-        case .granted, .pre: return .boolean
+        case .granted, .pre, .aborted: return .boolean
         case .entryTerms, .targets: return .integers
         case .digests: return .digests
         case .reqs: return .requests

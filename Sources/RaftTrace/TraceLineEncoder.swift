@@ -92,6 +92,7 @@ public final class TraceLineEncoder {
         case .invalidMessage: return "\"invalid_message\""
         case .snapshot: return "\"snapshot\""
         case .install: return "\"install\""
+        case .transfer: return "\"transfer\""
         case .invoke: return "\"invoke\""
         case .ok: return "\"ok\""
         case .fail: return "\"fail\""
@@ -216,6 +217,8 @@ private struct LineOutput {
             int("index", index); uint("entry_term", entryTerm); int("bytes", bytes); int("compacted", compacted)
         case .install(let index, let entryTerm, let bytes):
             int("index", index); uint("entry_term", entryTerm); int("bytes", bytes)
+        case .transfer(let to, let aborted):
+            int("to", to); bool("aborted", aborted)
         case .invoke(let client, let request), .timeout(let client, let request):
             int("client", client); requestID(request)
         case .ok(let client, let request, let index):

@@ -88,6 +88,8 @@ extension TraceLineScanner {
                              compacted: try int(.compacted))
         case .install:
             return .install(index: try int(.index), entryTerm: try unsigned(.entryTerm), bytes: try int(.bytes))
+        case .transfer:
+            return .transfer(to: try int(.to), aborted: try bool(.aborted))
         case .invoke:
             return .invoke(client: try clientID(), request: try unsigned(.req))
         case .ok:

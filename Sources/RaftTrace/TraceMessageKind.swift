@@ -24,10 +24,12 @@ public struct TraceMessageKind: RawRepresentable, Hashable, Sendable, CustomStri
     public static let snapshotChunk = TraceMessageKind(rawValue: "snapshot_chunk")
     /// A follower's answer to a snapshot chunk.
     public static let snapshotResponse = TraceMessageKind(rawValue: "snapshot_response")
+    /// A leader handing leadership to the receiver.
+    public static let timeoutNow = TraceMessageKind(rawValue: "timeout_now")
 
     /// The kinds above, in a fixed order (readers intern these without allocating).
     public static let known: [TraceMessageKind] = [.voteRequest, .voteResponse, .logRequest, .logResponse, .forward, .forwardRejected,
-                                                   .snapshotChunk, .snapshotResponse]
+                                                   .snapshotChunk, .snapshotResponse, .timeoutNow]
 
     public var description: String { rawValue }
 }

@@ -151,3 +151,34 @@ struct BenchStallCommand: AsyncParsableCommand {
                      reports[1].growthMiB - reports[0].growthMiB, reports[1].growthMiB, reports[0].growthMiB))
     }
 }
+
+/// `raftlab bench transfer`: how fast leadership moves on request.
+struct BenchTransferCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transfer",
+        abstract: "Hand leadership round a cluster of node processes; print how soon each new leader leads and commits.",
+        discussion: """
+        Node processes (fsync on) under a light closed-loop workload; again and again the \
+        leader is asked to hand over to the next member (`raftlab leader transfer`). Each \
+        sample runs from the request to the first status in which the target leads, and to \
+        the first proposal it commits. Prints p50, p90, p99 and max.
+
+        Example:
+          swift run -c release raftlab bench transfer --nodes 5 --transfers 30
+        """
+    )
+
+    @Option(help: "Nodes in the cluster.") var nodes = 5
+    @Option(help: "Transfers measured.") var transfers = 30
+    @Option(help: "Directory for the run's files (removed afterwards).") var traces = "traces"
+
+    func validate() throws {
+        guard (2...9).contains(nodes) else { throw ValidationError("--nodes must be in 2...9, got \(nodes)") }
+        guard (1...1000).contains(transfers) else { throw ValidationError("--transfers must be in 1...1000, got \(transfers)") }
+    }
+
+    func run() async throws {
+        let report = try await TransferBenchmark.run(nodes: nodes, transfers: transfers, root: traces) { print($0) }
+        print(report)
+    }
+}

@@ -9,7 +9,9 @@ struct NodeCommand: AsyncParsableCommand {
         abstract: "Run one Raft node as a process, as described by a cluster file.",
         discussion: """
         `raftlab up` writes the cluster file and starts one `raftlab node` per member; run one \
-        by hand to restart a member of a running cluster. SIGTERM or SIGINT stops it cleanly.
+        by hand to restart a member of a running cluster. SIGTERM or SIGINT stops it cleanly; \
+        on SIGTERM a leader first hands leadership to its most up-to-date follower (waiting at most \
+        an election timeout, or a second), so the cluster does not wait out an election.
 
         A node cuts a torn tail off its log and starts, but refuses to start when a bad record \
         has valid records after it: cutting there could drop a vote or entries it acknowledged. \

@@ -11,6 +11,7 @@ struct RaftLab: AsyncParsableCommand {
           raftlab up --nodes 5 --clients 8 --duration 10   a real cluster of node processes with a workload
           raftlab analyze traces/<run-id>                  safety checks, latency, throughput of a run
           raftlab chaos --duration 60 --interval 3         kill, pause, partition under load; a safety verdict
+          raftlab leader transfer --run traces/<run-id> --to 2   hand leadership to node 2
           raftlab sim --nodes 5 --seed 7        an in-memory cluster on a seeded random schedule
           raftlab bench core                    protocol steps per second of the pure core
           raftlab explore                       the model, step by step, in a browser
@@ -19,6 +20,7 @@ struct RaftLab: AsyncParsableCommand {
             // One file per subcommand; keep this list in the order of `raftlab --help`.
             UpCommand.self,
             NodeCommand.self,
+            LeaderCommand.self,
             SimCommand.self,
             BenchCommand.self,
             CheckCommand.self,

@@ -6,7 +6,7 @@ struct StateEncodingTests {
     /// The stored properties `StateEncoding.node` covers, and those it leaves out on purpose.
     static let encoded: Set<String> = ["currentTerm", "votedFor", "log", "commitIndex", "role", "leaderID",
                                        "votesReceived", "progress", "recentlyActive", "bufferedProposals", "unconfirmedForwards",
-                                       "isRunning", "incarnation", "campaign", "durableLength", "snapshot", "incomingSnapshot"]
+                                       "isRunning", "incarnation", "campaign", "durableLength", "snapshot", "incomingSnapshot", "transferTarget"]
     static let constantOrScratch: Set<String> = ["id", "members", "options", "outbox", "electionTimerReset", "pendingRejections"]
 
     @Test("the node encoding knows every stored property of RaftNode and of FollowerProgress")

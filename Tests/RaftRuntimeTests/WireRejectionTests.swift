@@ -31,10 +31,10 @@ import Testing
         #expect(rejection(Be.be(UInt32(100)) + [4]) == .unsupportedVersion(4))
         #expect(rejection(Be.be(UInt32(100)) + [0]) == .unsupportedVersion(0))
         #expect(rejection(Be.be(UInt32(100)) + [3, 0]) == .unknownKind(0))
-        #expect(rejection(Be.be(UInt32(100)) + [3, 10]) == .unknownKind(10))
+        #expect(rejection(Be.be(UInt32(100)) + [3, 11]) == .unknownKind(11))
         #expect(rejection(Be.be(UInt32(100)) + [3, 255]) == .unknownKind(255))
         #expect(WireError.unsupportedVersion(1).description == "unsupported wire version 1 (this node speaks version 3)")
-        #expect(WireError.unknownKind(10).description == "unknown frame kind 10 (known: 1...9)")
+        #expect(WireError.unknownKind(11).description == "unknown frame kind 11 (known: 1...10)")
         #expect(WireError.frameTooLarge(bytes: 5, limit: 4).description == "frame of 5 bytes exceeds frameBytesMax 4")
     }
 
@@ -45,9 +45,9 @@ import Testing
             ("hello trailing", Be.frame(kind: 1, body: Be.be(UInt64(1)) + Be.be(UInt16(1)) + [0]), "end of body", 16, "1 trailing bytes"),
             ("raft from", raft([1], from: 65535), "from", 6, "node id 65535 outside"),
             ("raft to", raft([1], to: 64), "to", 8, "node id 64 outside"),
-            ("raft type", raft([9]), "message type", 18, "message type 9 (expected 1...8)"),
+            ("raft type", raft([10]), "message type", 18, "message type 10 (expected 1...9)"),
             ("raft type zero", raft([0]), "message type", 18, "message type 0"),
-            ("vote bool", raft([1] + Be.be(UInt64(1)) + Be.be(UInt64(1)) + [2]), "pre-vote", 35, "boolean byte 2"),
+            ("vote flags", raft([1] + Be.be(UInt64(1)) + Be.be(UInt64(1)) + [4]), "vote flags", 35, "flags 4"),
             ("vote response bool", raft([2, 1, 7]), "pre-vote", 20, "boolean byte 7"),
             ("vote campaign short", raft([1] + Be.be(UInt64(1)) + Be.be(UInt64(1)) + [0] + Be.be(UInt64(1))),
              "campaign round", 44, "needs 8 bytes, 0 left"),

@@ -24,6 +24,12 @@ enum WireSamples {
         Message(from: 0, to: 5, term: 2, body: .forwardRejected(ForwardRejected(rejections: [
             .init(request: 1, reason: .tooManyUncommitted), .init(request: 2, reason: .duplicate(index: 17)),
             .init(request: 3, reason: .payloadTooLarge(bytes: 70_000))]))),
+        Message(from: 1, to: 2, term: 4, body: .voteRequest(VoteRequest(logLength: 9, lastLogTerm: 4, preVote: false,
+                                                                        campaign: CampaignID(incarnation: 2, round: 0), transfer: true))),
+        Message(from: 0, to: 1, term: 5, body: .snapshotChunk(SnapshotChunk(index: 40, snapshotTerm: 4, totalBytes: 300, offset: 100,
+                                                                            bytes: [UInt8](repeating: 7, count: 200)))),
+        Message(from: 1, to: 0, term: 5, body: .snapshotResponse(SnapshotResponse(index: 40, receivedBytes: 300, installed: true))),
+        Message(from: 0, to: 2, term: 5, body: .timeoutNow),
     ]
 
     static let frames: [WireFrame] = messages.map(WireFrame.raft) + [
@@ -46,6 +52,7 @@ enum WireSamples {
         .control(.dropPeers(peers: NodeSet([0]), direction: .outbound)),
         .control(.dropPeers(peers: NodeSet(), direction: .both)),
         .control(.heal),
+        .transferLeader(to: 3),
     ]
 }
 

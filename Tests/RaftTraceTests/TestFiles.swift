@@ -69,6 +69,8 @@ let sampleBodies: [TraceBody] = [
     .lostQuorum(heardFrom: 2),
     .snapshot(index: 40, entryTerm: 7, bytes: 5_120, compacted: 30),
     .install(index: 48, entryTerm: 8, bytes: 0),
+    .transfer(to: 4, aborted: false),
+    .transfer(to: 0, aborted: true),
     .invoke(client: 3, request: 1000),
     .ok(client: 3, request: 1000, index: 57),
     .ok(client: 0, request: 1001, index: nil),

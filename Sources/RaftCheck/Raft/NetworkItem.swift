@@ -51,7 +51,7 @@ public enum Labels {
         let term = message.term
         switch message.body {
         case .voteRequest(let request):
-            return "\(request.preVote ? "PreVoteRequest" : "VoteRequest")(term: \(term), logLength: \(request.logLength), lastLogTerm: \(request.lastLogTerm)\(campaign(request.campaign)))"
+            return "\(request.preVote ? "PreVoteRequest" : "VoteRequest")(term: \(term), logLength: \(request.logLength), lastLogTerm: \(request.lastLogTerm)\(campaign(request.campaign))\(request.transfer ? ", transfer: true" : ""))"
         case .voteResponse(let response):
             return "\(response.preVote ? "PreVoteResponse" : "VoteResponse")(term: \(term), granted: \(response.granted)\(campaign(response.campaign)))"
         case .logRequest(let request):
@@ -66,6 +66,8 @@ public enum Labels {
             return "ForwardRejected(term: \(term), rejections: [\(rejections.joined(separator: ", "))])"
         case .snapshotChunk(let chunk):
             return "SnapshotChunk(term: \(term), index: \(chunk.index), snapshotTerm: \(chunk.snapshotTerm), offset: \(chunk.offset), bytes: \(chunk.bytes.count) of \(chunk.totalBytes))"
+        case .timeoutNow:
+            return "TimeoutNow(term: \(term))"
         case .snapshotResponse(let response):
             return "SnapshotResponse(term: \(term), index: \(response.index), receivedBytes: \(response.receivedBytes), installed: \(response.installed))"
         }

@@ -63,6 +63,7 @@ enum StateEncoding {
             append(node.campaign, to: &words)
         }
         words.append(int(node.durableLength))
+        words.append(optional(rename.optional(node.transferTarget)))
         return words
     }
 
@@ -136,7 +137,7 @@ enum StateEncoding {
                                campaignIsCurrent: Bool?) {
         switch body {
         case .voteRequest(let request):
-            words += [0, int(request.logLength), request.lastLogTerm, request.preVote ? 1 : 0]
+            words += [0, int(request.logLength), request.lastLogTerm, (request.preVote ? 1 : 0) | (request.transfer ? 2 : 0)]
             if let current = campaignIsCurrent { words.append(current ? 1 : 0) } else { append(request.campaign, to: &words) }
         case .voteResponse(let response):
             words += [1, response.granted ? 1 : 0, response.preVote ? 1 : 0]
@@ -159,6 +160,8 @@ enum StateEncoding {
             append(chunk.bytes, to: &words)
         case .snapshotResponse(let response):
             words += [7, int(response.index), int(response.receivedBytes), response.installed ? 1 : 0]
+        case .timeoutNow:
+            words.append(8)
         }
     }
 

@@ -4,7 +4,7 @@ import RaftCore
 /// message kinds an operator tells apart (heartbeats from appends, pre-votes from votes).
 enum MessageMetricType: Int, CaseIterable {
     case voteRequest, voteResponse, preVoteRequest, preVoteResponse
-    case append, heartbeat, appendResponse, forward, forwardRejected, snapshotChunk, snapshotResponse
+    case append, heartbeat, appendResponse, forward, forwardRejected, snapshotChunk, snapshotResponse, timeoutNow
 
     /// The kind of `body`.
     init(_ body: Message.Body) {
@@ -17,6 +17,7 @@ enum MessageMetricType: Int, CaseIterable {
         case .forwardRejected: self = .forwardRejected
         case .snapshotChunk: self = .snapshotChunk
         case .snapshotResponse: self = .snapshotResponse
+        case .timeoutNow: self = .timeoutNow
         }
     }
 
@@ -34,6 +35,7 @@ enum MessageMetricType: Int, CaseIterable {
         case .forwardRejected: "forward_rejected"
         case .snapshotChunk: "snapshot_chunk"
         case .snapshotResponse: "snapshot_response"
+        case .timeoutNow: "timeout_now"
         }
     }
 }

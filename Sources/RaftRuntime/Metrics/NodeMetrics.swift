@@ -28,6 +28,8 @@ public final class NodeMetrics: NodeObserver, @unchecked Sendable {
     private let snapshotsInstalled: Prometheus.Counter
     private let snapshotBytes: Gauge
     private let snapshotIndex: Gauge
+    private let transfersStarted: Prometheus.Counter
+    private let transfersAbandoned: Prometheus.Counter
     /// Indexed by message type, then by peer id.
     private let messagesSent: [[Prometheus.Counter?]]
     /// Indexed by message type.
@@ -79,6 +81,9 @@ public final class NodeMetrics: NodeObserver, @unchecked Sendable {
         snapshotsInstalled = counter("raft_snapshots_installed_total", "Snapshots this node installed from its leader.")
         snapshotBytes = gauge("raft_snapshot_bytes", "Bytes of this node's latest snapshot.")
         snapshotIndex = gauge("raft_snapshot_index", "Last log index this node's latest snapshot includes.")
+        transfersStarted = counter("raft_leader_transfers_started_total", "Leadership transfers this node began as leader.")
+        transfersAbandoned = counter("raft_leader_transfers_abandoned_total",
+                                     "Leadership transfers this node gave up (an election timeout passed first).")
         let sentHelp = "Messages this node sent, by type and receiving peer."
         messagesSent = MessageMetricType.allCases.map { type in
             (0..<RaftLimits.clusterSizeMax).map { peer in
@@ -184,6 +189,10 @@ public final class NodeMetrics: NodeObserver, @unchecked Sendable {
             snapshotsTaken.increment()
             snapshotBytes.set(Int64(bytes))
             snapshotIndex.set(Int64(index))
+        case .transferStarted:
+            transfersStarted.increment()
+        case .transferAborted:
+            transfersAbandoned.increment()
         case .snapshotInstalled(let index, _, let bytes):
             snapshotsInstalled.increment()
             snapshotBytes.set(Int64(bytes))

@@ -18,6 +18,8 @@ public enum FrameKind: UInt8, Hashable, Sendable, CaseIterable, CustomStringConv
     case status = 8
     /// Launcher → node: drop or restore traffic to peers (chaos experiments).
     case control = 9
+    /// Client → node: if you lead, hand leadership to this node (`Input.transferLeadership`).
+    case transferLeader = 10
 
     public var description: String {
         switch self {
@@ -30,6 +32,7 @@ public enum FrameKind: UInt8, Hashable, Sendable, CaseIterable, CustomStringConv
         case .redirect: return "redirect"
         case .status: return "status"
         case .control: return "control"
+        case .transferLeader: return "transfer-leader"
         }
     }
 }

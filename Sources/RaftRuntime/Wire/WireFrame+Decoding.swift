@@ -42,6 +42,8 @@ extension WireFrame {
             frame = .status(NodeStatus(id: node, role: role, term: term, leader: leader, commitIndex: commitIndex, lastIndex: lastIndex))
         case .control:
             frame = .control(try decodeControl(&reader))
+        case .transferLeader:
+            frame = .transferLeader(to: try reader.nodeID("target"))
         }
         try reader.requireEnd()
         return frame
@@ -82,9 +84,13 @@ extension WireFrame {
         case .voteRequest:
             let logLength = try reader.count("log length")
             let lastLogTerm = try reader.integer(UInt64.self, "last log term")
-            let preVote = try reader.bool("pre-vote")
-            body = .voteRequest(VoteRequest(logLength: logLength, lastLogTerm: lastLogTerm, preVote: preVote,
-                                            campaign: try reader.campaign()))
+            let flagsAt = reader.offset
+            let flags = try reader.integer(UInt8.self, "vote flags")
+            guard flags & ~(WireTags.preVoteFlag | WireTags.transferFlag) == 0 else {
+                throw reader.failure("vote flags", "flags \(flags) (expected bits 0 pre-vote and 1 transfer only)", at: flagsAt)
+            }
+            body = .voteRequest(VoteRequest(logLength: logLength, lastLogTerm: lastLogTerm, preVote: flags & WireTags.preVoteFlag != 0,
+                                            campaign: try reader.campaign(), transfer: flags & WireTags.transferFlag != 0))
         case .voteResponse:
             let granted = try reader.bool("granted")
             let preVote = try reader.bool("pre-vote")
@@ -146,8 +152,10 @@ extension WireFrame {
             let index = try reader.count("snapshot index")
             let received = try reader.count("received bytes")
             body = .snapshotResponse(SnapshotResponse(index: index, receivedBytes: received, installed: try reader.bool("installed")))
+        case .timeoutNow:
+            body = .timeoutNow
         case nil:
-            throw reader.failure("message type", "message type \(tag) (expected 1...8)", at: at)
+            throw reader.failure("message type", "message type \(tag) (expected 1...9)", at: at)
         }
         return Message(from: from, to: to, term: term, body: body)
     }

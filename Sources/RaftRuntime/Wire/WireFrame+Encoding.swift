@@ -49,6 +49,8 @@ extension WireFrame {
             buffer.writeInteger(direction.rawValue)
         case .control(.heal):
             buffer.writeInteger(WireTags.Control.heal.rawValue)
+        case .transferLeader(let to):
+            buffer.writeNodeID(to)
         }
         assert(buffer.writerIndex - start == bytes, "\(kind) frame: wrote \(buffer.writerIndex - start) bytes, computed \(bytes)")
     }
@@ -67,6 +69,7 @@ extension WireFrame {
         case .status(let status): body = 2 + 1 + 8 + (status.leader == nil ? 1 : 3) + 8 + 8
         case .control(.dropPeers): body = 1 + 8 + 1
         case .control(.heal): body = 1
+        case .transferLeader: body = 2
         }
         return Self.headerBytes + body
     }
@@ -115,6 +118,8 @@ extension WireFrame {
             return header + 8 + 8 + 8 + 8 + 4 + chunk.bytes.count
         case .snapshotResponse:
             return header + 8 + 8 + 1
+        case .timeoutNow:
+            return header
         }
     }
 }
@@ -136,7 +141,7 @@ extension ByteBuffer {
             writeInteger(WireTags.MessageBody.voteRequest.rawValue)
             writeCount(request.logLength)
             writeInteger(request.lastLogTerm)
-            writeBool(request.preVote)
+            writeInteger((request.preVote ? WireTags.preVoteFlag : 0) | (request.transfer ? WireTags.transferFlag : 0))
             writeCampaign(request.campaign)
         case .voteResponse(let response):
             writeInteger(WireTags.MessageBody.voteResponse.rawValue)
@@ -190,6 +195,8 @@ extension ByteBuffer {
             writeCount(response.index)
             writeCount(response.receivedBytes)
             writeBool(response.installed)
+        case .timeoutNow:
+            writeInteger(WireTags.MessageBody.timeoutNow.rawValue)
         }
     }
 

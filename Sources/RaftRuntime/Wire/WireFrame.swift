@@ -27,6 +27,8 @@ public enum WireFrame: Hashable, Sendable {
     case status(NodeStatus)
     /// A chaos command from the launcher.
     case control(ControlCommand)
+    /// A client asks the node, if it leads, to hand leadership to `to`; answered with `status`.
+    case transferLeader(to: NodeID)
 
     /// The only wire version this code speaks (2: vote requests and responses carry the
     /// candidate's campaign id; 3: refusals carry a conflict term, forwarded proposals their
@@ -47,6 +49,7 @@ public enum WireFrame: Hashable, Sendable {
         case .redirect: return .redirect
         case .status: return .status
         case .control: return .control
+        case .transferLeader: return .transferLeader
         }
     }
 }

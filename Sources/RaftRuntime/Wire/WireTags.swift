@@ -5,8 +5,12 @@ enum WireTags {
     /// `raft` body: which of the eight message bodies follows.
     enum MessageBody: UInt8 {
         case voteRequest = 1, voteResponse = 2, logRequest = 3, logResponse = 4, forward = 5, forwardRejected = 6
-        case snapshotChunk = 7, snapshotResponse = 8
+        case snapshotChunk = 7, snapshotResponse = 8, timeoutNow = 9
     }
+
+    /// Vote request flags byte: bit 0 pre-vote, bit 1 leadership transfer.
+    static let preVoteFlag: UInt8 = 1
+    static let transferFlag: UInt8 = 2
 
     /// `status` body: the node's role.
     static func tag(of role: Role) -> UInt8 {
