@@ -20,9 +20,12 @@ public struct NemesisAction: RawRepresentable, Hashable, Sendable, CustomStringC
     public static let partition = NemesisAction(rawValue: "partition")
     /// Every partition was removed.
     public static let heal = NemesisAction(rawValue: "heal")
+    /// The leader (first target) was asked to hand leadership to the second target. Not a
+    /// fault: the cluster keeps a leader throughout.
+    public static let transfer = NemesisAction(rawValue: "transfer")
 
     /// The actions above, in a fixed order (readers intern these without allocating).
-    public static let known: [NemesisAction] = [.kill, .restart, .pause, .resume, .partition, .heal]
+    public static let known: [NemesisAction] = [.kill, .restart, .pause, .resume, .partition, .heal, .transfer]
 
     /// Whether the action starts a fault (as opposed to ending one).
     public var startsFault: Bool { self == .kill || self == .pause || self == .partition }

@@ -42,6 +42,8 @@ public struct ChaosSchedule: Codable, Sendable, Hashable {
                 return "split \(NodeGroups.describe(minority)) | \(NodeGroups.describe(nodes.filter { !minority.contains($0) }))"
             case .partitionOneWay:
                 return (losesOutbound ?? true) ? "lose the leader's outgoing messages" : "lose the messages sent to the leader"
+            case .transferLeader:
+                return "hand leadership over"
             }
         }
     }
@@ -72,8 +74,8 @@ public struct ChaosSchedule: Codable, Sendable, Hashable {
             let kind = deck.removeFirst()
             var step = Step(atSeconds: at, kind: kind, healAfterSeconds: faultSeconds)
             switch kind {
-            case .kill, .pause:
-                step.node = nodes[draw(nodes.count, &random)]
+            case .kill, .pause, .transferLeader:
+                step.node = nodes[draw(nodes.count, &random)] // a transfer's target: the next member if it is the leader
             case .partitionSplit:
                 let minoritySize = (nodes.count - 1) / 2
                 step.minority = Array(shuffled(nodes, &random).prefix(minoritySize)).sorted()

@@ -74,6 +74,18 @@ final class FaultInjector {
             try record(.partition, plan.cutOff, plan.detail, at: startedUs)
             await apply(plan.rules)
             fault = ActiveFault(step: step, targets: plan.cutOff, ruledNodes: plan.rules.keys.sorted(), text: "partition: \(plan.detail)")
+        case .transferLeader:
+            let from = leader!.id
+            let drawn = step.node ?? nodes[0]
+            let target = drawn != from ? drawn : nodes[(nodes.firstIndex(of: drawn)! + 1) % nodes.count]
+            let detail = "node \(from) (leader of term \(leader!.term)) to node \(target)"
+            try record(.transfer, [from, target], detail, at: startedUs)
+            do {
+                _ = try await launcher.client.transferLeaderAsync(at: from, to: target)
+            } catch {
+                warnings.append("leadership transfer \(detail): \(error)")
+            }
+            fault = ActiveFault(step: step, targets: [from, target], text: "hand leadership from \(detail)")
         }
         active = fault
         return Happening(timestampUs: startedUs, text: fault.text)
@@ -97,6 +109,8 @@ final class FaultInjector {
             try record(.heal, fault.targets, reason, at: startedUs)
             await apply(Dictionary(uniqueKeysWithValues: fault.ruledNodes.map { ($0, [ControlCommand.heal]) }))
             text = "heal the network"
+        case .transferLeader:
+            text = "leadership transfer over" // nothing to undo
         }
         active = nil
         return Happening(timestampUs: startedUs, text: text + (reason.map { " (\($0))" } ?? ""))

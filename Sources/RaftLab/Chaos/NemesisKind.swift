@@ -21,6 +21,10 @@ public enum NemesisKind: String, CaseIterable, Codable, Sendable, Hashable {
     /// One-way loss: the leader's messages to the others are lost, or theirs to it (the
     /// direction chosen by the seed).
     case partitionOneWay = "partition-one-way"
+    /// Ask the current leader to hand leadership to another member (chosen by the seed
+    /// among the others when it strikes; `raftlab leader transfer`). Nothing to undo: the
+    /// fault ends on its own once the new leader leads.
+    case transferLeader = "transfer-leader"
 
     /// Names `--nemesis` accepts for several kinds at once.
     public static let groups: [String: [NemesisKind]] = [
@@ -55,7 +59,7 @@ public enum NemesisKind: String, CaseIterable, Codable, Sendable, Hashable {
     /// Whether the fault is aimed at whichever node leads when it strikes.
     public var targetsLeader: Bool {
         switch self {
-        case .killLeader, .pauseLeader, .partitionLeader, .partitionOneWay: return true
+        case .killLeader, .pauseLeader, .partitionLeader, .partitionOneWay, .transferLeader: return true
         case .kill, .pause, .partitionSplit: return false
         }
     }
