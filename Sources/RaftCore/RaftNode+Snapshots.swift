@@ -26,17 +26,6 @@ extension RaftNode {
         trace(.snapshotTaken(index: index, term: term, bytes: data.count, compactedThrough: log.compactedIndex))
     }
 
-    /// The bytes of an application whose state is the entries it applied
-    /// (`AppliedEntriesCodec`), through `index`: this node's snapshot's, then its log's.
-    /// The model checker hands these to `.snapshot` (the simulator keeps its own list).
-    public func appliedEntriesData(through index: Int) -> [UInt8] {
-        precondition(index >= snapshot.index && index <= log.lastIndex, "entries through \(index) of \(snapshot.index)...\(log.lastIndex)")
-        var data = snapshot.data
-        if index > snapshot.index {
-            data += AppliedEntriesCodec.encode(((snapshot.index + 1)...index).lazy.map { log[$0] })
-        }
-        return data
-    }
 
     /// Whether `follower` needs the snapshot: the entry after what it was sent is gone.
     func needsSnapshot(_ follower: FollowerProgress) -> Bool {

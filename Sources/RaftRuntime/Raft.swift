@@ -40,7 +40,7 @@ public final class Raft: Sendable {
     /// does not parse is thrown before anything starts.
     public func run() async throws -> RaftSession {
         if let problem = config.tuning.problem { throw RaftConfigError.unusableOption(problem) }
-        try config.validateAppliedIndex()
+        try config.validate()
         let failpoints = try Failpoints.fromEnvironment(node: config.selfID)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let eventLoop = group.next()

@@ -83,7 +83,7 @@ public struct RaftConfig: Sendable {
     public var members: [NodeID] { peers.keys.sorted() }
 
     /// Checks what can be checked before the durable state is read.
-    func validateAppliedIndex() throws {
+    func validate() throws {
         if let every = snapshotEveryEntries, every < 1 || stateMachine == nil {
             throw RaftConfigError.snapshotsWithoutStateMachine(every: every)
         }

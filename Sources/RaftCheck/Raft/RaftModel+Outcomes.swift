@@ -109,7 +109,13 @@ extension RaftModel {
     /// index (through its whole log under `snapshot-ahead-of-commit`, as that mutant takes it).
     func snapshotInput(of node: RaftNode) -> Input {
         let index = node.options.mutant == .snapshotAheadOfCommit ? node.log.lastIndex : node.commitIndex
-        return .snapshot(index: index, data: node.appliedEntriesData(through: index))
+        // The model's application state is the entries it applied (`AppliedEntriesCodec`):
+        // the node's snapshot's bytes, then its log's entries after it.
+        var data = node.snapshot.data
+        if index > node.snapshot.index {
+            data += AppliedEntriesCodec.encode(((node.snapshot.index + 1)...index).lazy.map { node.log[$0] })
+        }
+        return .snapshot(index: index, data: data)
     }
 
     /// Whether `node` has something newer than its snapshot to snapshot.
