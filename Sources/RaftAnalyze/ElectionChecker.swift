@@ -2,12 +2,22 @@ import RaftTrace
 
 /// Checks about terms and elections, streaming: Election Safety (one leader per term), Term
 /// Monotonicity per node across restarts, Vote Safety (one vote per node and term, across
-/// restarts; a candidate votes for itself, pre-votes bind nothing).
+/// restarts; a candidate votes for itself, pre-votes bind nothing), Election Quorum (a leader
+/// holds the grants of a majority of the voters of the configuration in force on it, as its
+/// `member` events say; traces without them are not checked for it).
 struct ElectionChecker {
     private var leaderOfTerm: [UInt64: (node: Int, record: TraceRecord, location: EventLocation)] = [:]
     /// Per node id: the first event that showed its highest term so far.
     private var lastTerm: [(term: UInt64, record: TraceRecord, location: EventLocation)?] = []
     private var votes: [VoteKey: (candidate: Int, record: TraceRecord, location: EventLocation)] = [:]
+    /// Per node id: the voters of its configuration in force (its latest `member` event).
+    private var voters: [Int: Set<Int>] = [:]
+    /// Per candidate and term: the nodes that granted it their vote (itself included).
+    private var grants: [VoteKey: Set<Int>] = [:]
+    /// Leaders checked against their configuration's quorum, and leaders that could not be
+    /// (no `member` event from them: a trace written before membership change).
+    private(set) var quorumsChecked = 0
+    private(set) var quorumsUnknown = 0
 
     private struct VoteKey: Hashable {
         var node: Int
@@ -37,6 +47,9 @@ struct ElectionChecker {
             } else if leaderOfTerm[record.term] == nil {
                 leaderOfTerm[record.term] = (record.node, record, location)
             }
+            checkQuorum(of: record, location, &violations)
+        case .member(_, let newVoters, _):
+            voters[record.node] = Set(newVoters)
         case .role(.candidate, _):
             grant(VoteKey(node: record.node, term: record.term), to: record.node, record, location, &violations)
         case .vote(let candidate, true, false):
@@ -46,8 +59,25 @@ struct ElectionChecker {
         }
     }
 
+    /// A new leader must hold the grants of a majority of its configuration's voters.
+    private mutating func checkQuorum(of record: TraceRecord, _ location: EventLocation, _ violations: inout ViolationLog) {
+        guard let electorate = voters[record.node] else {
+            quorumsUnknown += 1
+            return
+        }
+        quorumsChecked += 1
+        let granted = (grants[VoteKey(node: record.node, term: record.term)] ?? []).intersection(electorate)
+        guard granted.count < electorate.count / 2 + 1 else { return }
+        let others = (grants[VoteKey(node: record.node, term: record.term)] ?? []).subtracting(electorate)
+        violations.report(.electionQuorum,
+                          "node \(record.node) became leader of term \(record.term) with the votes of \(granted.sorted()) of its voters \(electorate.sorted())"
+                          + " (\(electorate.count / 2 + 1) needed)" + (others.isEmpty ? "" : "; votes of non-voters \(others.sorted()) do not count"),
+                          [(record, location)])
+    }
+
     private mutating func grant(_ key: VoteKey, to candidate: Int, _ record: TraceRecord, _ location: EventLocation,
                                 _ violations: inout ViolationLog) {
+        grants[VoteKey(node: candidate, term: key.term), default: []].insert(key.node)
         if let earlier = votes[key] {
             if earlier.candidate != candidate {
                 let restarted = earlier.record.incarnation != record.incarnation

@@ -4,6 +4,8 @@ import RaftTrace
 public enum SafetyProperty: String, CaseIterable, Codable, Sendable {
     /// At most one leader per term.
     case electionSafety = "Election Safety"
+    /// A leader won the votes of a majority of the voters of its configuration in force.
+    case electionQuorum = "Election Quorum"
     /// A node's term never goes down, also across restarts (the term is persisted).
     case termMonotonicity = "Term Monotonicity"
     /// A node grants its vote to at most one candidate per term, also across restarts.
@@ -25,6 +27,7 @@ public enum SafetyProperty: String, CaseIterable, Codable, Sendable {
     public var summary: String {
         switch self {
         case .electionSafety: return "at most one leader per term"
+        case .electionQuorum: return "a leader won a majority of the voters of its configuration"
         case .termMonotonicity: return "terms never go down per node, across restarts"
         case .voteSafety: return "at most one vote granted per node and term, across restarts"
         case .stateMachineSafety: return "no two nodes deliver different entries at one index"

@@ -56,6 +56,9 @@ public final class TraceAnalyzer {
     public func finish(warnings: [TraceWarning], malformedLineCount: Int, unknownTypes: [String: Int],
                        run: RunManifest? = nil) -> AnalysisReport {
         logs.finishDurability(everyNodeStopped: streams.everyNodeStopped)
+        if elections.quorumsUnknown > 0 {
+            logs.violations.note(.electionQuorum, "\(elections.quorumsUnknown) of \(elections.quorumsUnknown + elections.quorumsChecked) leaders not checked: their node wrote no `member` event (a trace older than membership change)")
+        }
         lanes.finish()
         let lastUs = statistics.lastUs
         statistics.series?.extend(to: lastUs)

@@ -32,6 +32,7 @@ extension TraceEventType {
         case .snapshot: return 25
         case .install: return 26
         case .transfer: return 27
+        case .member: return 28
         }
     }
 }

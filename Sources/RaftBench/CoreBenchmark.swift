@@ -84,7 +84,7 @@ public struct CoreBenchmark {
                     commits += 1
                     outstanding -= 1
                 }
-            case .persist, .restore, .resetTimer, .trace, .rejectProposal, .dropMessage:
+            case .persist, .restore, .resetTimer, .trace, .rejectProposal, .dropMessage, .membershipChanged, .membershipChangeRefused:
                 break
             }
         }

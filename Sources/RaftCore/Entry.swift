@@ -2,7 +2,8 @@
 public struct Entry: Hashable, Sendable {
     /// Term in which a leader appended this entry.
     public var term: Term
-    /// The client's id for this request (`0` for a leader's no-op entry).
+    /// The client's id for this request (`0` for the protocol's own entries: a leader's
+    /// no-op, or a configuration change).
     public var request: RequestID
     /// The application's bytes, delivered unchanged in log order.
     public var payload: [UInt8]
@@ -19,8 +20,10 @@ public struct Entry: Hashable, Sendable {
         Entry(term: term, request: 0, payload: [])
     }
 
-    /// Whether the protocol appended this entry by itself (it is not delivered to clients).
-    public var isNoOp: Bool { request == 0 }
+    /// Whether the protocol appended this entry by itself, a no-op or a configuration
+    /// (`Entry.configuration`): it is delivered in log order like every entry, and the
+    /// application skips it.
+    public var isProtocolEntry: Bool { request == 0 }
 
     /// 64-bit FNV-1a hash of the payload: equal payloads give equal digests on every node
     /// and every run, so traces can compare what two nodes delivered at one index.

@@ -38,6 +38,15 @@ public struct NodeSet: Hashable, Sendable, Sequence, CustomStringConvertible {
         bits |= 1 << UInt64(id)
     }
 
+    /// The set whose mask is `bits` (ids `0..<RaftLimits.clusterSizeMax` all fit).
+    public init(bits: UInt64) { self.bits = bits }
+
+    /// Removes `id`; removing an id that is not there is harmless.
+    public mutating func remove(_ id: NodeID) {
+        precondition(id >= 0 && id < RaftLimits.clusterSizeMax, "node id \(id) out of range")
+        bits &= ~(1 << UInt64(id))
+    }
+
     /// Removes every id.
     public mutating func removeAll() { bits = 0 }
 
@@ -53,6 +62,12 @@ public struct NodeSet: Hashable, Sendable, Sequence, CustomStringConvertible {
         result.bits = bits & other.bits
         return result
     }
+
+    /// The ids in this set or in `other`.
+    public func union(_ other: NodeSet) -> NodeSet { NodeSet(bits: bits | other.bits) }
+
+    /// The ids of this set that are not in `other`.
+    public func subtracting(_ other: NodeSet) -> NodeSet { NodeSet(bits: bits & ~other.bits) }
 
     /// The ids in increasing order.
     public func makeIterator() -> AnyIterator<NodeID> {

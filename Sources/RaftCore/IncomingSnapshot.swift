@@ -4,6 +4,8 @@ public struct IncomingSnapshot: Hashable, Sendable {
     /// The snapshot's last index and its term.
     public var index: Int
     public var term: Term
+    /// The configuration in force at `index`.
+    public var configuration: Configuration
     /// Bytes of the whole snapshot.
     public var totalBytes: Int
     /// The bytes received so far, in order.

@@ -29,4 +29,8 @@ public enum Input: Hashable, Sendable {
     /// (`TimeoutNow`). The transfer is abandoned when an election timeout passes first.
     /// Ignored by a node that does not lead, or when `target` is not another member.
     case transferLeadership(to: NodeID)
+    /// An operator asks this node, if it leads, to change the configuration by one server
+    /// (`MembershipChange`). The answer is `Output.membershipChanged` (appended: in force at
+    /// once, committed later, like any entry) or `Output.membershipChangeRefused`.
+    case changeMembership(MembershipChange)
 }

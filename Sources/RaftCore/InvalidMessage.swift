@@ -10,7 +10,7 @@
 public enum InvalidMessage: String, Hashable, Sendable, CaseIterable {
     /// Addressed to another node.
     case wrongReceiver = "wrong_receiver"
-    /// Sent by this node itself, or by a node that is not a member.
+    /// Sent by this node itself, or by an id outside `0..<RaftLimits.clusterSizeMax`.
     case unknownSender = "unknown_sender"
     /// A term beyond `RaftLimits.termMax` (a term no cluster reaches; past it `+ 1` would overflow).
     case termTooLarge = "term_too_large"
@@ -36,11 +36,14 @@ public enum InvalidMessage: String, Hashable, Sendable, CaseIterable {
     /// An append response acknowledging entries beyond the leader's log.
     case ackBeyondLog = "ack_beyond_log"
     /// Forwarded proposals that claim more hops than `RaftLimits.forwardHopsMax`, name an
-    /// origin that is not a member, or come (or are refused) too many to one message.
+    /// origin outside the id range, or come (or are refused) too many to one message.
     case invalidForward = "invalid_forward"
     /// A snapshot chunk with an index or term below 1, a term beyond its message's, bytes
     /// outside the snapshot it claims, or a snapshot larger than `RaftLimits.snapshotBytesMax`.
     case invalidSnapshotChunk = "invalid_snapshot_chunk"
     /// A snapshot chunk whose last entry contradicts an entry this node knows is committed.
     case snapshotConflictsCommitted = "snapshot_conflicts_committed"
+    /// A log request carrying a protocol entry (request id 0) that is neither a no-op nor a
+    /// configuration, or a snapshot chunk whose configuration has no voter.
+    case malformedConfiguration = "malformed_configuration"
 }

@@ -39,6 +39,13 @@ enum LocalInvariants {
         precondition(node.log.lastTerm <= node.currentTerm,
                      "node \(node.id): log holds term \(node.log.lastTerm) beyond current term \(node.currentTerm)")
         precondition(node.transferTarget == nil || node.role == .leader, "node \(node.id): only a leader hands leadership over")
+        if node.log.entries.count <= 512 { // the scan is linear in the log: short logs only
+            // (An entry compacted into the snapshot keeps its index here; the log no longer knows it.)
+            let inLog = node.configuration(at: node.log.lastIndex)
+            precondition(node.configuration == inLog.0 && (inLog.index == 0 || node.configurationIndex == inLog.index),
+                         "node \(node.id): configuration \(node.configuration) at \(node.configurationIndex), but the log says \(inLog.0) at \(inLog.index)")
+        }
+        precondition(node.members == node.configuration.members, "node \(node.id): members \(node.members) out of step with \(node.configuration)")
         switch node.role {
         case .leader:
             precondition(node.leaderID == node.id && node.votedFor == node.id,

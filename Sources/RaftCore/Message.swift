@@ -164,6 +164,8 @@ public struct SnapshotChunk: Hashable, Sendable {
     /// The snapshot's last index and its term.
     public var index: Int
     public var snapshotTerm: Term
+    /// The configuration in force at `index`.
+    public var configuration: Configuration
     /// Bytes of the whole snapshot.
     public var totalBytes: Int
     /// Where `bytes` start in the snapshot's data.
@@ -171,9 +173,10 @@ public struct SnapshotChunk: Hashable, Sendable {
     /// The chunk (at most `ProtocolOptions.snapshotChunkBytesMax`).
     public var bytes: [UInt8]
 
-    public init(index: Int, snapshotTerm: Term, totalBytes: Int, offset: Int, bytes: [UInt8]) {
+    public init(index: Int, snapshotTerm: Term, configuration: Configuration, totalBytes: Int, offset: Int, bytes: [UInt8]) {
         self.index = index
         self.snapshotTerm = snapshotTerm
+        self.configuration = configuration
         self.totalBytes = totalBytes
         self.offset = offset
         self.bytes = bytes

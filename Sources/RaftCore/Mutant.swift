@@ -30,6 +30,14 @@ public enum Mutant: String, Hashable, Sendable, CaseIterable, Codable {
     /// into the snapshot and counted as committed.
     case snapshotAheadOfCommit = "snapshot-ahead-of-commit"
 
+    /// Append a membership change while another one is still uncommitted: a configuration
+    /// two servers away from the committed one can then form a majority disjoint from it.
+    case twoChangesAtOnce = "two-changes-at-once"
+    /// Ask every server the candidate knows of for its vote, learners and servers of the
+    /// founding configuration (removed since, perhaps) included, and count every grant: a
+    /// server without a vote helps elect a leader.
+    case voteFromRemovedMember = "vote-from-removed-member"
+
     /// Whether grants are matched by term alone (the campaign is not checked).
     var ignoresCampaign: Bool { self == .countStaleVotes || self == .sendBeforePersist }
 }

@@ -22,6 +22,18 @@ public enum Output: Hashable, Sendable {
     case dropMessage(from: NodeID, reason: InvalidMessage)
     /// Something worth recording happened (see `TraceEvent`).
     case trace(TraceEvent)
+    /// The answer to `Input.changeMembership`: the new configuration is the log entry at
+    /// `index` (in force now; the operator waits for its commit).
+    case membershipChanged(MembershipChange, index: Int)
+    /// The answer to `Input.changeMembership`: refused, and why.
+    case membershipChangeRefused(MembershipChange, MembershipRefusal)
+}
+
+extension Output {
+    /// Whether this is a `.persist`.
+    public var isPersist: Bool { if case .persist = self { return true } else { return false } }
+    /// Whether this is a `.persist` of new entries.
+    public var isAppend: Bool { if case .persist(.append) = self { return true } else { return false } }
 }
 
 /// A change to the durable state.

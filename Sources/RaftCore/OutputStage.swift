@@ -31,7 +31,8 @@ extension ProtocolOptions {
         switch output {
         case .send(let message): return sendsBeforeWrite(message) ? .beforeWrite : .afterWrite
         case .persist: return .write
-        case .deliver, .restore, .resetTimer, .rejectProposal, .dropMessage, .trace: return .afterWrite
+        case .deliver, .restore, .resetTimer, .rejectProposal, .dropMessage, .trace, .membershipChanged,
+             .membershipChangeRefused: return .afterWrite
         }
     }
 

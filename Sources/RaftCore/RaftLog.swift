@@ -34,7 +34,7 @@ public struct RaftLog: Hashable, Sendable {
         self.compactedTerm = compactedTerm
         indexOfRequest = [:]
         indexOfRequest.reserveCapacity(entries.count)
-        for (offset, entry) in entries.enumerated() where !entry.isNoOp {
+        for (offset, entry) in entries.enumerated() where !entry.isProtocolEntry {
             indexOfRequest[entry.request] = compactedIndex + offset + 1
         }
     }
@@ -101,7 +101,7 @@ public struct RaftLog: Hashable, Sendable {
     /// Adds `entry` at `lastIndex + 1`.
     public mutating func append(_ entry: Entry) {
         entries.append(entry)
-        if !entry.isNoOp { indexOfRequest[entry.request] = lastIndex }
+        if !entry.isProtocolEntry { indexOfRequest[entry.request] = lastIndex }
     }
 
     /// Keeps the entries through index `length` and drops the rest (`length` is at least
@@ -109,7 +109,7 @@ public struct RaftLog: Hashable, Sendable {
     public mutating func truncate(toLength length: Int) {
         precondition(length >= compactedIndex && length <= lastIndex, "truncate to \(length) of \(compactedIndex)...\(lastIndex)")
         let keep = length - compactedIndex
-        for entry in entries[keep...] where !entry.isNoOp && (indexOfRequest[entry.request] ?? 0) > length {
+        for entry in entries[keep...] where !entry.isProtocolEntry && (indexOfRequest[entry.request] ?? 0) > length {
             indexOfRequest[entry.request] = nil
         }
         entries.removeSubrange(keep...)
@@ -124,7 +124,7 @@ public struct RaftLog: Hashable, Sendable {
                      "compact through \(index) of term \(term), but the log holds term \(self.term(at: index)) there")
         let dropped = index <= lastIndex ? index - compactedIndex : entries.count
         let droppedThrough = compactedIndex + dropped
-        for entry in entries[..<dropped] where !entry.isNoOp && (indexOfRequest[entry.request] ?? .max) <= droppedThrough {
+        for entry in entries[..<dropped] where !entry.isProtocolEntry && (indexOfRequest[entry.request] ?? .max) <= droppedThrough {
             indexOfRequest[entry.request] = nil
         }
         entries.removeSubrange(..<dropped)

@@ -7,6 +7,13 @@ extension RaftNode {
             abandonTransfer()
             if options.checkQuorum { checkQuorum() }
         case .follower, .preCandidate, .candidate:
+            // A learner, a removed server and one still joining wait for the leader's log; the
+            // leader they heard of is no longer known (its lease over them ends, and they
+            // answer candidates again).
+            guard isVoter || mayStillBeNeeded else {
+                if role == .follower { leaderID = nil }
+                return
+            }
             if options.preVote { startPreVote() } else { startElection() }
         }
     }
@@ -14,8 +21,8 @@ extension RaftNode {
     /// A leader with check-quorum steps down when fewer than a majority (itself included)
     /// were heard from since the previous check.
     private mutating func checkQuorum() {
-        var active = recentlyActive.intersection(NodeSet(members))
-        active.insert(id)
+        var active = recentlyActive.intersection(configuration.voters)
+        if isVoter { active.insert(id) }
         recentlyActive.removeAll()
         if active.count < quorum {
             trace(.lostQuorum(heardFrom: active.count))
@@ -29,12 +36,12 @@ extension RaftNode {
         leaderID = nil
         votesReceived = NodeSet([id])
         campaign = CampaignID(incarnation: incarnation, round: campaign.round + 1)
-        if votesReceived.count >= quorum {
+        if votesCounted >= quorum {
             startElection()
             return
         }
         let request = VoteRequest(logLength: log.lastIndex, lastLogTerm: log.lastTerm, preVote: true, campaign: campaign)
-        for peer in peers { sendMessage(.voteRequest(request), to: peer, term: currentTerm + 1) }
+        for peer in otherVoters { sendMessage(.voteRequest(request), to: peer, term: currentTerm + 1) }
     }
 
     /// Starts an election in a new term, voting for ourselves (durable before the requests
@@ -49,13 +56,15 @@ extension RaftNode {
         changeRole(to: .candidate)
         leaderID = nil
         votesReceived = NodeSet([id])
-        if votesReceived.count >= quorum {
-            becomeLeader()
+        if votesCounted >= quorum {
+            // The only voter wins alone, but leads only once `.persisted` says its term and
+            // vote are durable: a leader's log requests leave before its batch's write, and
+            // they vouch for its term (a crash must not let it lead the same term twice).
             return
         }
         let request = VoteRequest(logLength: log.lastIndex, lastLogTerm: log.lastTerm, preVote: false, campaign: campaign,
                                   transfer: transfer)
-        for peer in peers { sendMessage(.voteRequest(request), to: peer) }
+        for peer in otherVoters { sendMessage(.voteRequest(request), to: peer) }
     }
 
     mutating func changeRole(to newRole: Role) {
@@ -106,12 +115,17 @@ extension RaftNode {
         if response.preVote {
             guard role == .preCandidate, term == currentTerm + 1 else { return }
             votesReceived.insert(voter)
-            if votesReceived.count >= quorum { startElection() }
+            if votesCounted >= quorum { startElection() }
         } else {
             guard role == .candidate, term == currentTerm || options.mutant == .countStaleVotes else { return }
             votesReceived.insert(voter)
-            if votesReceived.count >= quorum { becomeLeader() }
+            if votesCounted >= quorum { becomeLeader() }
         }
+    }
+
+    /// The grants of the campaign that count: those of voters of this node's configuration.
+    var votesCounted: Int {
+        options.mutant == .voteFromRemovedMember ? votesReceived.count : votesReceived.intersection(configuration.voters).count
     }
 
     /// Won the election: take over replication for the current term.

@@ -154,6 +154,7 @@ extension RaftNode {
         requireSafe(role != .leader, "a leader never truncates its log (Leader Append-Only)")
         log.truncate(toLength: length)
         durableLength = min(durableLength, length)
+        if configurationIndex > length { reloadConfiguration() } // its entry is gone
         emit(.persist(.truncate(length: length)))
         trace(.truncated(length: length))
     }
@@ -163,13 +164,18 @@ extension RaftNode {
     mutating func appendToLog(_ entries: [Entry]) {
         guard !entries.isEmpty else { return }
         let firstIndex = log.lastIndex + 1
+        var latestConfiguration: (Configuration, index: Int)? = nil
         for entry in entries {
             requireSafe(entry.term <= currentTerm, "entry of term \(entry.term) beyond current term \(currentTerm)")
             requireSafe(entry.term >= log.lastTerm, "entry terms go down in node \(id)'s log")
             log.append(entry)
+            if entry.request == 0, !entry.payload.isEmpty, let configuration = entry.configuration {
+                latestConfiguration = (configuration, log.lastIndex)
+            }
         }
         emit(.persist(.append(firstIndex: firstIndex, entries: entries)))
         trace(.appended(firstIndex: firstIndex, entries: entries))
+        if let (configuration, index) = latestConfiguration { adopt(configuration, index: index) }
         confirmForwards(appendedFrom: firstIndex)
         // A leader's own slot shows its log (explorer, snapshots); towards a majority it counts
         // `durableLength`, what `.persisted` said is on disk.
@@ -178,7 +184,7 @@ extension RaftNode {
 
     mutating func handleLogResponse(_ message: Message, _ response: LogResponse) {
         let follower = message.from
-        guard role == .leader, message.term == currentTerm else { return }
+        guard role == .leader, message.term == currentTerm, configuration.contains(follower) else { return }
         guard !response.success || response.ack <= log.lastIndex else { return drop(message, .ackBeyondLog) }
         if options.checkQuorum { recentlyActive.insert(follower) }
         var state = progress[follower]
@@ -190,6 +196,7 @@ extension RaftNode {
                 state.ackedLength = response.ack
                 progress[follower] = state
                 advanceLeaderCommit()
+                guard role == .leader else { return } // it removed itself, and that committed
                 continueTransfer(after: follower)
             } else if state.sentLength > 0 {
                 state.sentLength -= 1
@@ -208,6 +215,7 @@ extension RaftNode {
             state.probeInFlight = false
             progress[follower] = state
             advanceLeaderCommit()
+            guard role == .leader else { return } // it removed itself, and that committed
             continueTransfer(after: follower)
         } else {
             // Refused: back off to the last entry that may agree with the follower's hint (at
@@ -229,9 +237,9 @@ extension RaftNode {
     /// leader's own durable log included.
     mutating func advanceLeaderCommit() {
         guard role == .leader else { return }
-        var acked = members.map { $0 == id ? durableLength : progress[$0].ackedLength }
+        var acked = configuration.voters.map { $0 == id ? durableLength : progress[$0].ackedLength }
         acked.sort(by: >)
-        let majorityIndex = acked[quorum - 1]
+        let majorityIndex = acked[max(quorum, 1) - 1]
         guard majorityIndex > commitIndex else { return }
         let termIsOK = options.mutant == .commitOlderTermByCounting || log.term(at: majorityIndex) == currentTerm
         if termIsOK { advanceCommit(to: majorityIndex) }
@@ -245,5 +253,6 @@ extension RaftNode {
         emit(.persist(.commit(index: index)))
         trace(.committed(index: index))
         for delivered in (previous + 1)...index { deliver(delivered) }
+        stepDownIfRemoved()
     }
 }

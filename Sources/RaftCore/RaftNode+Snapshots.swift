@@ -10,7 +10,7 @@ extension RaftNode {
             precondition(index <= commitIndex, "node \(id): a snapshot through \(index) past the commit index \(commitIndex)")
         }
         let term = log.term(at: index)
-        snapshot = Snapshot(index: index, term: term, data: data)
+        snapshot = Snapshot(index: index, term: term, configuration: configuration(at: index).0, data: data)
         emit(.persist(.snapshot(snapshot)))
         let through = index - options.entriesKeptAfterSnapshot
         if through > log.compactedIndex {
@@ -44,7 +44,8 @@ extension RaftNode {
         guard !follower.snapshotChunkInFlight || isHeartbeat else { return }
         let start = min(follower.snapshotBytesAcked, snapshot.data.count)
         let end = min(snapshot.data.count, start + options.snapshotChunkBytesMax)
-        let chunk = SnapshotChunk(index: snapshot.index, snapshotTerm: snapshot.term, totalBytes: snapshot.data.count,
+        let chunk = SnapshotChunk(index: snapshot.index, snapshotTerm: snapshot.term, configuration: snapshot.configuration,
+                                  totalBytes: snapshot.data.count,
                                   offset: start, bytes: Array(snapshot.data[start..<end]))
         sendMessage(.snapshotChunk(chunk), to: peer)
         follower.snapshotChunkInFlight = true
@@ -52,7 +53,7 @@ extension RaftNode {
 
     mutating func handleSnapshotResponse(_ message: Message, _ response: SnapshotResponse) {
         let peer = message.from
-        guard role == .leader, message.term == currentTerm else { return }
+        guard role == .leader, message.term == currentTerm, configuration.contains(peer) else { return }
         if options.checkQuorum { recentlyActive.insert(peer) }
         var follower = progress[peer]
         guard follower.snapshotIndex != 0, response.index == follower.snapshotIndex else { return } // stale
@@ -67,6 +68,7 @@ extension RaftNode {
             follower.probeInFlight = false
             progress[peer] = follower
             advanceLeaderCommit()
+            guard role == .leader else { return } // it removed itself, and that committed
             continueTransfer(after: peer)
         } else {
             follower.snapshotBytesAcked = response.receivedBytes
@@ -99,9 +101,11 @@ extension RaftNode {
         }
         var incoming = incomingSnapshot
         if chunk.offset == 0 {
-            incoming = IncomingSnapshot(index: chunk.index, term: chunk.snapshotTerm, totalBytes: chunk.totalBytes, bytes: [])
+            incoming = IncomingSnapshot(index: chunk.index, term: chunk.snapshotTerm, configuration: chunk.configuration,
+                                        totalBytes: chunk.totalBytes, bytes: [])
         }
         guard var current = incoming, current.index == chunk.index, current.term == chunk.snapshotTerm,
+              current.configuration == chunk.configuration,
               current.totalBytes == chunk.totalBytes, current.bytes.count == chunk.offset else {
             // Out of order, or another snapshot: say where this node stands.
             let holds = incomingSnapshot.map { $0.index == chunk.index ? $0.bytes.count : 0 } ?? 0
@@ -113,7 +117,8 @@ extension RaftNode {
             return answer(current.bytes.count, installed: false)
         }
         incomingSnapshot = nil
-        installSnapshot(Snapshot(index: current.index, term: current.term, data: current.bytes))
+        installSnapshot(Snapshot(index: current.index, term: current.term, configuration: current.configuration,
+                                 data: current.bytes))
         answer(current.totalBytes, installed: true)
     }
 
@@ -134,6 +139,7 @@ extension RaftNode {
         if !keepsSuffix { durableLength = min(durableLength, installed.index) }
         commitIndex = installed.index
         emit(.persist(.commit(index: installed.index)))
+        reloadConfiguration() // the snapshot's, unless a later entry the log kept says otherwise
         emit(.restore(installed))
         trace(.snapshotInstalled(index: installed.index, term: installed.term, bytes: installed.data.count))
     }

@@ -4,7 +4,7 @@ extension RaftNode {
     /// Begins handing leadership to `target`: proposals wait from now on (they go to the new
     /// leader, or back into this log if the transfer is abandoned).
     mutating func startTransfer(to target: NodeID) {
-        guard role == .leader, target != id, members.contains(target) else { return }
+        guard role == .leader, target != id, configuration.voters.contains(target) else { return }
         if transferTarget != target {
             transferTarget = target
             trace(.transferStarted(target: target))
@@ -39,7 +39,7 @@ extension RaftNode {
     /// This node's leader hands leadership to it: campaign now, without a pre-vote, asking
     /// voters to look past the leader lease.
     mutating func handleTimeoutNow(from leader: NodeID, term: Term) {
-        guard term == currentTerm, role == .follower, leaderID == leader else { return }
+        guard term == currentTerm, role == .follower, leaderID == leader, isVoter else { return }
         startElection(transfer: true)
     }
 }

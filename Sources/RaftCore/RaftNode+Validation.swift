@@ -10,7 +10,8 @@ extension RaftNode {
     /// the member list.
     public func problem(with message: Message) -> InvalidMessage? {
         guard message.to == id else { return .wrongReceiver }
-        guard message.from != id, members.contains(message.from) else { return .unknownSender }
+        // Any server may write: one joining or leaving the cluster talks with its members.
+        guard message.from != id, message.from >= 0, message.from < RaftLimits.clusterSizeMax else { return .unknownSender }
         guard message.term <= RaftLimits.termMax else { return .termTooLarge }
         switch message.body {
         case .voteRequest(let request):
@@ -30,6 +31,7 @@ extension RaftNode {
             for entry in request.suffix {
                 guard entry.term >= 1, entry.term <= message.term else { return .entryTermBeyondTerm }
                 guard entry.term >= previousTerm else { return .entryTermsDecrease }
+                guard !entry.isMalformedProtocolEntry else { return .malformedConfiguration }
                 previousTerm = entry.term
             }
         case .logResponse(let response):
@@ -39,7 +41,9 @@ extension RaftNode {
             guard forward.hops >= 0 else { return .negativeNumber }
             guard forward.hops <= RaftLimits.forwardHopsMax,
                   forward.proposals.count <= RaftLimits.entriesPerMessageMax,
-                  forward.proposals.allSatisfy({ $0.origin.map(members.contains) ?? false }) else { return .invalidForward }
+                  forward.proposals.allSatisfy({ $0.origin.map { $0 >= 0 && $0 < RaftLimits.clusterSizeMax } ?? false }) else {
+                return .invalidForward
+            }
         case .forwardRejected(let rejected):
             guard rejected.rejections.count <= RaftLimits.entriesPerMessageMax else { return .invalidForward }
         case .snapshotChunk(let chunk):
@@ -48,6 +52,7 @@ extension RaftNode {
                   chunk.offset <= chunk.totalBytes, chunk.bytes.count <= chunk.totalBytes - chunk.offset else {
                 return .invalidSnapshotChunk
             }
+            guard !chunk.configuration.voters.isEmpty else { return .malformedConfiguration }
         case .snapshotResponse(let response):
             guard response.index >= 1, response.receivedBytes >= 0 else { return .negativeNumber }
         case .timeoutNow:

@@ -44,8 +44,10 @@
 public struct RaftNode: Hashable, Sendable {
     /// This node's id.
     public let id: NodeID
-    /// Every member of the cluster including this node, in increasing order.
-    public let members: [NodeID]
+    /// The configuration the node starts from while neither its log nor its snapshot holds
+    /// one: the founding voters, or `Configuration.empty` for a server that joins a running
+    /// cluster (it neither campaigns nor counts until its leader's log says who is in).
+    public let bootstrap: Configuration
     /// Protocol options and bounds.
     public let options: ProtocolOptions
 
@@ -92,6 +94,14 @@ public struct RaftNode: Hashable, Sendable {
     public internal(set) var incomingSnapshot: IncomingSnapshot? = nil
     /// The member this leader is handing leadership to (`Input.transferLeadership`).
     public internal(set) var transferTarget: NodeID? = nil
+    /// The configuration in force: the latest in the log, committed or not, else the
+    /// snapshot's, else `bootstrap` (derived from the durable state, see `Configuration`).
+    public internal(set) var configuration: Configuration
+    /// The log index of the entry that set `configuration` (`0`: the snapshot or the bootstrap
+    /// did, as far as a restart can tell; an entry compacted since keeps its index).
+    public internal(set) var configurationIndex = 0
+    /// Voters and learners of `configuration`, in increasing order.
+    public internal(set) var members: [NodeID]
 
     /// Outputs of the step in progress (always empty between steps).
     var outbox: [Output] = []
@@ -101,25 +111,44 @@ public struct RaftNode: Hashable, Sendable {
     /// Whether the current step already reset the election timer.
     var electionTimerReset = false
 
-    /// A stopped node with id `id` in a cluster of `members`; give it `.restart` to begin.
+    /// A stopped node with id `id` in a cluster founded by the voters `members`; give it
+    /// `.restart` to begin.
     public init(id: NodeID, members: [NodeID], options: ProtocolOptions) {
-        let sortedMembers = Array(Set(members)).sorted()
-        precondition(sortedMembers.count == members.count, "duplicate member ids in \(members)")
-        precondition(sortedMembers.contains(id), "node \(id) is not a member of \(members)")
-        precondition(sortedMembers.allSatisfy { $0 >= 0 && $0 < RaftLimits.clusterSizeMax },
+        precondition(Set(members).count == members.count, "duplicate member ids in \(members)")
+        precondition(members.contains(id), "node \(id) is not a member of \(members)")
+        precondition(members.allSatisfy { $0 >= 0 && $0 < RaftLimits.clusterSizeMax },
                      "member ids must be in 0..<\(RaftLimits.clusterSizeMax): \(members)")
-        if let problem = options.problem { preconditionFailure("\(problem)") }
-        self.id = id
-        self.members = sortedMembers
-        self.options = options
-        self.progress = Array(repeating: FollowerProgress(sentLength: 0), count: sortedMembers.last! + 1)
+        self.init(id: id, bootstrap: Configuration(voters: members), options: options)
     }
 
-    /// Votes needed to win and acknowledgements needed to commit: a strict majority.
-    public var quorum: Int { options.mutant == .majorityOffByOne ? members.count / 2 : members.count / 2 + 1 }
+    /// A stopped node with id `id` whose configuration, until its log or snapshot holds
+    /// one, is `bootstrap` (`.empty` for a server joining a running cluster).
+    public init(id: NodeID, bootstrap: Configuration, options: ProtocolOptions) {
+        precondition(id >= 0 && id < RaftLimits.clusterSizeMax, "node id \(id) outside 0..<\(RaftLimits.clusterSizeMax)")
+        if let problem = options.problem { preconditionFailure("\(problem)") }
+        self.id = id
+        self.bootstrap = bootstrap
+        self.options = options
+        self.configuration = bootstrap
+        self.members = bootstrap.members
+        self.progress = Array(repeating: FollowerProgress(sentLength: 0), count: max(id, bootstrap.members.last ?? 0) + 1)
+    }
 
-    /// The members other than this node.
+    /// Votes needed to win and acknowledgements needed to commit: a strict majority of the
+    /// voters of the configuration in force.
+    public var quorum: Int {
+        options.mutant == .majorityOffByOne ? configuration.voters.count / 2 : configuration.quorum
+    }
+
+    /// The members other than this node: where a leader replicates.
     public var peers: [NodeID] { members.filter { $0 != id } }
+
+    /// The voters other than this node: where a candidate asks for votes.
+    public var otherVoters: [NodeID] {
+        var asked = configuration.voters
+        if options.mutant == .voteFromRemovedMember { asked = asked.union(configuration.learners).union(bootstrap.voters) }
+        return asked.subtracting(NodeSet([id])).map { $0 }
+    }
 
     /// What this node would need to restart right now (its durable state).
     public var persistentState: PersistentState {
@@ -159,6 +188,9 @@ public struct RaftNode: Hashable, Sendable {
         case .transferLeadership(let target):
             requireRunning(input)
             startTransfer(to: target)
+        case .changeMembership(let change):
+            requireRunning(input)
+            changeMembership(change)
         }
         if !pendingRejections.isEmpty { sendPendingRejections() }
         #if DEBUG
@@ -171,13 +203,17 @@ public struct RaftNode: Hashable, Sendable {
 
     /// Steps `input` as a batch of its own whose durable write completes at once: the outputs
     /// of `step(input)`, then, when it persisted something, those of `.persisted` for the log
-    /// as it now stands. For drivers with an instant disk (simulators, the model checker).
+    /// as it now stands — again when that step appended entries (the only voter becomes
+    /// leader there, and appends its no-op). For drivers with an instant disk (simulators,
+    /// the model checker).
     public mutating func stepAsBatch(_ input: Input) -> [Output] {
         var outputs = step(input)
-        guard isRunning, outputs.contains(where: { if case .persist = $0 { return true } else { return false } }) else {
-            return outputs
+        guard isRunning, outputs.contains(where: \.isPersist) else { return outputs }
+        let learned = step(.persisted(logLength: log.lastIndex, lastTerm: log.lastTerm))
+        outputs += learned
+        if learned.contains(where: \.isAppend) {
+            outputs += step(.persisted(logLength: log.lastIndex, lastTerm: log.lastTerm))
         }
-        outputs += step(.persisted(logLength: log.lastIndex, lastTerm: log.lastTerm))
         return outputs
     }
 
@@ -206,7 +242,6 @@ public struct RaftNode: Hashable, Sendable {
     // MARK: Lifecycle
 
     private mutating func restart(from state: PersistentState) {
-        precondition(state.votedFor.map(members.contains) ?? true, "persisted vote for a non-member: \(state)")
         currentTerm = state.currentTerm
         votedFor = options.mutant == .forgetVoteOnRestart ? nil : state.votedFor
         precondition(state.snapshot.index >= state.compactedIndex,
@@ -232,8 +267,12 @@ public struct RaftNode: Hashable, Sendable {
         }
         role = .follower
         leaderID = nil
+        configuration = bootstrap
+        members = bootstrap.members
+        let (found, foundIndex) = configuration(at: log.lastIndex)
+        adopt(found, index: foundIndex, traced: false) // traced below, after `started`
         votesReceived.removeAll()
-        for member in members { progress[member] = FollowerProgress(sentLength: 0) }
+        for index in progress.indices { progress[index] = FollowerProgress(sentLength: 0) }
         recentlyActive.removeAll()
         bufferedProposals = []
         unconfirmedForwards = []
@@ -243,6 +282,7 @@ public struct RaftNode: Hashable, Sendable {
         campaign = CampaignID(incarnation: incarnation, round: 0)
         durableLength = log.lastIndex
         trace(.started(lastIndex: log.lastIndex, commitIndex: commitIndex, votedFor: votedFor))
+        trace(.configurationChanged(index: configurationIndex, configuration: configuration))
         for change in unfinished { emit(.persist(change)) }
         resetElectionTimer()
         // raft-lite arms both timers at start; with re-armed timers the heartbeat timer is
@@ -261,6 +301,7 @@ public struct RaftNode: Hashable, Sendable {
 
     /// The driver made the log durable up to `logLength` (ending in `lastTerm`).
     private mutating func handlePersisted(logLength: Int, lastTerm: Term) {
+        if role == .candidate && votesCounted >= quorum { becomeLeader() } // it won alone (`startElection`)
         guard logLength > durableLength, log.holdsTerm(at: logLength), log.term(at: logLength) == lastTerm else { return }
         durableLength = logLength
         advanceLeaderCommit()

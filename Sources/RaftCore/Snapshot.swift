@@ -11,17 +11,20 @@ public struct Snapshot: Hashable, Sendable {
     public var index: Int
     /// The term of that entry.
     public var term: Term
+    /// The configuration in force at `index` (the node's bootstrap before the first snapshot).
+    public var configuration: Configuration
     /// The application's state, opaque to Raft.
     public var data: [UInt8]
 
-    /// The state through `index` (of term `term`), as `data`.
-    public init(index: Int, term: Term, data: [UInt8]) {
+    /// The state through `index` (of term `term`, with `configuration` in force there), as `data`.
+    public init(index: Int, term: Term, configuration: Configuration, data: [UInt8]) {
         precondition(index >= 0 && (index == 0) == (term == 0), "a snapshot through \(index) of term \(term)")
         self.index = index
         self.term = term
+        self.configuration = configuration
         self.data = data
     }
 
     /// No snapshot: the state before the first entry.
-    public static let none = Snapshot(index: 0, term: 0, data: [])
+    public static let none = Snapshot(index: 0, term: 0, configuration: .empty, data: [])
 }

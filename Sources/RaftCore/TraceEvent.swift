@@ -44,4 +44,7 @@ public enum TraceEvent: Hashable, Sendable {
     case transferStarted(target: NodeID)
     /// This leader gave up handing leadership to `target` (an election timeout passed).
     case transferAborted(target: NodeID)
+    /// The configuration in force became `configuration`, set by the log entry at `index`
+    /// (`0`: by the snapshot or the bootstrap). Also traced right after `started`.
+    case configurationChanged(index: Int, configuration: Configuration)
 }

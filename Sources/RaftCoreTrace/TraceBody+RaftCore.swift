@@ -48,6 +48,8 @@ extension TraceBody {
             self = .transfer(to: target, aborted: false)
         case .transferAborted(let target):
             self = .transfer(to: target, aborted: true)
+        case .configurationChanged(let index, let configuration):
+            self = .member(index: index, voters: Array(configuration.voters), learners: Array(configuration.learners))
         }
     }
 

@@ -49,7 +49,7 @@ enum ServerViewBuilder {
     }
 
     private static func delivered(_ entries: [Entry], committed: Int) -> [String] {
-        entries.prefix(committed).filter { !$0.isNoOp }.map { payloadText($0.payload) }
+        entries.prefix(committed).filter { !$0.isProtocolEntry }.map { payloadText($0.payload) }
     }
 
     /// The payload as `Labels.payload` writes it, without the quotes.

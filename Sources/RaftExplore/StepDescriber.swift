@@ -30,6 +30,9 @@ enum StepDescriber {
         case .snapshot(let id):
             return StateDocument.StepDescription(label: label, kind: "snapshot", node: id, from: nil, message: nil,
                                                  timer: nil, summary: "snapshot through the commit index")
+        case .changeMembership(let id, let change):
+            return StateDocument.StepDescription(label: label, kind: "membership", node: id, from: nil, message: nil,
+                                                 timer: nil, summary: "\(change) (asked of the leader)")
         }
     }
 }

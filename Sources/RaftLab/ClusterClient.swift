@@ -72,16 +72,23 @@ public final class ClusterClient: @unchecked Sendable {
 
     /// Node `id`'s status, asked now; fails after `timeout` (a paused node never answers).
     public func statusAsync(_ id: NodeID, timeout: Duration = .seconds(5)) async throws -> NodeStatus {
-        let promise = eventLoop.makePromise(of: NodeStatus.self)
+        try await ask(id, timeout: timeout, what: "answer") { connection, completion in connection.status(completion: completion) }
+    }
+
+    /// Asks node `id` through `request` and waits for its answer, failing after `timeout`.
+    private func ask<Answer: Sendable>(_ id: NodeID, timeout: Duration, what: String,
+                                       _ request: @escaping (NodeClientConnection, @escaping (Result<Answer, any Error>) -> Void) -> Void)
+        async throws -> Answer {
+        let promise = eventLoop.makePromise(of: Answer.self)
         eventLoop.execute { [self] in
             guard let connection = connections[id] else { return promise.fail(LabError("no node \(id)")) }
             var completed = false
             let timer = eventLoop.scheduleTask(in: TimeAmount(timeout)) {
                 guard !completed else { return }
                 completed = true
-                promise.fail(LabError("node \(id) did not answer within \(timeout)"))
+                promise.fail(LabError("node \(id) did not \(what) within \(timeout)"))
             }
-            connection.status { result in
+            request(connection) { result in
                 guard !completed else { return }
                 completed = true
                 timer.cancel()
@@ -110,6 +117,31 @@ public final class ClusterClient: @unchecked Sendable {
             connection.transferLeader(to: target) { promise.completeWith($0) }
         }
         return try await promise.futureResult.get()
+    }
+
+    /// Asks node `id` (the leader) to change the configuration; returns its answer. Fails
+    /// when the node cannot be reached or does not answer within `timeout`.
+    public func changeMembershipAsync(at id: NodeID, _ change: MembershipChange,
+                                      timeout: Duration = .seconds(10)) async throws -> MembershipAnswer {
+        try await ask(id, timeout: timeout, what: "answer the membership change") { connection, completion in
+            connection.changeMembership(change, completion: completion)
+        }
+    }
+
+    /// Runs `body` with a client of `cluster`'s nodes on a loop of its own, closed after.
+    public static func with<T: Sendable>(_ cluster: ClusterFile, _ body: @Sendable (ClusterClient) async throws -> T) async throws -> T {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let client = ClusterClient(cluster: cluster, eventLoop: group.next())
+        do {
+            let result = try await body(client)
+            client.close()
+            try? await group.shutdownGracefully()
+            return result
+        } catch {
+            client.close()
+            try? await group.shutdownGracefully()
+            throw error
+        }
     }
 
     /// Waits until one node reports leading and a majority answer; returns the leader.

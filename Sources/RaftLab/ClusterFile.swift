@@ -16,15 +16,35 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         public var data: String
         /// The 127.0.0.1 port of the node's Prometheus `/metrics` endpoint (none when absent).
         public var metrics: Int?
+        /// The node joined the running cluster (`raftlab member add`): it starts knowing no
+        /// configuration and learns it from the leader. Absent or false: a founding voter.
+        public var joined: Bool?
+        /// The node left the cluster (`raftlab member remove`): the launcher stops it, and
+        /// nothing starts it again.
+        public var removed: Bool?
 
-        public init(id: NodeID, peer: PeerAddress, client: PeerAddress, data: String, metrics: Int? = nil) {
+        public init(id: NodeID, peer: PeerAddress, client: PeerAddress, data: String, metrics: Int? = nil,
+                    joined: Bool? = nil, removed: Bool? = nil) {
             self.id = id
             self.peer = peer
             self.client = client
             self.data = data
             self.metrics = metrics
+            self.joined = joined
+            self.removed = removed
         }
+
+        /// Whether the node founded the cluster (it starts as a voter of the founding configuration).
+        public var isFounder: Bool { joined != true }
+        /// Whether the node is still meant to run.
+        public var isActive: Bool { removed != true }
     }
+
+    /// The nodes still meant to run (not removed).
+    public var activeNodes: [Node] { nodes.filter(\.isActive) }
+
+    /// The configuration every founding node starts from: the founders as voters.
+    public var foundingConfiguration: Configuration { Configuration(voters: nodes.filter(\.isFounder).map(\.id)) }
 
     public var clusterID: UInt64
     public var nodes: [Node]
@@ -163,6 +183,7 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         guard ids.allSatisfy({ $0 >= 0 && $0 < RaftLimits.clusterSizeMax }) else {
             throw LabError("\(path): node ids must be in 0..<\(RaftLimits.clusterSizeMax)")
         }
+        guard nodes.contains(where: \.isFounder) else { throw LabError("\(path): every node is marked 'joined': nobody founded the cluster") }
         for node in nodes {
             if let port = node.metrics, !(1...65535).contains(port) {
                 throw LabError("\(path): node \(node.id): 'metrics' port \(port) is outside 1...65535")
@@ -188,13 +209,19 @@ public struct ClusterFile: Codable, Sendable, Hashable {
         return NodeTuning(timing: timing, options: options, seed: seed, fsync: fsync, tracesMessages: traceMessages)
     }
 
-    /// The library configuration of node `id`.
-    public func raftConfig(for id: NodeID) throws -> RaftConfig {
+    /// The library configuration of node `id`. With `path`, the node looks up servers added
+    /// after it started in the file again (`ClusterAddressBook`).
+    public func raftConfig(for id: NodeID, path: String? = nil) throws -> RaftConfig {
         let node = try node(id)
         var peers: [NodeID: PeerAddress] = [:]
         for member in nodes { peers[member.id] = member.peer }
         var config = RaftConfig(peers: peers, self: id, tuning: tuning, dataDirectory: node.data,
                                 traceDirectory: trace ? traceDirectory : nil, clusterID: clusterID, clientAddress: node.client)
+        config.bootstrap = node.isFounder ? foundingConfiguration : .empty
+        if let path {
+            let book = ClusterAddressBook(path: path, known: peers)
+            config.peerAddressResolver = { book.address(of: $0) }
+        }
         config.metricsPort = node.metrics
         if otlpSpans == true { config.spanDirectory = traceDirectory }
         return config

@@ -28,6 +28,8 @@ public final class ClusterLauncher: Sendable {
         var clientTrace: TraceWriter?
         var workload: Workload?
         var prometheus: PrometheusProcess?
+        /// Starts and stops the nodes `raftlab member` adds and removes (`watchMembership`).
+        var membershipWatch: Task<Void, Never>?
         /// Set by the first `shutdown`: the workload's statistics and the run's length.
         var stopped: (stats: Workload.Stats?, seconds: Double)?
     }
@@ -54,9 +56,12 @@ public final class ClusterLauncher: Sendable {
         client = ClusterClient(cluster: cluster, eventLoop: group.next())
     }
 
-    /// Starts every node and waits for a leader; returns it.
+    /// Starts every node and waits for a leader; returns it. From then on, the nodes that
+    /// `raftlab member add` writes into the cluster file are started, and those `raftlab
+    /// member remove` marks removed are stopped (`watchMembership`).
     public func startCluster(leaderTimeout: Duration = .seconds(30)) async throws -> NodeID {
-        for node in cluster.nodes { try processes.start(node.id) }
+        for node in cluster.activeNodes { try processes.start(node.id) }
+        watchMembership()
         let leader = try await client.waitForLeader(timeout: leaderTimeout)
         client.startPolling()
         return leader
@@ -133,6 +138,32 @@ public final class ClusterLauncher: Sendable {
         if options.showsStatus { line.finish() }
     }
 
+    /// Every 200 ms, reads the cluster file: starts a node it lists that never ran (added by
+    /// `raftlab member add`, which waits for it to answer), and stops with SIGTERM a running
+    /// node marked removed (`raftlab member remove`, once its removal committed).
+    func watchMembership() {
+        let task = Task { [processes, run] in
+            var stopping: Set<NodeID> = []
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(200))
+                guard !Task.isCancelled, let file = try? ClusterFile.read(path: run.clusterFilePath) else { continue }
+                let started = Set(processes.ids)
+                for node in file.nodes where node.isActive && !started.contains(node.id) {
+                    do {
+                        try processes.start(node.id)
+                    } catch {
+                        FileHandle.standardError.write(Data("raftlab up: cannot start the added node \(node.id): \(error)\n".utf8))
+                    }
+                }
+                for node in file.nodes where !node.isActive && processes.isRunning(node.id) && !stopping.contains(node.id) {
+                    stopping.insert(node.id)
+                    processes.signal(node.id, SIGTERM)
+                }
+            }
+        }
+        started.withLockedValue { $0.membershipWatch = task }
+    }
+
     /// Stops the workload and the nodes, closes the client trace and merges the traces.
     /// Calling it again (a caller's error path after a failed merge) stops nothing twice:
     /// the client's event loop is gone by then, and work submitted to it would never run.
@@ -150,6 +181,10 @@ extension ClusterLauncher {
     /// stop nothing and return those again.
     public func stopCluster(startedAt: ContinuousClock.Instant) async -> (stats: Workload.Stats?, seconds: Double) {
         if let stopped = started.withLockedValue({ $0.stopped }) { return stopped }
+        if let watch = started.withLockedValue({ $0.membershipWatch }) {
+            watch.cancel()
+            await watch.value
+        }
         await workload?.stop()
         let stats = await workloadStats()
         let seconds = (ContinuousClock.now - startedAt).secondsDouble

@@ -20,22 +20,12 @@ public enum LeaderTransfer {
     /// one-line `LabError` when `target` is not a member, no leader answers, or `target` does
     /// not lead within `timeout`.
     public static func run(clusterFile: String, to target: NodeID, timeout: Duration) async throws -> Outcome {
-        let cluster = try ClusterFile.read(path: clusterFile)
+        var cluster = try ClusterFile.read(path: clusterFile)
+        cluster.nodes = cluster.activeNodes // removed members neither answer nor lead
         guard cluster.nodes.contains(where: { $0.id == target }) else {
             throw LabError("node \(target) is not a member of \(clusterFile) (members: \(cluster.nodes.map(\.id)))")
         }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let client = ClusterClient(cluster: cluster, eventLoop: group.next())
-        do {
-            let outcome = try await transfer(through: client, to: target, timeout: timeout)
-            client.close()
-            try? await group.shutdownGracefully()
-            return outcome
-        } catch {
-            client.close()
-            try? await group.shutdownGracefully()
-            throw error
-        }
+        return try await ClusterClient.with(cluster) { client in try await transfer(through: client, to: target, timeout: timeout) }
     }
 
     private static func transfer(through client: ClusterClient, to target: NodeID, timeout: Duration) async throws -> Outcome {

@@ -25,6 +25,8 @@ final class NodeClientConnection: @unchecked Sendable {
     private var connecting: [(Result<any Channel, any Error>) -> Void] = []
     private var proposals: [RequestID: (Reply) -> Void] = [:]
     private var statusWaiters: [(Result<NodeStatus, any Error>) -> Void] = []
+    /// Membership changes asked on this connection, answered in the order asked.
+    private var membershipWaiters: [(Result<MembershipAnswer, any Error>) -> Void] = []
     /// A flush of the channel is queued on the loop.
     private var flushScheduled = false
 
@@ -71,6 +73,19 @@ final class NodeClientConnection: @unchecked Sendable {
     /// as it answered (the transfer itself happens after).
     func transferLeader(to target: NodeID, completion: @escaping (Result<NodeStatus, any Error>) -> Void) {
         send(.transferLeader(to: target), completion: completion)
+    }
+
+    /// Asks the node, if it leads, to change the configuration; completes with its answer
+    /// (appended at an index, or refused and why).
+    func changeMembership(_ change: MembershipChange, completion: @escaping (Result<MembershipAnswer, any Error>) -> Void) {
+        withChannel { [self] result in
+            switch result {
+            case .failure(let error): completion(.failure(error))
+            case .success(let channel):
+                membershipWaiters.append(completion)
+                write(.changeMembership(change), on: channel)
+            }
+        }
     }
 
     /// Sends `frame`, whose answer is a status.
@@ -154,6 +169,8 @@ final class NodeClientConnection: @unchecked Sendable {
             proposals.removeValue(forKey: request)?(.unreachable(reason: "redirect to \(leader.map(String.init) ?? "unknown leader")"))
         case .status(let status):
             if !statusWaiters.isEmpty { statusWaiters.removeFirst()(.success(status)) }
+        case .membershipAnswer(let answer):
+            if !membershipWaiters.isEmpty { membershipWaiters.removeFirst()(.success(answer)) }
         default:
             close()
         }
@@ -166,6 +183,9 @@ final class NodeClientConnection: @unchecked Sendable {
         proposals = [:]
         let waitingStatus = statusWaiters
         statusWaiters = []
+        let waitingMembership = membershipWaiters
+        membershipWaiters = []
+        for completion in waitingMembership { completion(.failure(LabError("connection to node \(node) lost"))) }
         for completion in waitingProposals.values { completion(.unreachable(reason: "connection to node \(node) lost")) }
         for completion in waitingStatus { completion(.failure(LabError("connection to node \(node) lost"))) }
     }

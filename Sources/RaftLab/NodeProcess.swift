@@ -12,7 +12,10 @@ public enum NodeProcess {
     /// Runs node `id` of the cluster in `clusterFile`; returns when it has stopped.
     public static func run(clusterFile path: String, id: NodeID, exitWithParent: Bool) async throws {
         let file = try ClusterFile.read(path: path)
-        var config = try file.raftConfig(for: id)
+        if try file.node(id).isActive == false {
+            throw LabError("node \(id) was removed from the cluster in \(path) (raftlab member remove); add a new member instead")
+        }
+        var config = try file.raftConfig(for: id, path: path)
         // Clients hear of their commits over the client socket. Without a reader there is no
         // application state to rebuild either, so a restarted node delivers nothing again: its
         // trace resumes after its durable commit index, as the analyzer's delivery checks and

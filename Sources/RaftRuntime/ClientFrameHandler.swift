@@ -37,6 +37,9 @@ final class ClientFrameHandler: ChannelInboundHandler, @unchecked Sendable {
         case .transferLeader(let target):
             host.submit(.transferLeadership(to: target))
             server.reply(.status(NodeStatus(host.node)), on: channel)
+        case .changeMembership(let change):
+            let server = self.server
+            host.changeMembership(change) { answer in server.reply(.membershipAnswer(answer), on: channel) }
         case .control(let command):
             guard let control = server.control else { return refuse(context, "control frame, and this node takes no control commands") }
             control(command)

@@ -74,7 +74,7 @@ final class ClientRegistry: @unchecked Sendable {
     /// An entry was delivered here: completes the proposal that carried it.
     func delivered(index: Int, entry: Entry) {
         eventLoop.preconditionInEventLoop()
-        guard !entry.isNoOp, !waiting.isEmpty else { return }
+        guard !entry.isProtocolEntry, !waiting.isEmpty else { return }
         finish(entry.request, .success(index))
     }
 

@@ -37,6 +37,8 @@ public final class NodeHost: @unchecked Sendable {
     private var heartbeatTimer: LoopTimer!
     private var traceFlushTask: RepeatedTask?
     private var pendingInputs: [Input] = []
+    /// Operators waiting for the answer to a membership change, oldest first.
+    private var membershipWaiters: [(change: MembershipChange, reply: (MembershipAnswer) -> Void)] = []
     private var batchScheduled = false
     private var isFirstBatch = true
     private var lifecycle = Lifecycle.created
@@ -105,17 +107,25 @@ public final class NodeHost: @unchecked Sendable {
     /// How often the trace writer is offered a flush while the node is idle.
     static let traceFlushIntervalMs: Int64 = 50
 
-    /// A host for node `id` of `members`; call `start(transport:)` on the loop to run it.
+    /// A host for node `id` of a cluster founded by the voters `members`.
+    public convenience init(id: NodeID, members: [NodeID], tuning: NodeTuning, storage: any NodeStorage,
+                            trace: TraceWriter?, eventLoop: any EventLoop, failpoints: Failpoints = .none) {
+        self.init(id: id, bootstrap: Configuration(voters: members), tuning: tuning, storage: storage, trace: trace,
+                  eventLoop: eventLoop, failpoints: failpoints)
+    }
+
+    /// A host for node `id` whose configuration, until its log or snapshot holds one, is
+    /// `bootstrap` (`RaftConfig.bootstrap`); call `start(transport:)` on the loop to run it.
     /// `failpoints` are test hooks (`Failpoints`; a node process reads them from the
     /// environment).
-    public init(id: NodeID, members: [NodeID], tuning: NodeTuning, storage: any NodeStorage,
+    public init(id: NodeID, bootstrap: Configuration, tuning: NodeTuning, storage: any NodeStorage,
                 trace: TraceWriter?, eventLoop: any EventLoop, failpoints: Failpoints = .none) {
         self.eventLoop = eventLoop
         self.tuning = tuning
         self.storage = storage
         self.failpoints = failpoints
         self.trace = trace
-        self.node = RaftNode(id: id, members: members, options: tuning.options)
+        self.node = RaftNode(id: id, bootstrap: bootstrap, options: tuning.options)
         var logger = Logger(label: "raftlab.node")
         logger[metadataKey: "node"] = "\(id)"
         self.logger = logger
@@ -180,6 +190,24 @@ public final class NodeHost: @unchecked Sendable {
         }
     }
 
+    /// Asks the node to change its configuration by `change` (`Input.changeMembership`);
+    /// `reply` hears the answer once the batch that appended the change is durable (or at
+    /// once, `.refused`, when the node is not running).
+    public func changeMembership(_ change: MembershipChange, reply: @escaping (MembershipAnswer) -> Void) {
+        eventLoop.preconditionInEventLoop()
+        guard isRunning else { return reply(.refused(reason: "the node is not running")) }
+        membershipWaiters.append((change, reply))
+        submit(.changeMembership(change))
+    }
+
+    /// Hands `answer` to the oldest caller waiting on `change` (the core answers every
+    /// change once, in the order asked).
+    private func answerMembershipChange(_ change: MembershipChange, _ answer: MembershipAnswer) {
+        guard let position = membershipWaiters.firstIndex(where: { $0.change == change }) else { return }
+        let reply = membershipWaiters.remove(at: position).reply
+        reply(answer)
+    }
+
     /// `submit` from any thread.
     public func submitFromAnyThread(_ input: Input) {
         eventLoop.execute { [self] in submit(input) }
@@ -209,6 +237,14 @@ public final class NodeHost: @unchecked Sendable {
         }
         for observer in observers { observer.flush() }
         storage.close()
+        refuseWaitingMembershipChanges()
+    }
+
+    /// Tells every operator still waiting on a membership change that the node stopped.
+    private func refuseWaitingMembershipChanges() {
+        let waiting = membershipWaiters
+        membershipWaiters = []
+        for (_, reply) in waiting { reply(.refused(reason: "node \(node.id) stopped before it answered")) }
     }
 
     /// Stops without the clean-shutdown record, as a crash would (for in-process tests).
@@ -222,6 +258,7 @@ public final class NodeHost: @unchecked Sendable {
         traceFlushTask?.cancel()
         trace?.abandon()
         storage.close()
+        refuseWaitingMembershipChanges()
     }
 
     // MARK: The batch
@@ -237,6 +274,8 @@ public final class NodeHost: @unchecked Sendable {
         /// Snapshots the application restores, each before the delivery at `position`.
         var restores: [(position: Int, snapshot: Snapshot)] = []
         var rejections: [(RequestID, ProposalRejection)] = []
+        /// Answers to membership changes, in the order they were asked.
+        var membershipAnswers: [(MembershipChange, MembershipAnswer)] = []
         /// The trace lines, per-entry events coalesced (one `deliver` per run, proposals in their `append`).
         var traceBodies = TraceBodyBatch()
         /// Entries the steps appended to the log.
@@ -249,6 +288,7 @@ public final class NodeHost: @unchecked Sendable {
             restores += other.restores.map { ($0.position + deliveries.count, $0.snapshot) }
             deliveries += other.deliveries
             rejections += other.rejections
+            membershipAnswers += other.membershipAnswers
             traceBodies += other.traceBodies
         }
     }
@@ -307,6 +347,18 @@ public final class NodeHost: @unchecked Sendable {
                     storage.apply(learned.changes) // commit indexes: written, not synced (docs/STORAGE_FORMAT.md)
                     _ = try storage.commit()
                 }
+                if learned.changes.contains(where: { if case .append = $0 { return true } else { return false } }) {
+                    // The only voter became leader once its term was durable, and appended its
+                    // no-op: that write is done too (synced, as every append is).
+                    var more = BatchOutputs()
+                    collect(node.step(.persisted(logLength: node.log.lastIndex, lastTerm: node.log.lastTerm)),
+                            into: &more, clock: clock)
+                    if !more.changes.isEmpty {
+                        storage.apply(more.changes)
+                        _ = try storage.commit()
+                    }
+                    learned.absorb(more)
+                }
                 batch.absorb(learned)
                 if compaction == nil, storage.shouldCompact { startCompaction() }
                 if let fsyncUs {
@@ -347,6 +399,7 @@ public final class NodeHost: @unchecked Sendable {
             enqueue(.snapshot(index: appliedIndex, data: stateMachine.snapshot()))
         }
         if let onReject { for (request, reason) in batch.rejections { onReject(request, reason) } }
+        for (change, answer) in batch.membershipAnswers { answerMembershipChange(change, answer) }
         onBatch?(BatchSummary(inputs: inputs.count, messagesSent: batch.early.count + batch.late.count,
                               entriesDelivered: batch.deliveries.count, fsyncUs: fsyncUs))
     }
@@ -436,6 +489,9 @@ public final class NodeHost: @unchecked Sendable {
             case .restore(let snapshot): batch.restores.append((batch.deliveries.count, snapshot))
             case .resetTimer(let kind): arm(kind)
             case .rejectProposal(let request, let reason): batch.rejections.append((request, reason))
+            case .membershipChanged(let change, let index): batch.membershipAnswers.append((change, .appended(index: index)))
+            case .membershipChangeRefused(let change, let refusal):
+                batch.membershipAnswers.append((change, .refused(reason: refusal.description)))
             case .dropMessage(let from, let reason):
                 for observer in observers { observer.dropped(reason, from: from) }
             case .trace(let event):

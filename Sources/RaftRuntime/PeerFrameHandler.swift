@@ -25,7 +25,7 @@ final class PeerFrameHandler: ChannelInboundHandler, @unchecked Sendable {
             guard clusterID == config.clusterID else {
                 return refuse(context, "peer \(node) belongs to cluster \(clusterID), not \(config.clusterID)")
             }
-            guard config.peers[node] != nil, node != config.selfID else {
+            guard config.address(of: node) != nil, node != config.selfID else {
                 return refuse(context, "hello from \(node), which is not a peer of this node")
             }
             peer = node

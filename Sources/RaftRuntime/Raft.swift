@@ -61,7 +61,7 @@ public final class Raft: Sendable {
                                         node: config.selfID, incarnation: storage.incarnation,
                                         options: TraceWriter.Options(compressorProcess: config.traceCompressor))
             }
-            let host = NodeHost(id: config.selfID, members: config.members, tuning: config.tuning,
+            let host = NodeHost(id: config.selfID, bootstrap: config.bootstrap, tuning: config.tuning,
                                 storage: storage, trace: trace, eventLoop: eventLoop, failpoints: failpoints)
             host.stateMachine = config.stateMachine
             host.snapshotEveryEntries = config.snapshotEveryEntries

@@ -19,8 +19,17 @@ import RaftTrace
 /// `run()` throws `RaftConfigError` when `appliedIndex` is negative, above the durable commit
 /// index it finds, or set while `deliversMessages` is false.
 public struct RaftConfig: Sendable {
-    /// Every member's id and peer address, this node included.
+    /// Peer addresses by id, this node's included: the founding members, and any other
+    /// server the node may hear of (see `peerAddressResolver` for the rest).
     public var peers: [NodeID: PeerAddress]
+    /// The configuration the node starts from while its log and snapshot hold none: every
+    /// id of `peers` as a voter by default; `Configuration.empty` for a server joining a
+    /// running cluster (the leader adds it as a learner, and its log tells it the rest).
+    /// It must be the same founding configuration on every node, at every restart.
+    public var bootstrap: Configuration
+    /// Where a server that is not in `peers` listens (one added while the cluster runs),
+    /// or `nil` when unknown: the node then neither sends to it nor accepts its connection.
+    public var peerAddressResolver: (@Sendable (NodeID) -> PeerAddress?)?
     /// This node's id (a key of `peers`).
     public var selfID: NodeID
     /// Timing, batching and protocol options.
@@ -70,6 +79,7 @@ public struct RaftConfig: Sendable {
                 clientAddress: PeerAddress? = nil, appliedIndex: Int? = nil) {
         precondition(peers[selfID] != nil, "node \(selfID) is not among the peers \(peers.keys.sorted())")
         self.peers = peers
+        self.bootstrap = Configuration(voters: peers.keys)
         self.selfID = selfID
         self.tuning = tuning
         self.dataDirectory = dataDirectory
@@ -79,8 +89,13 @@ public struct RaftConfig: Sendable {
         self.appliedIndex = appliedIndex
     }
 
-    /// Member ids in increasing order.
+    /// Ids with a known address in `peers`, in increasing order.
     public var members: [NodeID] { peers.keys.sorted() }
+
+    /// Where server `id` listens for peers: `peers`, else `peerAddressResolver`.
+    public func address(of id: NodeID) -> PeerAddress? {
+        peers[id] ?? peerAddressResolver?(id)
+    }
 
     /// Checks what can be checked before the durable state is read.
     func validate() throws {

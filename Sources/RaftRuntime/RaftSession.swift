@@ -64,7 +64,7 @@ public final class RaftSession: Sendable {
             // A replayed entry was proposed in an earlier run: no proposal of this one waits
             // for it, even if a request id happens to match.
             if !isReplay { registry.delivered(index: index, entry: entry) }
-            guard deliversMessages, !entry.isNoOp else { return }
+            guard deliversMessages, !entry.isProtocolEntry else { return }
             continuation.yield(DeliveredMessage(index: index, bytes: entry.payload, request: entry.request, isReplay: isReplay))
         }
         host.onRestore = { [state, continuation] snapshot in
@@ -166,14 +166,16 @@ public final class RaftSession: Sendable {
     }
 
     /// For a graceful stop: if this node leads, hands leadership to its most up-to-date
-    /// follower and waits until it no longer leads, at most `timeout`. Returns the follower
+    /// voter and waits until it no longer leads, at most `timeout`. Returns the follower
     /// it chose, or `nil` when it did not lead.
     public func handOverLeadership(timeout: Duration) async -> NodeID? {
         let host = self.host
         let target: NodeID?? = try? await host.eventLoop.submit { () -> NodeID? in
             let node = host.node
             guard node.role == .leader else { return nil }
-            let best = node.peers.max { node.progress[$0].ackedLength < node.progress[$1].ackedLength }
+            // Only a voter can take over (a learner neither campaigns nor counts).
+            let best = node.configuration.voters.filter { $0 != node.id }
+                .max { node.progress[$0].ackedLength < node.progress[$1].ackedLength }
             if let best { host.submit(.transferLeadership(to: best)) }
             return best
         }.get()

@@ -13,6 +13,8 @@ public final class SocketTransport: MessageTransport, @unchecked Sendable {
     let logger: Logger
     private var links: [NodeID: PeerLink] = [:]
     private var listener: FrameListener?
+    /// Whether `start` connected the links (a link made later connects when it is made).
+    private var started = false
     /// Where messages from peers go (set by `start`).
     private(set) var receive: (@Sendable (Message) -> Void)?
     /// Connections closed for breaking the protocol are logged at most once a second per sender.
@@ -29,6 +31,18 @@ public final class SocketTransport: MessageTransport, @unchecked Sendable {
         }
     }
 
+    /// The link to `peer`, made on first use for a server outside `RaftConfig.peers` whose
+    /// address `RaftConfig.peerAddressResolver` knows (one added while the cluster runs).
+    private func link(to peer: NodeID) -> PeerLink? {
+        if let link = links[peer] { return link }
+        guard peer != config.selfID, let address = config.address(of: peer) else { return nil }
+        let link = PeerLink(peer: peer, address: address, hello: .hello(node: config.selfID, clusterID: config.clusterID),
+                            eventLoop: eventLoop, logger: logger)
+        links[peer] = link
+        if started { link.connect() }
+        return link
+    }
+
     public var peerBuffers: [PeerBuffer] {
         eventLoop.preconditionInEventLoop()
         return links.values.map { PeerBuffer(peer: $0.peer, bufferedBytes: $0.bufferedBytes, framesDropped: $0.framesDropped) }
@@ -37,7 +51,7 @@ public final class SocketTransport: MessageTransport, @unchecked Sendable {
     /// Peer `id` connected to this node and said hello: reconnect to it now if the link waits.
     func peerConnected(_ id: NodeID) {
         eventLoop.preconditionInEventLoop()
-        links[id]?.peerIsBack()
+        link(to: id)?.peerIsBack()
     }
 
     /// Binds the node's peer address and starts connecting to its peers. `Raft.run()` calls it
@@ -50,13 +64,14 @@ public final class SocketTransport: MessageTransport, @unchecked Sendable {
         try await eventLoop.submit {
             self.receive = receive
             self.listener = listener
+            self.started = true
             for link in self.links.values { link.connect() }
         }.get()
     }
 
     public func send(_ message: Message) {
         eventLoop.preconditionInEventLoop()
-        links[message.to]?.enqueue(.raft(message))
+        link(to: message.to)?.enqueue(.raft(message))
     }
 
     /// Flushes every link; one with nothing queued returns at once (a cluster has a few peers).

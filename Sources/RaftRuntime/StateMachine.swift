@@ -4,7 +4,7 @@ import RaftCore
 /// event loop and in log order (hashicorp/raft's FSM; `RaftConfig.stateMachine`).
 ///
 /// The node calls `apply` with every committed entry (the protocol's no-ops included: skip
-/// them with `entry.isNoOp`), `snapshot` when `RaftConfig.snapshotEveryEntries` more entries
+/// them with `entry.isProtocolEntry`), `snapshot` when `RaftConfig.snapshotEveryEntries` more entries
 /// were applied since the last snapshot (it then drops the log entries the snapshot covers),
 /// and `restore` when the application must start over from a snapshot: at a restart (the
 /// state machine's state lives in memory; the node rebuilds it from its snapshot and the log

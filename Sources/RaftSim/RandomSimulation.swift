@@ -30,6 +30,11 @@ public struct RandomSimulation {
         /// drops all but `options.entriesKeptAfterSnapshot` of the entries it covers, and a
         /// follower that needs one of them gets the snapshot installed).
         public var snapshotWeight: Int
+        /// Servers started outside the cluster (ids after the founders'), to be added.
+        public var spareCount: Int
+        /// A running leader is asked for a membership change: add a spare as a learner,
+        /// promote a learner, or remove a member (the leader refuses what it must).
+        public var membershipWeight: Int
         /// Whether to run the calm phase and require convergence (only meaningful with
         /// `options.rearmTimers`: raft-lite's one-shot timers promise no progress).
         public var requiresConvergence: Bool
@@ -41,6 +46,7 @@ public struct RandomSimulation {
                     crashWeight: Int = 1, restartWeight: Int = 4, proposeWeight: Int = 12,
                     electionTimeoutWeight: Int = 3, heartbeatTimeoutWeight: Int = 10,
                     deliverWeight: Int = 70, batchWeight: Int = 4, snapshotWeight: Int = 0,
+                    spareCount: Int = 0, membershipWeight: Int = 0,
                     requiresConvergence: Bool? = nil, checksInvariants: Bool = true) {
             self.nodeCount = nodeCount
             self.options = options
@@ -55,6 +61,8 @@ public struct RandomSimulation {
             self.deliverWeight = deliverWeight
             self.batchWeight = batchWeight
             self.snapshotWeight = snapshotWeight
+            self.spareCount = spareCount
+            self.membershipWeight = membershipWeight
             self.requiresConvergence = requiresConvergence ?? options.rearmTimers
             self.checksInvariants = checksInvariants
         }
@@ -70,6 +78,8 @@ public struct RandomSimulation {
         /// Snapshots the applications took, and the ones followers installed from a leader.
         public var snapshots: Int
         public var installs: Int
+        /// Membership changes the leaders appended.
+        public var membershipChanges: Int
         public var leadersElected: Int
         public var highestTerm: Term
         public var commitIndexes: [Int]
@@ -79,6 +89,7 @@ public struct RandomSimulation {
         public var description: String {
             "seed=\(seed) steps=\(steps) crashes=\(crashes) restarts=\(restarts) proposals=\(proposals) "
                 + (snapshots + installs > 0 ? "snapshots=\(snapshots) installs=\(installs) " : "")
+                + (membershipChanges > 0 ? "membership-changes=\(membershipChanges) " : "")
                 + "leaders=\(leadersElected) term=\(highestTerm) commit=\(commitIndexes)"
                 + (failures.isEmpty ? "" : "\nFAILED (reproduce with seed \(seed)):\n  " + failures.joined(separator: "\n  "))
         }
@@ -100,16 +111,16 @@ public struct RandomSimulation {
     public func run(watch: (SimulatedCluster) -> Void = { _ in }) -> Report {
         var random = SplitMix64(seed: seed)
         let config = configuration
-        let cluster = SimulatedCluster(nodeCount: config.nodeCount, options: config.options,
+        let cluster = SimulatedCluster(founders: config.nodeCount, spares: config.spareCount, options: config.options,
                                        checksInvariants: config.checksInvariants)
         watch(cluster)
         var report = Report(seed: seed, steps: 0, crashes: 0, restarts: 0, proposals: 0, snapshots: 0, installs: 0,
-                            leadersElected: 0, highestTerm: 0, commitIndexes: [], failures: [])
+                            membershipChanges: 0, leadersElected: 0, highestTerm: 0, commitIndexes: [], failures: [])
         var nextRequest: RequestID = 1
         let crashesMax = (config.nodeCount - 1) / 2
         let weights = [config.deliverWeight, config.proposeWeight, config.heartbeatTimeoutWeight,
                        config.electionTimeoutWeight, config.crashWeight, config.restartWeight, config.batchWeight,
-                       config.snapshotWeight]
+                       config.snapshotWeight, config.membershipWeight]
         let weightTotal = weights.reduce(0, +)
 
         for _ in 0..<config.steps where cluster.violations.isEmpty {
@@ -139,7 +150,7 @@ public struct RandomSimulation {
             case 3:
                 let candidates = running.filter { cluster.armedTimers[$0].contains(.election) }
                 if let node = candidates.randomElement(using: &random) { cluster.fireElectionTimeout(node) }
-            case 4 where config.nodeCount - running.count < crashesMax:
+            case 4 where cluster.ids.count - running.count < crashesMax:
                 cluster.crash(running[Int(random.next() % UInt64(running.count))])
                 report.crashes += 1
             case 5:
@@ -165,7 +176,7 @@ public struct RandomSimulation {
                     }
                 }
                 guard !inputs.isEmpty else { break }
-                let crashes = config.nodeCount - running.count < crashesMax && random.chance(0.5)
+                let crashes = cluster.ids.count - running.count < crashesMax && random.chance(0.5)
                 // A crash keeps none of the batch's writes, or a random prefix of them.
                 let written = crashes ? Int(random.next() % 3) : nil
                 cluster.stepBatch(node, inputs, crashAfterWrites: written)
@@ -173,6 +184,18 @@ public struct RandomSimulation {
             case 7:
                 let node = running[Int(random.next() % UInt64(running.count))]
                 if cluster.takeSnapshot(at: node) { report.snapshots += 1 }
+            case 8:
+                guard let leader = running.filter({ cluster.nodes[$0].role == .leader }).randomElement(using: &random) else { break }
+                let configuration = cluster.nodes[leader].configuration
+                var changes: [MembershipChange] = cluster.ids.filter { !configuration.contains($0) }.map { .addLearner($0) }
+                changes += configuration.learners.map { .promote($0) }
+                changes += configuration.members.filter { configuration.voters != NodeSet([$0]) }.map { .remove($0) }
+                if let change = changes.randomElement(using: &random) {
+                    let outputs = cluster.step(leader, .changeMembership(change))
+                    if outputs.contains(where: { if case .membershipChanged = $0 { return true } else { return false } }) {
+                        report.membershipChanges += 1
+                    }
+                }
             default:
                 break
             }
@@ -200,8 +223,9 @@ public struct RandomSimulation {
         for _ in 0..<Self.calmRoundsMax {
             if let leader = cluster.leader, cluster.leaders.count == 1 {
                 let log = cluster.nodes[leader].log
-                let converged = cluster.nodes.allSatisfy {
-                    $0.commitIndex == log.lastIndex && $0.log.lastIndex == log.lastIndex
+                // The members of the leader's configuration converge; a removed server is left behind.
+                let converged = cluster.nodes[leader].members.allSatisfy {
+                    cluster.nodes[$0].commitIndex == log.lastIndex && cluster.nodes[$0].log.lastIndex == log.lastIndex
                 }
                 if converged { return nil }
                 if log.lastTerm != cluster.nodes[leader].currentTerm {
@@ -230,5 +254,7 @@ public struct RandomSimulation {
         return "liveness: no convergence after \(Self.calmRoundsMax) calm rounds; "
             + "roles \(cluster.nodes.map(\.role.rawValue)), terms \(cluster.nodes.map(\.currentTerm)), "
             + "commits \(cluster.nodes.map(\.commitIndex)), logs \(cluster.nodes.map(\.log.lastIndex))"
+            + (cluster.nodes.contains { $0.configuration != $0.bootstrap }
+                ? ", configurations \(cluster.nodes.map { "\($0.configuration)@\($0.configurationIndex)" })" : "")
     }
 }

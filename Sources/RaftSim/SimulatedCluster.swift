@@ -71,15 +71,29 @@ public final class SimulatedCluster {
                   checksInvariants: checksInvariants, recordsTrace: recordsTrace)
     }
 
+    /// A running cluster of the founding voters `0..<founders` and `spares` more servers
+    /// (ids `founders..<founders + spares`) started to join it: they know nobody until a
+    /// leader adds them (`Input.changeMembership`).
+    public convenience init(founders: Int, spares: Int, options: ProtocolOptions, checksInvariants: Bool = true,
+                            recordsTrace: Bool = false) {
+        self.init(disks: Array(repeating: .initial, count: founders + spares), options: options,
+                  checksInvariants: checksInvariants, recordsTrace: recordsTrace,
+                  bootstrap: Configuration(voters: 0..<founders))
+    }
+
     /// A running cluster whose node `i` starts from `disks[i]` (a scenario that begins after
     /// a history the test writes down instead of playing). With `startsNodes` off the nodes
     /// start only at `startAll()`, so a driver can set `observer` first and see the starts.
+    /// `bootstrap` is the founding configuration (every node a voter by default); a node
+    /// outside it starts to join (`Configuration.empty`).
     public init(disks: [PersistentState], options: ProtocolOptions, checksInvariants: Bool = true, recordsTrace: Bool = false,
-                startsNodes: Bool = true) {
+                startsNodes: Bool = true, bootstrap: Configuration? = nil) {
         let nodeCount = disks.count
         precondition(nodeCount >= 1 && nodeCount <= RaftLimits.clusterSizeMax, "cluster of \(nodeCount) nodes")
-        let members = Array(0..<nodeCount)
-        nodes = members.map { RaftNode(id: $0, members: members, options: options) }
+        let founding = bootstrap ?? Configuration(voters: 0..<nodeCount)
+        nodes = (0..<nodeCount).map { id in
+            RaftNode(id: id, bootstrap: founding.contains(id) ? founding : .empty, options: options)
+        }
         self.disks = disks
         isCrashed = Array(repeating: false, count: nodeCount)
         armedTimers = Array(repeating: [], count: nodeCount)
@@ -151,6 +165,8 @@ public final class SimulatedCluster {
             }
         case .restore(let snapshot):
             restore(snapshot, at: id)
+        case .membershipChanged, .membershipChangeRefused:
+            break // the configuration is in the log
         case .trace(let event):
             if case .snapshotInstalled = event { snapshotsInstalled += 1 }
             if recordsTrace { traceEvents.append((stepCount, id, event)) }
@@ -211,17 +227,23 @@ public final class SimulatedCluster {
             stepCount += 1
         }
         var outputs = steps.flatMap(\.outputs)
-        if outputs.contains(where: { if case .persist = $0 { return true } else { return false } }) {
-            let persisted = Input.persisted(logLength: nodes[id].log.lastIndex, lastTerm: nodes[id].log.lastTerm)
-            steps.append((persisted, nodes[id].step(persisted)))
-            stepCount += 1
-            outputs += steps[steps.count - 1].outputs
+        // Only the batch's own steps send early: `.persisted` runs once the write is done, and
+        // what it sends leaves after its own writes (a leader that won alone sends from there).
+        let early = outputs.compactMap { output -> Message? in
+            if case .send(let message) = output, nodes[id].options.sendsBeforeWrite(message) { return message }
+            return nil
+        }
+        if outputs.contains(where: \.isPersist) {
+            // Twice when the first appended (the only voter's no-op, once it leads).
+            for _ in 0..<2 where steps.count == inputs.count || steps[steps.count - 1].outputs.contains(where: \.isAppend) {
+                let persisted = Input.persisted(logLength: nodes[id].log.lastIndex, lastTerm: nodes[id].log.lastTerm)
+                steps.append((persisted, nodes[id].step(persisted)))
+                stepCount += 1
+                outputs += steps[steps.count - 1].outputs
+            }
         }
         for (input, stepOutputs) in steps { observer?(.step(node: id, input: input, outputs: stepOutputs)) }
-        let options = nodes[id].options
-        for case .send(let message) in outputs where options.sendsBeforeWrite(message) {
-            if canReach(message.from, message.to) { network.append(message) }
-        }
+        for message in early where canReach(message.from, message.to) { network.append(message) }
         if let written = crashAfterWrites {
             var kept = 0
             for case .persist(let change) in outputs where kept < written {
@@ -232,7 +254,7 @@ public final class SimulatedCluster {
             return outputs
         }
         for output in outputs {
-            if case .send(let message) = output, options.sendsBeforeWrite(message) { continue }
+            if case .send(let message) = output, early.contains(message) { continue }
             carryOut(output, at: id)
         }
         if checksInvariants { checkInvariants(after: id, before: before) }
@@ -307,9 +329,10 @@ public final class SimulatedCluster {
         return count
     }
 
-    /// Whether a message from `sender` to `receiver` gets through the current partition.
+    /// Whether a message from `sender` to `receiver` gets through the current partition (a
+    /// server the cluster does not run is never reached).
     public func canReach(_ sender: NodeID, _ receiver: NodeID) -> Bool {
-        partitionSide[sender] == partitionSide[receiver]
+        receiver < nodes.count && partitionSide[sender] == partitionSide[receiver]
     }
 
     /// Splits the network: nodes in different groups cannot reach each other (nodes in no
@@ -332,7 +355,7 @@ public final class SimulatedCluster {
         precondition(!isCrashed[id], "node \(id) is already crashed")
         isCrashed[id] = true
         armedTimers[id] = []
-        var view = RaftNode(id: id, members: nodes[id].members, options: nodes[id].options)
+        var view = RaftNode(id: id, bootstrap: nodes[id].bootstrap, options: nodes[id].options)
         _ = view.step(.restart(disks[id]))
         invariantViews[id] = view
         observer?(.crash(node: id))
@@ -342,7 +365,7 @@ public final class SimulatedCluster {
     public func restart(_ id: NodeID) {
         precondition(isCrashed[id], "node \(id) is running")
         isCrashed[id] = false
-        nodes[id] = RaftNode(id: id, members: nodes[id].members, options: nodes[id].options)
+        nodes[id] = RaftNode(id: id, bootstrap: nodes[id].bootstrap, options: nodes[id].options)
         disks[id] = disks[id].nextIncarnation
         // The application here keeps what it applied across restarts (`delivered`): it asks
         // for the committed entries after those, including any a crash kept from it.

@@ -71,6 +71,10 @@ public enum TraceBody: Hashable, Sendable {
     /// `transfer`: this leader began handing leadership to node `to` (`aborted: false`), or
     /// gave up (`aborted: true`: an election timeout passed before `to` took over).
     case transfer(to: Int, aborted: Bool)
+    /// `member`: the node's configuration in force became `voters` and `learners`, set by
+    /// its log entry at `index` (`0`: by its snapshot, or the cluster it was started with).
+    /// Written after every `start` too.
+    case member(index: Int, voters: [Int], learners: [Int])
 
     // MARK: Client events (client.jsonl.gz); the line's `node` is the node the client talked to
 
@@ -115,6 +119,7 @@ public enum TraceBody: Hashable, Sendable {
         case .snapshot: return .snapshot
         case .install: return .install
         case .transfer: return .transfer
+        case .member: return .member
         case .invoke: return .invoke
         case .ok: return .ok
         case .fail: return .fail

@@ -10,7 +10,7 @@ public enum TraceEventType: String, CaseIterable, Hashable, Sendable {
     case voteIgnoredInLease = "vote_ignored_in_lease"
     case lostQuorum = "lost_quorum"
     case invalidMessage = "invalid_message"
-    case snapshot, install, transfer
+    case snapshot, install, transfer, member
     case invoke, ok, fail, timeout
     case nemesis
 

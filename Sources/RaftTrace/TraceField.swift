@@ -4,7 +4,7 @@ enum TraceField: Int, CaseIterable, Sendable {
     case logLen, commit, vote, from, role, prev, candidate, granted, pre
     case lastIndex, lastTerm, req, index, count, entryTerms, digests, len
     case entryTerm, digest, us, to, msg, mid, reason, heardFrom, client, action, targets, detail
-    case reqs, bytes, compacted, aborted
+    case reqs, bytes, compacted, aborted, voters, learners
 
     /// What a field's value must look like.
     enum Kind {
@@ -39,7 +39,7 @@ enum TraceField: Int, CaseIterable, Sendable {
         switch self {
         case .type, .role, .prev, .msg, .digest, .reason, .action, .detail: return .string
         case .granted, .pre, .aborted: return .boolean
-        case .entryTerms, .targets: return .integers
+        case .entryTerms, .targets, .voters, .learners: return .integers
         case .digests: return .digests
         case .reqs: return .requests
         default: return .integer

@@ -93,6 +93,7 @@ public final class TraceLineEncoder {
         case .snapshot: return "\"snapshot\""
         case .install: return "\"install\""
         case .transfer: return "\"transfer\""
+        case .member: return "\"member\""
         case .invoke: return "\"invoke\""
         case .ok: return "\"ok\""
         case .fail: return "\"fail\""
@@ -109,6 +110,8 @@ public final class TraceLineEncoder {
             return fixed + 21 * entryTerms.count + 19 * digests.count + (requests.map(requestsBytesMax) ?? 0)
         case .deliverRun(_, let entryTerms, let digests, let requests):
             return fixed + 21 * entryTerms.count + 19 * digests.count + requestsBytesMax(requests)
+        case .member(_, let voters, let learners):
+            return fixed + 21 * (voters.count + learners.count)
         case .nemesis(let action, let targets, let detail):
             return fixed + 21 * targets.count + 6 * (action.rawValue.utf8.count + (detail?.utf8.count ?? 0))
         case .proposalRejected(let request, let reason, _), .fail(_, let request, let reason?):
@@ -219,6 +222,10 @@ private struct LineOutput {
             int("index", index); uint("entry_term", entryTerm); int("bytes", bytes)
         case .transfer(let to, let aborted):
             int("to", to); bool("aborted", aborted)
+        case .member(let index, let voters, let learners):
+            int("index", index)
+            array("voters", voters) { $0.int(Int64($1)) }
+            array("learners", learners) { $0.int(Int64($1)) }
         case .invoke(let client, let request), .timeout(let client, let request):
             int("client", client); requestID(request)
         case .ok(let client, let request, let index):

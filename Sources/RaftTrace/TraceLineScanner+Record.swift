@@ -90,6 +90,10 @@ extension TraceLineScanner {
             return .install(index: try int(.index), entryTerm: try unsigned(.entryTerm), bytes: try int(.bytes))
         case .transfer:
             return .transfer(to: try int(.to), aborted: try bool(.aborted))
+        case .member:
+            guard has(.voters) else { throw missing(.voters) }
+            guard has(.learners) else { throw missing(.learners) }
+            return .member(index: try int(.index), voters: voters, learners: learners)
         case .invoke:
             return .invoke(client: try clientID(), request: try unsigned(.req))
         case .ok:

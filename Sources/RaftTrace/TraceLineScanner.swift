@@ -45,6 +45,8 @@ public final class TraceLineScanner {
     var digests: [UInt64] = []
     var requests: [UInt64] = []
     var targets: [Int] = []
+    var voters: [Int] = []
+    var learners: [Int] = []
 
     static let types = PackedNameTable(TraceEventType.allCases.map { ($0.rawValue, $0) })
     static let roles = PackedNameTable(TraceRole.allCases.map { ($0.rawValue, $0) })
@@ -237,14 +239,22 @@ public final class TraceLineScanner {
             stringLengths[index] = length
             if isEscaped { escaped |= field.bit }
         case .integers:
-            if field == .targets { targets.removeAll(keepingCapacity: true) } else { entryTerms.removeAll(keepingCapacity: true) }
+            switch field {
+            case .targets: targets.removeAll(keepingCapacity: true)
+            case .voters: voters.removeAll(keepingCapacity: true)
+            case .learners: learners.removeAll(keepingCapacity: true)
+            default: entryTerms.removeAll(keepingCapacity: true)
+            }
             try scanArray(of: field, &cursor, end) { cursor, end in
                 let value = try self.scanUnsigned(&cursor, end, field: field)
-                if field == .targets {
-                    guard value <= UInt64(Int.max) else { throw TraceLineError(reason: "field 'targets' holds a number out of range") }
-                    self.targets.append(Int(value))
-                } else {
-                    self.entryTerms.append(value)
+                guard field == .entryTerms || value <= UInt64(Int.max) else {
+                    throw TraceLineError(reason: "field '\(field.name)' holds a number out of range")
+                }
+                switch field {
+                case .targets: self.targets.append(Int(value))
+                case .voters: self.voters.append(Int(value))
+                case .learners: self.learners.append(Int(value))
+                default: self.entryTerms.append(value)
                 }
             }
         case .digests:

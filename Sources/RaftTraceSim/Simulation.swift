@@ -183,6 +183,8 @@ final class Simulation {
                 break // its trace event writes the `invalid_message` line the analyzer reports
             case .restore:
                 break // the simulated application keeps its state in `SimulatedCluster`
+            case .membershipChanged, .membershipChangeRefused:
+                break // the configuration is in the log, and in the `member` lines
             case .trace(let event):
                 lines.append(event, term: term)
             }

@@ -21,6 +21,9 @@ struct ModelOptions: ParsableArguments {
     var entriesPerAppend: Int?
     @Flag(help: "A running server's application may hand it a snapshot through its commit index at any step (the log before it is dropped); leaders send snapshots to followers that need dropped entries.")
     var snapshots = false
+
+    @Flag(help: "One more server starts outside the cluster; leaders may add it as a learner, promote it, or remove any member, one change at a time, at any step.")
+    var membership = false
     @Option(name: .customLong("max-crashes"), help: "Most servers down at once (default (servers-1)/2).")
     var maxCrashes: Int?
     @Option(help: "Protocol profile: lite (raft-lite's behaviour) or full (pre-vote, check-quorum, re-armed timers).")
@@ -40,6 +43,6 @@ struct ModelOptions: ParsableArguments {
     var configuration: RaftModelConfiguration {
         RaftModelConfiguration(serverCount: servers, network: network, crashMode: crash, crashCountMax: maxCrashes,
                                profile: profile, mutant: mutant.flatMap(Mutant.init(rawValue:)), tornWrites: tornWrites, symmetry: symmetry, prunesNoOps: pruneNoOps,
-                               entriesPerAppendMax: entriesPerAppend, snapshots: snapshots)
+                               entriesPerAppendMax: entriesPerAppend, snapshots: snapshots, membership: membership)
     }
 }

@@ -20,7 +20,7 @@ struct RaftLab: AsyncParsableCommand {
             // One file per subcommand; keep this list in the order of `raftlab --help`.
             UpCommand.self,
             NodeCommand.self,
-            LeaderCommand.self,
+            LeaderCommand.self, MemberCommand.self,
             SimCommand.self,
             BenchCommand.self,
             CheckCommand.self,

@@ -94,6 +94,37 @@ struct SafetyCheckTests {
         #expect(violation.evidence.last?.location == directory.file("trace.jsonl.gz") + ":\(line)")
     }
 
+    @Test("Election Quorum: a leader needs a majority of the voters of its configuration; a learner's vote does not count, a removed voter's neither")
+    func electionQuorum() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var script = Self.healthy()
+        for id in 0...3 { script.node(id, term: 1, .member(index: 3, voters: [0, 1, 2], learners: [3])) }
+        script.node(1, term: 2, .term(from: 1))
+        script.node(1, term: 2, .role(.candidate, previous: .follower))
+        script.node(3, term: 2, .term(from: 1))
+        script.node(3, term: 2, .vote(candidate: 1, granted: true, preVote: false))
+        let line = script.node(1, term: 2, .leader(lastIndex: 3, lastTerm: 1))
+        let report = try script.analyze(in: directory)
+        #expect(report.violated == [.electionQuorum], Comment(rawValue: report.text))
+        let violation = try #require(report.check(.electionQuorum).violations.first)
+        #expect(violation.message.contains("node 1 became leader of term 2 with the votes of [1] of its voters [0, 1, 2] (2 needed); votes of non-voters [3] do not count"),
+                "\(violation.message)")
+        #expect(violation.evidence.last?.location == directory.file("trace.jsonl.gz") + ":\(line)")
+
+        // With 2's vote instead it holds, under the same configuration; and a single voter
+        // leads on its own vote.
+        var fair = Self.healthy()
+        for id in 0...3 { fair.node(id, term: 1, .member(index: 3, voters: [0, 1, 2], learners: [3])) }
+        fair.elect(1, term: 2, of: 3, lastIndex: 3, lastTerm: 1)
+        fair.node(1, term: 2, .member(index: 5, voters: [1], learners: []))
+        fair.node(1, term: 3, .term(from: 2))
+        fair.node(1, term: 3, .role(.candidate, previous: .leader))
+        fair.node(1, term: 3, .leader(lastIndex: 5, lastTerm: 2))
+        let fine = try fair.analyze(in: TemporaryDirectory())
+        #expect(fine.violated.isEmpty, Comment(rawValue: fine.text))
+    }
+
     @Test("Term Monotonicity: a term that comes back lower after a restart")
     func termGoesBack() throws {
         let directory = TemporaryDirectory()

@@ -14,19 +14,19 @@ struct ReferenceCluster {
 
     init(_ configuration: RaftModelConfiguration) {
         self.configuration = configuration
-        let members = Array(0..<configuration.serverCount)
+        let members = Array(0..<configuration.totalServerCount)
         nodes = []
         disks = Array(repeating: .initial, count: members.count)
         timers = Array(repeating: [], count: members.count)
         crashed = Array(repeating: false, count: members.count)
         network = []
         for id in members {
-            var node = RaftNode(id: id, members: members, options: configuration.nodeOptions)
+            var node = RaftNode(id: id, bootstrap: configuration.bootstrap(of: id), options: configuration.nodeOptions)
             let outputs = node.stepAsBatch(.restart(.initial))
             nodes.append(node)
             apply(outputs, at: id)
         }
-        for id in members {
+        for id in members where id < configuration.serverCount {
             network.append(.clientRequest(to: id, Proposal(request: RequestID(id + 1), payload: Array(String(id).utf8))))
         }
     }
@@ -85,12 +85,15 @@ struct ReferenceCluster {
         case .restart(let id):
             crashed[id] = false
             disks[id] = disks[id].nextIncarnation
-            var node = RaftNode(id: id, members: Array(0..<configuration.serverCount), options: configuration.nodeOptions)
+            var node = RaftNode(id: id, bootstrap: configuration.bootstrap(of: id), options: configuration.nodeOptions)
             let outputs = node.stepAsBatch(.restart(disks[id]))
             nodes[id] = node
             apply(outputs, at: id)
         case .snapshot(let id):
             let outputs = nodes[id]!.stepAsBatch(model.snapshotInput(of: nodes[id]!))
+            apply(outputs, at: id)
+        case .changeMembership(let id, let change):
+            let outputs = nodes[id]!.stepAsBatch(.changeMembership(change))
             apply(outputs, at: id)
         }
     }

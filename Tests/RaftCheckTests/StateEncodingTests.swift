@@ -7,7 +7,10 @@ struct StateEncodingTests {
     static let encoded: Set<String> = ["currentTerm", "votedFor", "log", "commitIndex", "role", "leaderID",
                                        "votesReceived", "progress", "recentlyActive", "bufferedProposals", "unconfirmedForwards",
                                        "isRunning", "incarnation", "campaign", "durableLength", "snapshot", "incomingSnapshot", "transferTarget"]
-    static let constantOrScratch: Set<String> = ["id", "members", "options", "outbox", "electionTimerReset", "pendingRejections"]
+    /// `configuration`, `configurationIndex` and `members` follow from the log, the snapshot
+    /// and `bootstrap` (a function of the id in a model), all encoded.
+    static let constantOrScratch: Set<String> = ["id", "members", "options", "outbox", "electionTimerReset", "pendingRejections",
+                                                 "bootstrap", "configuration", "configurationIndex"]
 
     @Test("the node encoding knows every stored property of RaftNode and of FollowerProgress")
     func coversEveryStoredProperty() {

@@ -60,7 +60,7 @@ struct InvalidMessageTests {
 
     static let cases: [Case] = [
         Case(name: "addressed to another node", reason: .wrongReceiver, receiver: 0) { _ in logRequest(0, 0, []) },
-        Case(name: "from a node that is not a member", reason: .unknownSender) { _ in logRequest(0, 0, [], from: 7) },
+        Case(name: "from an id outside 0..<64", reason: .unknownSender) { _ in logRequest(0, 0, [], from: 64) },
         Case(name: "from the receiver itself", reason: .unknownSender) { _ in logRequest(0, 0, [], from: 2) },
         Case(name: "a term no cluster reaches", reason: .termTooLarge) { _ in logRequest(0, 0, [], term: RaftLimits.termMax + 1) },
         Case(name: "the largest term", reason: .termTooLarge) { _ in logRequest(0, 0, [], term: .max) },
@@ -98,20 +98,26 @@ struct InvalidMessageTests {
         Case(name: "an ack far beyond the leader's log", reason: .ackBeyondLog) { _ in ack(Int.max) },
         Case(name: "too many hops", reason: .invalidForward) { _ in forward(hops: RaftLimits.forwardHopsMax + 1) },
         Case(name: "too many proposals", reason: .invalidForward) { _ in forward(hops: 1, count: RaftLimits.entriesPerMessageMax + 1) },
-        Case(name: "a proposal from a node that is not a member", reason: .invalidForward) { _ in
-            Message(from: 2, to: 1, term: term, body: .forward(Forward(proposals: [Proposal(request: 5, payload: [], origin: 9)], hops: 1)))
+        Case(name: "a proposal from an origin outside the id range", reason: .invalidForward) { _ in
+            Message(from: 2, to: 1, term: term, body: .forward(Forward(proposals: [Proposal(request: 5, payload: [], origin: 64)], hops: 1)))
         },
         Case(name: "snapshot bytes beyond the snapshot they claim to be part of", reason: .invalidSnapshotChunk) { _ in
-            chunk(SnapshotChunk(index: 9, snapshotTerm: 2, totalBytes: 4, offset: 2, bytes: [1, 2, 3]))
+            chunk(SnapshotChunk(index: 9, snapshotTerm: 2, configuration: Configuration(voters: [0, 1, 2]), totalBytes: 4, offset: 2, bytes: [1, 2, 3]))
         },
         Case(name: "a snapshot larger than a follower accepts", reason: .invalidSnapshotChunk) { _ in
-            chunk(SnapshotChunk(index: 9, snapshotTerm: 2, totalBytes: RaftLimits.snapshotBytesMax + 1, offset: 0, bytes: [1]))
+            chunk(SnapshotChunk(index: 9, snapshotTerm: 2, configuration: Configuration(voters: [0, 1, 2]), totalBytes: RaftLimits.snapshotBytesMax + 1, offset: 0, bytes: [1]))
         },
         Case(name: "a snapshot of a term beyond its message's", reason: .invalidSnapshotChunk) { _ in
-            chunk(SnapshotChunk(index: 9, snapshotTerm: 3, totalBytes: 1, offset: 0, bytes: [1]))
+            chunk(SnapshotChunk(index: 9, snapshotTerm: 3, configuration: Configuration(voters: [0, 1, 2]), totalBytes: 1, offset: 0, bytes: [1]))
         },
         Case(name: "a snapshot whose last entry contradicts a committed one", reason: .snapshotConflictsCommitted) { _ in
-            chunk(SnapshotChunk(index: 2, snapshotTerm: 2, totalBytes: 1, offset: 0, bytes: [1]))
+            chunk(SnapshotChunk(index: 2, snapshotTerm: 2, configuration: Configuration(voters: [0, 1, 2]), totalBytes: 1, offset: 0, bytes: [1]))
+        },
+        Case(name: "a protocol entry that is neither a no-op nor a configuration", reason: .malformedConfiguration) { _ in
+            logRequest(0, 0, [Entry(term: 1, request: 0, payload: [0x43, 1, 2])])
+        },
+        Case(name: "a snapshot whose configuration has no voter", reason: .malformedConfiguration) { _ in
+            chunk(SnapshotChunk(index: 9, snapshotTerm: 2, configuration: .empty, totalBytes: 1, offset: 0, bytes: [1]))
         },
         Case(name: "a negative count of snapshot bytes received", reason: .negativeNumber) { _ in
             Message(from: 2, to: 1, term: term, body: .snapshotResponse(SnapshotResponse(index: 3, receivedBytes: -1, installed: false)))

@@ -72,6 +72,6 @@ struct ForwardSizeTests {
         #expect(forwards.allSatisfy { $0.proposals.reduce(0) { $0 + $1.payload.count } <= 1000 })
         #expect(forwards.flatMap(\.proposals) == proposals.map { Proposal(request: $0.request, payload: $0.payload, origin: 2) })
         cluster.settle()
-        #expect(cluster.delivered[2].filter { !$0.isNoOp }.map(\.request) == (1...10).map { RequestID($0) })
+        #expect(cluster.delivered[2].filter { !$0.isProtocolEntry }.map(\.request) == (1...10).map { RequestID($0) })
     }
 }

@@ -10,6 +10,9 @@ struct MutantDetectionTests {
     /// (commit-older-term; forget-vote-on-restart by 623, send-before-persist by 112).
     static let seedsMax: UInt64 = 1500
 
+    /// Mutants of membership change: their schedules run a spare server and ask leaders for changes.
+    static let membershipMutants: Set<Mutant> = [.twoChangesAtOnce, .voteFromRemovedMember]
+
     @Test("each mutant breaks an invariant within 1,500 seeds", arguments: Mutant.allCases)
     func mutantIsCaught(mutant: Mutant) {
         var options = ProtocolOptions.standard.with(mutant: mutant)
@@ -21,6 +24,8 @@ struct MutantDetectionTests {
                 configuration: .init(nodeCount: 3, options: options, steps: 400, crashWeight: 4,
                                      restartWeight: 8, electionTimeoutWeight: 8,
                                      snapshotWeight: mutant == .snapshotAheadOfCommit ? 4 : 0,
+                                     spareCount: Self.membershipMutants.contains(mutant) ? 1 : 0,
+                                     membershipWeight: Self.membershipMutants.contains(mutant) ? 6 : 0,
                                      requiresConvergence: false),
                 seed: seed
             ).run()

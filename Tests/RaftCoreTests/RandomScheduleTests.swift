@@ -21,6 +21,23 @@ struct RandomScheduleTests {
         }
     }
 
+    @Test("membership changes with crashes and snapshots: safe under chaos, then the members converge when calm",
+          arguments: [(3, 2), (5, 1)])
+    func membershipChanges(founders: Int, spares: Int) {
+        var changes = 0
+        for seed in 1...Self.seedsPerProfile {
+            let report = RandomSimulation(
+                configuration: .init(nodeCount: founders, options: .standard, steps: 1500, snapshotWeight: 2,
+                                     spareCount: spares, membershipWeight: 3),
+                seed: seed
+            ).run()
+            #expect(report.failures.isEmpty, "\(report)")
+            if !report.failures.isEmpty { return }
+            changes += report.membershipChanges
+        }
+        #expect(changes >= Int(Self.seedsPerProfile), "the schedules changed the configuration \(changes) times in all")
+    }
+
     @Test("lite profile (raft-lite): safe under chaos", arguments: [3, 5])
     func liteProfile(nodeCount: Int) {
         for seed in 1...Self.seedsPerProfile {

@@ -22,12 +22,12 @@ enum Profiles {
 extension SimulatedCluster {
     /// The payloads of node `id`'s log as text.
     func logTexts(_ id: NodeID) -> [String] {
-        nodes[id].log.entries.filter { !$0.isNoOp }.map { String(decoding: $0.payload, as: UTF8.self) }
+        nodes[id].log.entries.filter { !$0.isProtocolEntry }.map { String(decoding: $0.payload, as: UTF8.self) }
     }
 
     /// The payloads node `id` delivered, as text (no-ops left out).
     func deliveredTexts(_ id: NodeID) -> [String] {
-        delivered[id].filter { !$0.isNoOp }.map { String(decoding: $0.payload, as: UTF8.self) }
+        delivered[id].filter { !$0.isProtocolEntry }.map { String(decoding: $0.payload, as: UTF8.self) }
     }
 
     /// The trace events node `id` reported, in order.

@@ -204,9 +204,9 @@ struct SnapshotScenarioTests {
         #expect(term == 2 && cluster.nodes[2].currentTerm == term && cluster.nodes[2].commitIndex == 5)
         func chunk(_ body: SnapshotChunk) -> Message { Message(from: 1, to: 2, term: term, body: .snapshotChunk(body)) }
         // Bytes beyond the snapshot they claim to be part of.
-        cluster.step(2, .receive(chunk(SnapshotChunk(index: 9, snapshotTerm: term, totalBytes: 4, offset: 2, bytes: [1, 2, 3]))))
+        cluster.step(2, .receive(chunk(SnapshotChunk(index: 9, snapshotTerm: term, configuration: Configuration(voters: [0, 1, 2]), totalBytes: 4, offset: 2, bytes: [1, 2, 3]))))
         // A snapshot whose last entry (index 3, term 2) contradicts the committed entry there (term 1).
-        cluster.step(2, .receive(chunk(SnapshotChunk(index: 3, snapshotTerm: term, totalBytes: 1, offset: 0, bytes: [1]))))
+        cluster.step(2, .receive(chunk(SnapshotChunk(index: 3, snapshotTerm: term, configuration: Configuration(voters: [0, 1, 2]), totalBytes: 1, offset: 0, bytes: [1]))))
         #expect(cluster.droppedMessages.map(\.reason) == [.invalidSnapshotChunk, .snapshotConflictsCommitted])
         #expect(cluster.nodes[2].snapshot == .none && cluster.nodes[2].commitIndex == 5)
         cluster.propose(at: 1, request: 50, "still")

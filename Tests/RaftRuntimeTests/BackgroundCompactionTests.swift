@@ -85,6 +85,6 @@ struct BackgroundCompactionTests {
         #expect(compactions >= 1, "the host compacted the log")
         let reopened = try DurableLog.open(directory: temporary.path, fsync: false)
         #expect(reopened.state.commitIndex == 4_001)
-        #expect(reopened.state.entries.filter { !$0.isNoOp }.map(\.request) == (1...4_000).map { RequestID($0) })
+        #expect(reopened.state.entries.filter { !$0.isProtocolEntry }.map(\.request) == (1...4_000).map { RequestID($0) })
     }
 }

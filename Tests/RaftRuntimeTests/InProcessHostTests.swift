@@ -78,7 +78,7 @@ struct InProcessHostTests {
             let target = Int(request) % 3 // proposals at followers are forwarded
             cluster.hosts[target].submitFromAnyThread(.propose([Proposal(request: request, payload: Array("p\(request)".utf8))]))
         }
-        #expect(try await eventually { cluster.members.allSatisfy { cluster.delivered.entries($0).filter { !$0.isNoOp }.count == 50 } })
+        #expect(try await eventually { cluster.members.allSatisfy { cluster.delivered.entries($0).filter { !$0.isProtocolEntry }.count == 50 } })
         let reference = cluster.delivered.entries(leader)
         for id in cluster.members { #expect(cluster.delivered.entries(id) == reference) }
     }

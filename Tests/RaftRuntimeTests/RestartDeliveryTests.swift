@@ -96,7 +96,7 @@ struct RestartDeliveryTests {
         /// returns whether it did.
         func apply(_ index: Int, _ entry: Entry, crashAt crashRequest: RequestID?) -> Bool {
             state.withLockedValue {
-                if !entry.isNoOp, entry.request == crashRequest { $0.crashed = true }
+                if !entry.isProtocolEntry, entry.request == crashRequest { $0.crashed = true }
                 guard !$0.crashed else { return false }
                 $0.applied.append((index, entry.request))
                 return true

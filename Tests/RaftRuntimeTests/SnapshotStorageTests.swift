@@ -10,7 +10,7 @@ import Testing
     /// A log of 30 committed entries whose first 20 went into a snapshot (the last 10 stay).
     private func compactedLog(_ directory: String) throws -> (state: PersistentState, snapshot: Snapshot) {
         let entries = sampleEntries(count: 30, term: 3, firstRequest: 1, seed: 7)
-        let snapshot = Snapshot(index: 25, term: 3, data: Array("state through 25".utf8))
+        let snapshot = Snapshot(index: 25, term: 3, configuration: Configuration(voters: [0, 1, 2]), data: Array("state through 25".utf8))
         let log = try DurableLog.open(directory: directory, fsync: true)
         try log.write([.hardState(term: 3, votedFor: 1), .append(firstIndex: 1, entries: entries), .commit(index: 30)])
         try log.write([.snapshot(snapshot), .compact(through: 20, term: 3)])
@@ -92,9 +92,10 @@ import Testing
 
     @Test("the snapshot file matches the documented layout byte for byte")
     func documentedLayout() throws {
-        let snapshot = Snapshot(index: 7, term: 2, data: [0xAA, 0xBB])
-        var expected = Array("raftsnap".utf8) + SpecLog.le(UInt16(1)) + SpecLog.le(UInt16(0))
-        expected += SpecLog.le(UInt64(7)) + SpecLog.le(UInt64(2)) + SpecLog.le(UInt64(2)) + [0xAA, 0xBB]
+        let snapshot = Snapshot(index: 7, term: 2, configuration: Configuration(voters: [0, 1, 2]), data: [0xAA, 0xBB])
+        var expected = Array("raftsnap".utf8) + SpecLog.le(UInt16(2)) + SpecLog.le(UInt16(0))
+        expected += SpecLog.le(UInt64(7)) + SpecLog.le(UInt64(2)) + SpecLog.le(UInt64(0b111)) + SpecLog.le(UInt64(0))
+        expected += SpecLog.le(UInt64(2)) + [0xAA, 0xBB]
         expected += SpecLog.le(SpecLog.crc32(expected))
         #expect(SnapshotFile.encode(snapshot) == expected)
         #expect(try SnapshotFile.decode(expected, path: "x") == snapshot)
@@ -105,7 +106,7 @@ import Testing
         let temporary = TemporaryDirectory("snapshot-older")
         _ = try compactedLog(temporary.path)
         let log = try DurableLog.open(directory: temporary.path, fsync: true)
-        log.apply([.snapshot(Snapshot(index: 24, term: 3, data: []))])
+        log.apply([.snapshot(Snapshot(index: 24, term: 3, configuration: Configuration(voters: [0, 1, 2]), data: []))])
         #expect(throws: StorageError.self) { try log.commit() }
         #expect(log.snapshotWriteCount == 0)
     }

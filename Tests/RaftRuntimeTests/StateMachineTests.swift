@@ -14,7 +14,7 @@ final class SummingMachine: StateMachine {
         state.withLock { state in
             precondition(index == state.index + 1, "applied \(index) after \(state.index)")
             state.index = index
-            if !entry.isNoOp { state.sum += Int(entry.payload.first ?? 0) }
+            if !entry.isProtocolEntry { state.sum += Int(entry.payload.first ?? 0) }
         }
     }
 
@@ -63,7 +63,7 @@ struct StateMachineTests {
         let status = try await sessions[0].status()
         #expect(status.commitIndex >= 45)
         let snapshotBytes = try FileManager.default.attributesOfItem(atPath: "\(directory)/data-0/snapshot")[.size] as? Int
-        #expect(snapshotBytes == 48, "a 36-byte header, 8 bytes of state, a 4-byte CRC")
+        #expect(snapshotBytes == 64, "a 52-byte header (with the configuration), 8 bytes of state, a 4-byte CRC")
 
         // Node 0 restarts with a fresh machine: its snapshot, then the entries after it.
         await sessions[0].shutdown()

@@ -28,13 +28,14 @@ import Testing
         #expect(rejection(Be.be(UInt32(1)) + [1]) == .frameTooShort(length: 1))
         #expect(rejection(Be.be(UInt32(100)) + [1]) == .unsupportedVersion(1)) // before campaign ids
         #expect(rejection(Be.be(UInt32(100)) + [2]) == .unsupportedVersion(2)) // before codes and conflict terms
-        #expect(rejection(Be.be(UInt32(100)) + [4]) == .unsupportedVersion(4))
+        #expect(rejection(Be.be(UInt32(100)) + [3]) == .unsupportedVersion(3)) // before configurations in snapshots and status
+        #expect(rejection(Be.be(UInt32(100)) + [5]) == .unsupportedVersion(5))
         #expect(rejection(Be.be(UInt32(100)) + [0]) == .unsupportedVersion(0))
-        #expect(rejection(Be.be(UInt32(100)) + [3, 0]) == .unknownKind(0))
-        #expect(rejection(Be.be(UInt32(100)) + [3, 11]) == .unknownKind(11))
-        #expect(rejection(Be.be(UInt32(100)) + [3, 255]) == .unknownKind(255))
-        #expect(WireError.unsupportedVersion(1).description == "unsupported wire version 1 (this node speaks version 3)")
-        #expect(WireError.unknownKind(11).description == "unknown frame kind 11 (known: 1...10)")
+        #expect(rejection(Be.be(UInt32(100)) + [4, 0]) == .unknownKind(0))
+        #expect(rejection(Be.be(UInt32(100)) + [4, 13]) == .unknownKind(13))
+        #expect(rejection(Be.be(UInt32(100)) + [4, 255]) == .unknownKind(255))
+        #expect(WireError.unsupportedVersion(1).description == "unsupported wire version 1 (this node speaks version 4)")
+        #expect(WireError.unknownKind(13).description == "unknown frame kind 13 (known: 1...12)")
         #expect(WireError.frameTooLarge(bytes: 5, limit: 4).description == "frame of 5 bytes exceeds frameBytesMax 4")
     }
 

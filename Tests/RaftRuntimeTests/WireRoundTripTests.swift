@@ -17,33 +17,39 @@ import Testing
 
     @Test func framesMatchTheDocumentedLayout() throws {
         #expect(try WireBytes.encode(.hello(node: 3, clusterID: 0x0102_0304_0506_0708))
-            == [0, 0, 0, 12, 3, 1, 1, 2, 3, 4, 5, 6, 7, 8, 0, 3])
+            == [0, 0, 0, 12, 4, 1, 1, 2, 3, 4, 5, 6, 7, 8, 0, 3])
         let voteResponse = Message(from: 1, to: 2, term: 5, body: .voteResponse(VoteResponse(granted: true, preVote: false, campaign: CampaignID(incarnation: 1, round: 0))))
         #expect(try WireBytes.encode(.raft(voteResponse))
-            == [0, 0, 0, 33, 3, 2, 0, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 5, 2, 1, 0]
+            == [0, 0, 0, 33, 4, 2, 0, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 5, 2, 1, 0]
                + [0, 0, 0, 0, 0, 0, 0, 1] + [0, 0, 0, 0, 0, 0, 0, 0])
         let append = Message(from: 0, to: 1, term: 2, body: .logRequest(LogRequest(prefixLength: 3, prefixTerm: 1, leaderCommit: 2,
             suffix: [Entry(term: 2, request: 9, payload: [0xAA])])))
-        #expect(try WireBytes.encode(.raft(append)) == WireBytes.be(UInt32(2 + 13 + 28 + 21)) + [3, 2]
+        #expect(try WireBytes.encode(.raft(append)) == WireBytes.be(UInt32(2 + 13 + 28 + 21)) + [4, 2]
             + [0, 0, 0, 1] + WireBytes.be(UInt64(2)) + [3]
             + WireBytes.be(UInt64(3)) + WireBytes.be(UInt64(1)) + WireBytes.be(UInt64(2)) + WireBytes.be(UInt32(1))
             + WireBytes.be(UInt64(2)) + WireBytes.be(UInt64(9)) + WireBytes.be(UInt32(1)) + [0xAA])
-        #expect(try WireBytes.encode(.statusRequest) == [0, 0, 0, 2, 3, 4])
-        #expect(try WireBytes.encode(.redirect(request: 5, leader: nil)) == [0, 0, 0, 11, 3, 7] + WireBytes.be(UInt64(5)) + [0])
-        #expect(try WireBytes.encode(.redirect(request: 5, leader: 6)) == [0, 0, 0, 13, 3, 7] + WireBytes.be(UInt64(5)) + [1, 0, 6])
-        #expect(try WireBytes.encode(.status(NodeStatus(id: 1, role: .leader, term: 2, leader: 1, commitIndex: 3, lastIndex: 4)))
-            == [0, 0, 0, 32, 3, 8, 0, 1, 4] + WireBytes.be(UInt64(2)) + [1, 0, 1] + WireBytes.be(UInt64(3)) + WireBytes.be(UInt64(4)))
+        #expect(try WireBytes.encode(.statusRequest) == [0, 0, 0, 2, 4, 4])
+        #expect(try WireBytes.encode(.redirect(request: 5, leader: nil)) == [0, 0, 0, 11, 4, 7] + WireBytes.be(UInt64(5)) + [0])
+        #expect(try WireBytes.encode(.redirect(request: 5, leader: 6)) == [0, 0, 0, 13, 4, 7] + WireBytes.be(UInt64(5)) + [1, 0, 6])
+        #expect(try WireBytes.encode(.status(NodeStatus(id: 1, role: .leader, term: 2, leader: 1, commitIndex: 3, lastIndex: 4,
+                                                        configuration: Configuration(voters: NodeSet([0, 1, 2]), learners: NodeSet([5])),
+                                                        configurationIndex: 3)))
+            == [0, 0, 0, 56, 4, 8, 0, 1, 4] + WireBytes.be(UInt64(2)) + [1, 0, 1] + WireBytes.be(UInt64(3)) + WireBytes.be(UInt64(4))
+               + WireBytes.be(UInt64(0b111)) + WireBytes.be(UInt64(0b100000)) + WireBytes.be(UInt64(3)))
+        #expect(try WireBytes.encode(.changeMembership(.promote(5))) == [0, 0, 0, 5, 4, 11, 2, 0, 5])
+        #expect(try WireBytes.encode(.membershipAnswer(.appended(index: 9))) == [0, 0, 0, 11, 4, 12, 1] + WireBytes.be(UInt64(9)))
+        #expect(try WireBytes.encode(.membershipAnswer(.refused(reason: "no"))) == [0, 0, 0, 9, 4, 12, 2] + WireBytes.be(UInt32(2)) + Array("no".utf8))
         #expect(try WireBytes.encode(.control(.dropPeers(peers: NodeSet([0, 2]), direction: .both)))
-            == [0, 0, 0, 12, 3, 9, 1] + WireBytes.be(UInt64(5)) + [3])
-        #expect(try WireBytes.encode(.control(.heal)) == [0, 0, 0, 3, 3, 9, 2])
+            == [0, 0, 0, 12, 4, 9, 1] + WireBytes.be(UInt64(5)) + [3])
+        #expect(try WireBytes.encode(.control(.heal)) == [0, 0, 0, 3, 4, 9, 2])
         #expect(try WireBytes.encode(.rejected(request: 1, reason: .rejected(.tooManyUncommitted)))
-            == [0, 0, 0, 19, 3, 6] + WireBytes.be(UInt64(1)) + [5] + WireBytes.be(UInt64(0)))
+            == [0, 0, 0, 19, 4, 6] + WireBytes.be(UInt64(1)) + [5] + WireBytes.be(UInt64(0)))
         #expect(try WireBytes.encode(.rejected(request: 1, reason: .rejected(.duplicate(index: 7))))
-            == [0, 0, 0, 19, 3, 6] + WireBytes.be(UInt64(1)) + [6] + WireBytes.be(UInt64(7)))
+            == [0, 0, 0, 19, 4, 6] + WireBytes.be(UInt64(1)) + [6] + WireBytes.be(UInt64(7)))
         #expect(try WireBytes.encode(.rejected(request: 1, reason: .timedOut))
-            == [0, 0, 0, 19, 3, 6] + WireBytes.be(UInt64(1)) + [7] + WireBytes.be(UInt64(0)))
+            == [0, 0, 0, 19, 4, 6] + WireBytes.be(UInt64(1)) + [7] + WireBytes.be(UInt64(0)))
         let refusal = Message(from: 0, to: 2, term: 4, body: .forwardRejected(ForwardRejected(rejections: [.init(request: 9, reason: .bufferFull)])))
-        #expect(try WireBytes.encode(.raft(refusal)) == [0, 0, 0, 36, 3, 2, 0, 0, 0, 2] + WireBytes.be(UInt64(4)) + [6]
+        #expect(try WireBytes.encode(.raft(refusal)) == [0, 0, 0, 36, 4, 2, 0, 0, 0, 2] + WireBytes.be(UInt64(4)) + [6]
             + WireBytes.be(UInt32(1)) + WireBytes.be(UInt64(9)) + [3] + WireBytes.be(UInt64(0)))
     }
 

@@ -26,7 +26,7 @@ enum WireSamples {
             .init(request: 3, reason: .payloadTooLarge(bytes: 70_000))]))),
         Message(from: 1, to: 2, term: 4, body: .voteRequest(VoteRequest(logLength: 9, lastLogTerm: 4, preVote: false,
                                                                         campaign: CampaignID(incarnation: 2, round: 0), transfer: true))),
-        Message(from: 0, to: 1, term: 5, body: .snapshotChunk(SnapshotChunk(index: 40, snapshotTerm: 4, totalBytes: 300, offset: 100,
+        Message(from: 0, to: 1, term: 5, body: .snapshotChunk(SnapshotChunk(index: 40, snapshotTerm: 4, configuration: Configuration(voters: [0, 1, 2]), totalBytes: 300, offset: 100,
                                                                             bytes: [UInt8](repeating: 7, count: 200)))),
         Message(from: 1, to: 0, term: 5, body: .snapshotResponse(SnapshotResponse(index: 40, receivedBytes: 300, installed: true))),
         Message(from: 0, to: 2, term: 5, body: .timeoutNow),
@@ -44,7 +44,8 @@ enum WireSamples {
         .rejected(request: 80, reason: RaftError.timedOut),
         .redirect(request: 81, leader: 4),
         .redirect(request: 82, leader: nil),
-        .status(NodeStatus(id: 2, role: .leader, term: 12, leader: 2, commitIndex: 40, lastIndex: 41)),
+        .status(NodeStatus(id: 2, role: .leader, term: 12, leader: 2, commitIndex: 40, lastIndex: 41,
+                           configuration: Configuration(voters: NodeSet([0, 1, 2]), learners: NodeSet([7])), configurationIndex: 38)),
         .status(NodeStatus(id: 0, role: .follower, term: 0, leader: nil, commitIndex: 0, lastIndex: 0)),
         .status(NodeStatus(id: 1, role: .preCandidate, term: 3, leader: nil, commitIndex: 5, lastIndex: 9)),
         .status(NodeStatus(id: 1, role: .candidate, term: 4, leader: nil, commitIndex: 5, lastIndex: 9)),
@@ -53,6 +54,11 @@ enum WireSamples {
         .control(.dropPeers(peers: NodeSet(), direction: .both)),
         .control(.heal),
         .transferLeader(to: 3),
+        .changeMembership(.addLearner(4)),
+        .changeMembership(.promote(4)),
+        .changeMembership(.remove(0)),
+        .membershipAnswer(.appended(index: 77)),
+        .membershipAnswer(.refused(reason: "the change at index 70 is not committed yet; one change at a time")),
     ]
 }
 

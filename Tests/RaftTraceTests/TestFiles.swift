@@ -71,6 +71,8 @@ let sampleBodies: [TraceBody] = [
     .install(index: 48, entryTerm: 8, bytes: 0),
     .transfer(to: 4, aborted: false),
     .transfer(to: 0, aborted: true),
+    .member(index: 49, voters: [0, 1, 2], learners: [5]),
+    .member(index: 0, voters: [3], learners: []),
     .invoke(client: 3, request: 1000),
     .ok(client: 3, request: 1000, index: 57),
     .ok(client: 0, request: 1001, index: nil),

@@ -86,4 +86,7 @@ public enum RaftAction: Hashable, Sendable {
     /// A server's application hands it a snapshot through its commit index (with
     /// `RaftModelConfiguration.snapshots`).
     case snapshot(NodeID)
+    /// An operator asks a leading server to change the configuration (with
+    /// `RaftModelConfiguration.membership`).
+    case changeMembership(NodeID, MembershipChange)
 }

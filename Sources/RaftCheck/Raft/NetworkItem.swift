@@ -84,9 +84,11 @@ public enum Labels {
         "[" + entries.map(entry).joined(separator: ", ") + "]"
     }
 
-    /// One entry as `t<term>#<request>"<payload>"`.
+    /// One entry as `t<term>#<request>"<payload>"`; a configuration as
+    /// `t<term>#config{voters {…} learners {…}}`.
     public static func entry(_ entry: Entry) -> String {
-        "t\(entry.term)#\(entry.request)\(payload(entry.payload))"
+        if let configuration = entry.configuration { return "t\(entry.term)#config{\(configuration)}" }
+        return "t\(entry.term)#\(entry.request)\(payload(entry.payload))"
     }
 
     /// A proposal as `#<request>"<payload>"`.

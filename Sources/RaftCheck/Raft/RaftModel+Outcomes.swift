@@ -26,6 +26,31 @@ enum InputCode {
     /// The application's snapshot through the node's commit index (`RaftAction.snapshot`).
     static let snapshot: UInt32 = 0xFFFF_FFF3
 
+    /// `Input.changeMembership`: `0xFFFF_FE00 | kind << 4 | server` (kind 0 add-learner,
+    /// 1 promote, 2 remove; servers fit four bits like item references').
+    static let membershipBase: UInt32 = 0xFFFF_FE00
+
+    static func membership(_ change: MembershipChange) -> UInt32 {
+        let kind: UInt32
+        switch change {
+        case .addLearner: kind = 0
+        case .promote: kind = 1
+        case .remove: kind = 2
+        }
+        return membershipBase | kind << 4 | UInt32(change.server)
+    }
+
+    /// The change `code` names, if it is a membership code.
+    static func membershipChange(_ code: UInt32) -> MembershipChange? {
+        guard code & 0xFFFF_FF00 == membershipBase, (code >> 4) & 0xF < 3 else { return nil }
+        let server = Int(code & 0xF)
+        switch (code >> 4) & 0xF {
+        case 0: return .addLearner(server)
+        case 1: return .promote(server)
+        default: return .remove(server)
+        }
+    }
+
     static func timeout(_ kind: TimerKind) -> UInt32 { kind == .election ? electionTimeout : heartbeatTimeout }
 
     /// The timer `code` fires, if it is a timer's code.
@@ -59,7 +84,7 @@ extension RaftModel {
     func restartOutcome(durable: UInt32, id: NodeID, into buffer: UnsafeMutableBufferPointer<UInt32>) -> Int {
         let key = UInt64(durable) << 32 | UInt64(id)
         if let count = restarts.lookup(key, into: buffer) { return count }
-        var state = RaftNode(id: id, members: members, options: configuration.nodeOptions)
+        var state = RaftNode(id: id, bootstrap: configuration.bootstrap(of: id), options: configuration.nodeOptions)
         let outputs = state.step(.restart(durables.payload(durable)))
         let words = outcomeWords(state, outputs, violatesLeaderAppendOnly: false)
         restarts.store(key, words)
@@ -118,6 +143,19 @@ extension RaftModel {
         return .snapshot(index: index, data: data)
     }
 
+    /// The changes an operator may ask of `node`: none unless it leads; else adding the
+    /// joining server as a learner, promoting it, or removing any member, whichever apply to
+    /// its configuration (the node itself refuses what it must not append yet).
+    func membershipChanges(of node: RaftNode) -> [MembershipChange] {
+        guard node.isRunning, node.role == .leader else { return [] }
+        var changes: [MembershipChange] = []
+        let joining = configuration.serverCount
+        if !node.configuration.contains(joining) { changes.append(.addLearner(joining)) }
+        if node.configuration.learners.contains(joining) { changes.append(.promote(joining)) }
+        for member in node.members where node.configuration.voters != NodeSet([member]) { changes.append(.remove(member)) }
+        return changes
+    }
+
     /// Whether `node` has something newer than its snapshot to snapshot.
     func canSnapshot(_ node: RaftNode) -> Bool {
         node.isRunning && (node.options.mutant == .snapshotAheadOfCommit ? node.log.lastIndex : node.commitIndex) > node.snapshot.index
@@ -127,7 +165,9 @@ extension RaftModel {
         switch code {
         case InputCode.electionTimeout: return .electionTimeout
         case InputCode.heartbeatTimeout: return .heartbeatTimeout
-        default: return item(ItemReference(raw: code)).input
+        default:
+            if let change = InputCode.membershipChange(code) { return .changeMembership(change) }
+            return item(ItemReference(raw: code)).input
         }
     }
 
@@ -142,7 +182,8 @@ extension RaftModel {
             case .resetTimer(let kind): resets |= kind == .election ? 1 : 2
             case .persist(let change): persisted.append(change)
             case .dropMessage: droppedMessage = node.options.mutant == nil
-            case .deliver, .restore, .rejectProposal, .trace: break // implied by the log, or not modelled
+            case .deliver, .restore, .rejectProposal, .trace, .membershipChanged, .membershipChangeRefused:
+                break // implied by the log, or not modelled
             }
         }
         precondition(sent.count <= OutcomeLayout.sentPerStepMax,

@@ -75,12 +75,12 @@ public final class RaftModel: Model {
         if let problem = configuration.problem { preconditionFailure(problem) }
         self.configuration = configuration
         self.startPath = startPath
-        layout = StateLayout(serverCount: configuration.serverCount,
+        layout = StateLayout(serverCount: configuration.totalServerCount,
                              tracksDurableState: configuration.crashMode == .restart)
         order = NetworkOrder(semantics: configuration.network)
-        members = Array(0..<configuration.serverCount)
+        members = Array(0..<configuration.totalServerCount)
         crashCountMax = configuration.effectiveCrashCountMax
-        canonical = CanonicalFingerprints(serverCount: configuration.serverCount, layout: layout,
+        canonical = CanonicalFingerprints(serverCount: configuration.totalServerCount, layout: layout,
                                           configuration: configuration)
     }
 
@@ -102,7 +102,7 @@ public final class RaftModel: Model {
                 network += buffer[OutcomeLayout.sentStart..<count]
             }
         }
-        for id in members {
+        for id in members where id < configuration.serverCount { // the joining server has no client
             let proposal = Proposal(request: RequestID(id + 1), payload: Array(String(id).utf8))
             network.append(itemReference(.clientRequest(to: id, proposal)).raw)
         }
@@ -130,6 +130,13 @@ public final class RaftModel: Model {
         if configuration.snapshots {
             for id in members where flags & StateLayout.crashedBit(id) == 0 && canSnapshot(nodes.payload(state.words[layout.nodeIndex(id)])) {
                 actions.append(.snapshot(id))
+            }
+        }
+        if configuration.membership {
+            for id in members where flags & StateLayout.crashedBit(id) == 0 {
+                for change in membershipChanges(of: nodes.payload(state.words[layout.nodeIndex(id)])) {
+                    actions.append(.changeMembership(id, change))
+                }
             }
         }
         let crashedCount = (flags >> UInt32(StateLayout.crashedShift)).nonzeroBitCount
@@ -175,6 +182,10 @@ public final class RaftModel: Model {
             guard configuration.snapshots, id >= 0 && id < layout.serverCount, flags & StateLayout.crashedBit(id) == 0,
                   canSnapshot(nodes.payload(state.words[layout.nodeIndex(id)])) else { return nil }
             return stepNode(state, id, code: InputCode.snapshot, flags: flags, removing: nil)
+        case .changeMembership(let id, let change):
+            guard configuration.membership, id >= 0 && id < layout.serverCount, flags & StateLayout.crashedBit(id) == 0,
+                  membershipChanges(of: nodes.payload(state.words[layout.nodeIndex(id)])).contains(change) else { return nil }
+            return stepNode(state, id, code: InputCode.membership(change), flags: flags, removing: nil)
         case .restart(let id):
             guard layout.tracksDurableState, id >= 0 && id < layout.serverCount,
                   flags & StateLayout.crashedBit(id) != 0 else { return nil }
@@ -202,6 +213,9 @@ public final class RaftModel: Model {
         case .restart(let id): return "Restart(\(id))"
         case .crashInBatch(let crash): return label(of: crash)
         case .snapshot(let id): return "Snapshot(\(id))"
+        case .changeMembership(let id, .addLearner(let server)): return "AddLearner(\(id), \(server))"
+        case .changeMembership(let id, .promote(let server)): return "Promote(\(id), \(server))"
+        case .changeMembership(let id, .remove(let server)): return "Remove(\(id), \(server))"
         }
     }
 

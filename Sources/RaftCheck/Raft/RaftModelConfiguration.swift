@@ -71,11 +71,17 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
     /// list of entries it applied (`AppliedEntriesCodec`), so the safety properties read a
     /// compacted entry from the snapshot that holds it.
     public var snapshots: Bool
+    /// One more server than `serverCount` (id `serverCount`) starts outside the cluster,
+    /// knowing nobody, and leaders may change the configuration one server at a time at any
+    /// step: add that server as a learner, promote it, remove any member
+    /// (`Input.changeMembership`). The founding voters are `0..<serverCount`.
+    public var membership: Bool
 
     /// raft-lite's model, unless told otherwise.
     public init(serverCount: Int = 3, network: Network = .unorderedNonDuplicating, crashMode: CrashMode = .stop,
                 crashCountMax: Int? = nil, profile: Profile = .lite, mutant: Mutant? = nil, tornWrites: Bool = false,
-                symmetry: Bool = false, prunesNoOps: Bool = false, entriesPerAppendMax: Int? = nil, snapshots: Bool = false) {
+                symmetry: Bool = false, prunesNoOps: Bool = false, entriesPerAppendMax: Int? = nil, snapshots: Bool = false,
+                membership: Bool = false) {
         self.serverCount = serverCount
         self.network = network
         self.crashMode = crashMode
@@ -87,10 +93,20 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
         self.prunesNoOps = prunesNoOps
         self.entriesPerAppendMax = entriesPerAppendMax
         self.snapshots = snapshots
+        self.membership = membership
     }
 
     /// The crash bound in force.
     public var effectiveCrashCountMax: Int { crashCountMax ?? (serverCount - 1) / 2 }
+
+    /// Servers the model runs: the founders, and the one that may join with `membership`.
+    public var totalServerCount: Int { serverCount + (membership ? 1 : 0) }
+
+    /// The configuration the founding servers start with.
+    public var foundingConfiguration: Configuration { Configuration(voters: 0..<serverCount) }
+
+    /// Server `id`'s bootstrap: the founding configuration, or nobody for the joining server.
+    public func bootstrap(of id: NodeID) -> Configuration { id < serverCount ? foundingConfiguration : .empty }
 
     /// The options every node runs with (trace events off: the model does not read them).
     public var nodeOptions: ProtocolOptions {
@@ -105,6 +121,12 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
     public var problem: String? {
         if serverCount < 1 || serverCount > Self.serverCountMax {
             return "--servers must be in 1...\(Self.serverCountMax), got \(serverCount)"
+        }
+        if membership && serverCount + 1 > Self.serverCountMax {
+            return "--membership adds a server: --servers must be at most \(Self.serverCountMax - 1), got \(serverCount)"
+        }
+        if membership && symmetry {
+            return "--membership with --symmetry: configuration entries name servers and are not renamed; drop one"
         }
         if let crashes = crashCountMax, crashes < 0 || crashes > serverCount {
             return "--max-crashes must be in 0...\(serverCount) for \(serverCount) servers, got \(crashes)"
@@ -130,5 +152,6 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
             + "max-crashes=\(effectiveCrashCountMax), profile=\(profile.rawValue), mutant=\(mutant?.rawValue ?? "none")"
             + (tornWrites ? ", torn-writes" : "") + (symmetry ? ", symmetry" : "") + (prunesNoOps ? ", prune-no-ops" : "")
             + (entriesPerAppendMax.map { ", entries-per-append=\($0)" } ?? "") + (snapshots ? ", snapshots" : "")
+            + (membership ? ", membership" : "")
     }
 }

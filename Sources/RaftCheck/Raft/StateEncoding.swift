@@ -156,7 +156,8 @@ enum StateEncoding {
                 words += [rename.request(rejection.request), UInt64(rejection.reason.code), int(rejection.reason.detail)]
             }
         case .snapshotChunk(let chunk):
-            words += [6, int(chunk.index), chunk.snapshotTerm, int(chunk.totalBytes), int(chunk.offset)]
+            words += [6, int(chunk.index), chunk.snapshotTerm, rename.bits(chunk.configuration.voters),
+                      rename.bits(chunk.configuration.learners), int(chunk.totalBytes), int(chunk.offset)]
             append(chunk.bytes, to: &words)
         case .snapshotResponse(let response):
             words += [7, int(response.index), int(response.receivedBytes), response.installed ? 1 : 0]
@@ -165,10 +166,10 @@ enum StateEncoding {
         }
     }
 
-    /// A snapshot: index, term, data. (The model takes no snapshots yet, so its data is not
-    /// renamed under symmetry.)
+    /// A snapshot: index, term, configuration, data. (Snapshots and symmetry do not go
+    /// together in a model, so neither the data nor the configuration is renamed.)
     private static func append(_ snapshot: Snapshot, to words: inout [UInt64]) {
-        words += [int(snapshot.index), snapshot.term]
+        words += [int(snapshot.index), snapshot.term, snapshot.configuration.voters.bits, snapshot.configuration.learners.bits]
         append(snapshot.data, to: &words)
     }
 

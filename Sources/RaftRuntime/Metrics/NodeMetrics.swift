@@ -28,6 +28,10 @@ public final class NodeMetrics: NodeObserver, @unchecked Sendable {
     private let snapshotsInstalled: Prometheus.Counter
     private let snapshotBytes: Gauge
     private let snapshotIndex: Gauge
+    private let voters: Gauge
+    private let learners: Gauge
+    private let configurationIndex: Gauge
+    private let configurationCommitted: Gauge
     private let transfersStarted: Prometheus.Counter
     private let transfersAbandoned: Prometheus.Counter
     /// Indexed by message type, then by peer id.
@@ -81,6 +85,11 @@ public final class NodeMetrics: NodeObserver, @unchecked Sendable {
         snapshotsInstalled = counter("raft_snapshots_installed_total", "Snapshots this node installed from its leader.")
         snapshotBytes = gauge("raft_snapshot_bytes", "Bytes of this node's latest snapshot.")
         snapshotIndex = gauge("raft_snapshot_index", "Last log index this node's latest snapshot includes.")
+        voters = gauge("raft_voters", "Voters of the configuration in force at this node.")
+        learners = gauge("raft_learners", "Learners (members without a vote) of the configuration in force at this node.")
+        configurationIndex = gauge("raft_configuration_index", "Log index of the entry that set this node's configuration (0: its snapshot or the founding one).")
+        configurationCommitted = gauge("raft_configuration_committed",
+                                       "Whether this node knows its configuration is committed (1) or a change is still in progress (0).")
         transfersStarted = counter("raft_leader_transfers_started_total", "Leadership transfers this node began as leader.")
         transfersAbandoned = counter("raft_leader_transfers_abandoned_total",
                                      "Leadership transfers this node gave up (an election timeout passed first).")
@@ -216,7 +225,7 @@ public final class NodeMetrics: NodeObserver, @unchecked Sendable {
         if let last = deliveries.last {
             lastAppliedIndex = last.index
             var proposals = 0
-            for (_, entry) in deliveries where !entry.isNoOp { proposals += 1 }
+            for (_, entry) in deliveries where !entry.isProtocolEntry { proposals += 1 }
             if proposals > 0 { proposalsCommitted.increment(by: Int64(proposals)) }
         }
         if node.leaderID != nil, node.currentTerm > lastLeaderTerm {
@@ -259,6 +268,10 @@ public final class NodeMetrics: NodeObserver, @unchecked Sendable {
         appliedIndex.set(Int64(lastAppliedIndex))
         logEntries.set(Int64(node.log.lastIndex))
         proposalsPending.set(Int64(pending))
+        voters.set(Int64(node.configuration.voters.count))
+        learners.set(Int64(node.configuration.learners.count))
+        configurationIndex.set(Int64(node.configurationIndex))
+        configurationCommitted.set(Int64(node.configurationIndex <= node.commitIndex ? 1 : 0))
         process.refresh()
     }
 

@@ -9,19 +9,19 @@ import RaftCore
 /// (docs/STORAGE_FORMAT.md, "Snapshot file").
 ///
 /// ```
-/// magic "raftsnap" (8) | u16 version = 1 | u16 flags = 0 | u64 index | u64 term |
-/// u64 data length | data | u32 CRC-32 of every byte before it
+/// magic "raftsnap" (8) | u16 version = 2 | u16 flags = 0 | u64 index | u64 term |
+/// u64 voters | u64 learners | u64 data length | data | u32 CRC-32 of every byte before it
 /// ```
 /// Integers are little-endian. A new snapshot is written to `snapshot.tmp`, synced, renamed
 /// over `snapshot` and the directory synced, so a crash leaves the old file or the new one,
 /// whole; `read` checks every field and the CRC and never returns a torn or corrupt file.
 enum SnapshotFile {
     static let magic: [UInt8] = Array("raftsnap".utf8)
-    static let version: UInt16 = 1
+    static let version: UInt16 = 2
     static let fileName = "snapshot"
     static let temporaryFileName = "snapshot.tmp"
-    /// Bytes before the data: magic, version, flags, index, term, data length.
-    static let headerBytes = 8 + 2 + 2 + 8 + 8 + 8
+    /// Bytes before the data: magic, version, flags, index, term, voters, learners, data length.
+    static let headerBytes = 8 + 2 + 2 + 8 + 8 + 8 + 8 + 8
     /// Bytes after the data: the CRC.
     static let trailerBytes = 4
 
@@ -33,6 +33,8 @@ enum SnapshotFile {
         LittleEndian.append(UInt16(0), to: &bytes)
         LittleEndian.append(UInt64(snapshot.index), to: &bytes)
         LittleEndian.append(snapshot.term, to: &bytes)
+        LittleEndian.append(snapshot.configuration.voters.bits, to: &bytes)
+        LittleEndian.append(snapshot.configuration.learners.bits, to: &bytes)
         LittleEndian.append(UInt64(snapshot.data.count), to: &bytes)
         bytes.append(contentsOf: snapshot.data)
         LittleEndian.append(CRC32.checksum(bytes), to: &bytes)
@@ -51,7 +53,9 @@ enum SnapshotFile {
             let flags = LittleEndian.load(UInt16.self, at: 10, from: raw)
             let index = LittleEndian.load(UInt64.self, at: 12, from: raw)
             let term = LittleEndian.load(UInt64.self, at: 20, from: raw)
-            let length = LittleEndian.load(UInt64.self, at: 28, from: raw)
+            let voters = NodeSet(bits: LittleEndian.load(UInt64.self, at: 28, from: raw))
+            let learners = NodeSet(bits: LittleEndian.load(UInt64.self, at: 36, from: raw))
+            let length = LittleEndian.load(UInt64.self, at: 44, from: raw)
             guard version == Self.version else { throw bad("unsupported version \(version) (this program reads version \(Self.version))") }
             guard flags == 0 else { throw bad("unknown flags \(flags)") }
             guard length == UInt64(bytes.count - headerBytes - trailerBytes) else {
@@ -61,7 +65,11 @@ enum SnapshotFile {
             let computed = CRC32.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<(bytes.count - trailerBytes)]))
             guard stored == computed else { throw bad("CRC mismatch (stored \(stored), computed \(computed))") }
             guard index >= 1, index <= UInt64(Int.max), term >= 1 else { throw bad("index \(index) and term \(term) (both start at 1)") }
-            return Snapshot(index: Int(index), term: term, data: Array(bytes[headerBytes..<(bytes.count - trailerBytes)]))
+            guard !voters.isEmpty, voters.intersection(learners).isEmpty else {
+                throw bad("configuration: voters \(voters), learners \(learners) (voters must not be empty nor overlap the learners)")
+            }
+            return Snapshot(index: Int(index), term: term, configuration: Configuration(voters: voters, learners: learners),
+                            data: Array(bytes[headerBytes..<(bytes.count - trailerBytes)]))
         }
     }
 

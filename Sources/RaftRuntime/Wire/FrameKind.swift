@@ -20,6 +20,10 @@ public enum FrameKind: UInt8, Hashable, Sendable, CaseIterable, CustomStringConv
     case control = 9
     /// Client → node: if you lead, hand leadership to this node (`Input.transferLeadership`).
     case transferLeader = 10
+    /// Operator → node: change the configuration by one server (`Input.changeMembership`).
+    case changeMembership = 11
+    /// Node → operator: the answer to `changeMembership`.
+    case membershipAnswer = 12
 
     public var description: String {
         switch self {
@@ -33,6 +37,8 @@ public enum FrameKind: UInt8, Hashable, Sendable, CaseIterable, CustomStringConv
         case .status: return "status"
         case .control: return "control"
         case .transferLeader: return "transfer-leader"
+        case .changeMembership: return "change-membership"
+        case .membershipAnswer: return "membership-answer"
         }
     }
 }

@@ -39,11 +39,37 @@ extension WireFrame {
             let leader = try reader.optionalNodeID("leader")
             let commitIndex = try reader.count("commit index")
             let lastIndex = try reader.count("last index")
-            frame = .status(NodeStatus(id: node, role: role, term: term, leader: leader, commitIndex: commitIndex, lastIndex: lastIndex))
+            let votersAt = reader.offset
+            let voters = NodeSet(bits: try reader.integer(UInt64.self, "voters"))
+            let learners = NodeSet(bits: try reader.integer(UInt64.self, "learners"))
+            guard voters.intersection(learners).isEmpty else {
+                throw reader.failure("learners", "servers \(voters.intersection(learners)) are both voters and learners", at: votersAt)
+            }
+            let configurationIndex = try reader.count("configuration index")
+            frame = .status(NodeStatus(id: node, role: role, term: term, leader: leader, commitIndex: commitIndex, lastIndex: lastIndex,
+                                       configuration: Configuration(voters: voters, learners: learners),
+                                       configurationIndex: configurationIndex))
         case .control:
             frame = .control(try decodeControl(&reader))
         case .transferLeader:
             frame = .transferLeader(to: try reader.nodeID("target"))
+        case .changeMembership:
+            let at = reader.offset
+            let tag = try reader.integer(UInt8.self, "change")
+            let server = try reader.nodeID("server")
+            guard let change = WireTags.membershipChange(tag: tag, server: server) else {
+                throw reader.failure("change", "change tag \(tag) (expected 1 add-learner, 2 promote, 3 remove)", at: at)
+            }
+            frame = .changeMembership(change)
+        case .membershipAnswer:
+            let at = reader.offset
+            switch try reader.integer(UInt8.self, "outcome") {
+            case 1: frame = .membershipAnswer(.appended(index: try reader.count("index")))
+            case 2:
+                let length = Int(try reader.integer(UInt32.self, "reason length"))
+                frame = .membershipAnswer(.refused(reason: try reader.utf8("reason", length: length)))
+            case let tag: throw reader.failure("outcome", "outcome tag \(tag) (expected 1 appended, 2 refused)", at: at)
+            }
         }
         try reader.requireEnd()
         return frame
@@ -144,9 +170,17 @@ extension WireFrame {
         case .snapshotChunk:
             let index = try reader.count("snapshot index")
             let snapshotTerm = try reader.integer(UInt64.self, "snapshot term")
+            let votersAt = reader.offset
+            let voters = NodeSet(bits: try reader.integer(UInt64.self, "snapshot voters"))
+            let learners = NodeSet(bits: try reader.integer(UInt64.self, "snapshot learners"))
+            guard voters.intersection(learners).isEmpty else {
+                throw reader.failure("snapshot learners", "servers \(voters.intersection(learners)) are both voters and learners", at: votersAt)
+            }
+            let configuration = Configuration(voters: voters, learners: learners)
             let totalBytes = try reader.count("snapshot bytes")
             let offset = try reader.count("chunk offset")
-            body = .snapshotChunk(SnapshotChunk(index: index, snapshotTerm: snapshotTerm, totalBytes: totalBytes, offset: offset,
+            body = .snapshotChunk(SnapshotChunk(index: index, snapshotTerm: snapshotTerm, configuration: configuration,
+                                                totalBytes: totalBytes, offset: offset,
                                                 bytes: try reader.payload("chunk bytes")))
         case .snapshotResponse:
             let index = try reader.count("snapshot index")

@@ -43,6 +43,9 @@ extension WireFrame {
             buffer.writeOptionalNodeID(status.leader)
             buffer.writeCount(status.commitIndex)
             buffer.writeCount(status.lastIndex)
+            buffer.writeInteger(status.configuration.voters.bits)
+            buffer.writeInteger(status.configuration.learners.bits)
+            buffer.writeCount(status.configurationIndex)
         case .control(.dropPeers(let peers, let direction)):
             buffer.writeInteger(WireTags.Control.dropPeers.rawValue)
             buffer.writeInteger(peers.bits)
@@ -51,6 +54,15 @@ extension WireFrame {
             buffer.writeInteger(WireTags.Control.heal.rawValue)
         case .transferLeader(let to):
             buffer.writeNodeID(to)
+        case .changeMembership(let change):
+            buffer.writeInteger(WireTags.tag(of: change))
+            buffer.writeNodeID(change.server)
+        case .membershipAnswer(.appended(let index)):
+            buffer.writeInteger(UInt8(1))
+            buffer.writeCount(index)
+        case .membershipAnswer(.refused(let reason)):
+            buffer.writeInteger(UInt8(2))
+            buffer.writePayload(Array(reason.utf8))
         }
         assert(buffer.writerIndex - start == bytes, "\(kind) frame: wrote \(buffer.writerIndex - start) bytes, computed \(bytes)")
     }
@@ -66,10 +78,13 @@ extension WireFrame {
         case .committed: body = 8 + 8
         case .rejected: body = 8 + 1 + 8
         case .redirect(_, let leader): body = 8 + (leader == nil ? 1 : 3)
-        case .status(let status): body = 2 + 1 + 8 + (status.leader == nil ? 1 : 3) + 8 + 8
+        case .status(let status): body = 2 + 1 + 8 + (status.leader == nil ? 1 : 3) + 8 + 8 + 8 + 8 + 8
         case .control(.dropPeers): body = 1 + 8 + 1
         case .control(.heal): body = 1
         case .transferLeader: body = 2
+        case .changeMembership: body = 1 + 2
+        case .membershipAnswer(.appended): body = 1 + 8
+        case .membershipAnswer(.refused(let reason)): body = 1 + 4 + reason.utf8.count
         }
         return Self.headerBytes + body
     }
@@ -95,7 +110,7 @@ extension WireFrame {
 
     /// Bytes of the largest snapshot chunk frame `options` allow.
     public static func snapshotChunkFrameBytesMax(_ options: ProtocolOptions) -> Int {
-        messageHeaderBytes + 8 + 8 + 8 + 8 + 4 + options.snapshotChunkBytesMax
+        messageHeaderBytes + 8 + 8 + 8 + 8 + 8 + 8 + 4 + options.snapshotChunkBytesMax
     }
 
     private static func bytes(of message: Message) -> Int {
@@ -115,7 +130,7 @@ extension WireFrame {
         case .forwardRejected(let rejected):
             return header + 4 + rejected.rejections.count * WireTags.rejectionBytes
         case .snapshotChunk(let chunk):
-            return header + 8 + 8 + 8 + 8 + 4 + chunk.bytes.count
+            return header + 8 + 8 + 8 + 8 + 8 + 8 + 4 + chunk.bytes.count
         case .snapshotResponse:
             return header + 8 + 8 + 1
         case .timeoutNow:
@@ -187,6 +202,8 @@ extension ByteBuffer {
             writeInteger(WireTags.MessageBody.snapshotChunk.rawValue)
             writeCount(chunk.index)
             writeInteger(chunk.snapshotTerm)
+            writeInteger(chunk.configuration.voters.bits)
+            writeInteger(chunk.configuration.learners.bits)
             writeCount(chunk.totalBytes)
             writeCount(chunk.offset)
             writePayload(chunk.bytes)

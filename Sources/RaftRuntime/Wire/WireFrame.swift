@@ -1,6 +1,6 @@
 import RaftCore
 
-/// One frame of the wire protocol: `[u32 length][u8 version = 3][u8 kind][body]`, big-endian.
+/// One frame of the wire protocol: `[u32 length][u8 version = 4][u8 kind][body]`, big-endian.
 ///
 /// Peers exchange `hello` (once, first) and `raft` frames; clients send `propose`,
 /// `statusRequest` and `control`, and get `committed`, `rejected`, `redirect` and `status`
@@ -29,11 +29,16 @@ public enum WireFrame: Hashable, Sendable {
     case control(ControlCommand)
     /// A client asks the node, if it leads, to hand leadership to `to`; answered with `status`.
     case transferLeader(to: NodeID)
+    /// An operator asks the node, if it leads, to change the configuration by one server.
+    case changeMembership(MembershipChange)
+    /// The node's answer to `changeMembership`.
+    case membershipAnswer(MembershipAnswer)
 
     /// The only wire version this code speaks (2: vote requests and responses carry the
     /// candidate's campaign id; 3: refusals carry a conflict term, forwarded proposals their
-    /// origin, refusals of forwarded proposals go back to it, and rejections travel as codes).
-    public static let version: UInt8 = 3
+    /// origin, refusals of forwarded proposals go back to it, and rejections travel as codes;
+    /// 4: snapshot chunks and status carry the configuration, membership frames).
+    public static let version: UInt8 = 4
     /// Bytes before the body: length, version, kind.
     public static let headerBytes = 6
 
@@ -50,6 +55,8 @@ public enum WireFrame: Hashable, Sendable {
         case .status: return .status
         case .control: return .control
         case .transferLeader: return .transferLeader
+        case .changeMembership: return .changeMembership
+        case .membershipAnswer: return .membershipAnswer
         }
     }
 }

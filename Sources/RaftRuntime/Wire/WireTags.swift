@@ -22,6 +22,25 @@ enum WireTags {
         }
     }
 
+    /// `change-membership` body: what changes.
+    static func tag(of change: MembershipChange) -> UInt8 {
+        switch change {
+        case .addLearner: return 1
+        case .promote: return 2
+        case .remove: return 3
+        }
+    }
+
+    /// The change a tag names for `server`, if any.
+    static func membershipChange(tag: UInt8, server: NodeID) -> MembershipChange? {
+        switch tag {
+        case 1: return .addLearner(server)
+        case 2: return .promote(server)
+        case 3: return .remove(server)
+        default: return nil
+        }
+    }
+
     /// The role a tag names, if any.
     static func role(ofTag tag: UInt8) -> Role? {
         switch tag {

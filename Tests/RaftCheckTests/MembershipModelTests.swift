@@ -1,0 +1,77 @@
+import Foundation
+import RaftCore
+import TestGate
+import Testing
+@testable import RaftCheck
+
+/// The model with membership change on (`--membership`): a fourth server waits to join,
+/// leaders add it as a learner, promote it and remove members, one change at a time, at any
+/// step; every property holds with the configuration changing under it.
+@Suite(.exclusive)
+struct MembershipModelTests {
+    @Test("random walks add the joining server, promote it and remove members, and the changes commit")
+    func walksChangeTheConfiguration() {
+        let model = RaftModel(RaftModelConfiguration(crashMode: .restart, profile: .full, membership: true))
+        var random = SplitMix64(seed: 7)
+        var seen: Set<String> = []
+        for _ in 0..<3_000 {
+            var state = model.initialState
+            for _ in 0..<40 {
+                guard let (action, next) = model.successors(of: state).randomElement(using: &random) else { break }
+                let label = model.label(of: action)
+                for kind in ["AddLearner(", "Promote(", "Remove("] where label.hasPrefix(kind) { seen.insert(kind) }
+                if label.contains("#config{") && label.contains("LogRequest") { seen.insert("replicated") }
+                state = next
+            }
+        }
+        #expect(seen == ["AddLearner(", "Promote(", "Remove(", "replicated"])
+    }
+
+    @Test("the correct core is clean with membership changes (crash-stop depth 11, crash-restart depth 10, full profile depth 10)")
+    func correctCoreIsClean() {
+        let configurations = [(RaftModelConfiguration(crashMode: .stop, membership: true), 11),
+                              (RaftModelConfiguration(crashMode: .restart, membership: true), 10),
+                              (RaftModelConfiguration(crashMode: .restart, profile: .full, membership: true), 10)]
+        for (configuration, depth) in configurations {
+            let model = RaftModel(configuration)
+            let result = RaftChecker(model: model, options: CheckerOptions(depthMax: depth, threadCount: 2)).run()
+            #expect(result.stopReason == .exhausted)
+            #expect(!result.hasCounterexample,
+                    "\(configuration): \(result.discoveries.filter { $0.classification == .counterexample }.map { ($0.property.name, $0.actions.map(model.label(of:))) })")
+        }
+    }
+
+    static let learnerAdded: [String] = {
+        let text = (try? String(contentsOf: MutantTests.modelFile("learner-added-prefix.txt"), encoding: .utf8)) ?? ""
+        return ((try? PathFile.parse(text)) ?? []).map(\.label)
+    }()
+
+    @Test("vote-from-removed-member: once a learner is added, a candidate that counts its vote wins without a committed entry; the correct core is clean there")
+    func voteFromRemovedMemberIsCaught() throws {
+        #expect(Self.learnerAdded.count == 7 && Self.learnerAdded.last == "AddLearner(0, 3)")
+        let depth = 9
+        let mutated = try RaftModel.starting(after: Self.learnerAdded,
+                                             RaftModelConfiguration(mutant: .voteFromRemovedMember, membership: true))
+        let found = RaftChecker(model: mutated, options: CheckerOptions(depthMax: depth, threadCount: 2,
+                                                                         stopsAtFirstCounterexample: true)).run()
+        let counterexample = try #require(found.discoveries.first { $0.classification == .counterexample })
+        #expect(counterexample.property.name == "Leader Completeness")
+        #expect(counterexample.actions.count == depth - 1)
+        let labels = counterexample.actions.map(mutated.label(of:))
+        #expect(labels.contains { $0.hasPrefix("3 → ") && $0.contains("VoteResponse") && $0.contains("granted: true") },
+                "the learner's vote elects the leader: \(labels)")
+
+        for crash in RaftModelConfiguration.CrashMode.allCases {
+            let correct = try RaftModel.starting(after: Self.learnerAdded, RaftModelConfiguration(crashMode: crash, membership: true))
+            let clean = RaftChecker(model: correct, options: CheckerOptions(depthMax: depth, threadCount: 2)).run()
+            #expect(clean.stopReason == .exhausted && !clean.hasCounterexample, "crash \(crash)")
+        }
+    }
+
+    @Test("--membership with --symmetry is refused in words, and --membership needs room for one more server")
+    func badCombinationsAreRefused() {
+        #expect(RaftModelConfiguration(symmetry: true, membership: true).problem?.contains("--membership with --symmetry") == true)
+        #expect(RaftModelConfiguration(serverCount: RaftModelConfiguration.serverCountMax, membership: true).problem?
+            .contains("--membership adds a server") == true)
+    }
+}
