@@ -9,7 +9,8 @@ import RaftRuntime
 public final class ClusterClient: @unchecked Sendable {
     /// The loop every connection and callback runs on.
     public let eventLoop: any EventLoop
-    let connections: [NodeID: NodeClientConnection]
+    /// A connection per node; grows on the loop when a node is added (`adopt`).
+    private(set) var connections: [NodeID: NodeClientConnection]
     /// The last status each node reported (nil: unreachable at the last poll); read on the loop.
     public var statuses: [NodeID: NodeStatus] {
         eventLoop.preconditionInEventLoop()
@@ -60,6 +61,15 @@ public final class ClusterClient: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Talks to `node` too from now on (a member added while the cluster runs); its status is
+    /// not polled (`nodeIDs` stays the founding nodes).
+    public func adopt(_ node: ClusterFile.Node) async {
+        try? await eventLoop.submit { [self] in
+            guard connections[node.id] == nil else { return }
+            connections[node.id] = NodeClientConnection(node: node.id, address: node.client, eventLoop: eventLoop)
+        }.get()
     }
 
     /// Forgets node `id`'s status (it was killed) until it answers again.

@@ -23,9 +23,14 @@ public struct NemesisAction: RawRepresentable, Hashable, Sendable, CustomStringC
     /// The leader (first target) was asked to hand leadership to the second target. Not a
     /// fault: the cluster keeps a leader throughout.
     public static let transfer = NemesisAction(rawValue: "transfer")
+    /// A new member (the target) joined the cluster (`raftlab member add`). Not a fault.
+    public static let addMember = NemesisAction(rawValue: "add-member")
+    /// The target left the cluster and was stopped (`raftlab member remove`). Not a fault.
+    public static let removeMember = NemesisAction(rawValue: "remove-member")
 
     /// The actions above, in a fixed order (readers intern these without allocating).
-    public static let known: [NemesisAction] = [.kill, .restart, .pause, .resume, .partition, .heal, .transfer]
+    public static let known: [NemesisAction] = [.kill, .restart, .pause, .resume, .partition, .heal, .transfer,
+                                                .addMember, .removeMember]
 
     /// Whether the action starts a fault (as opposed to ending one).
     public var startsFault: Bool { self == .kill || self == .pause || self == .partition }

@@ -38,7 +38,7 @@ struct ChaosRunTests {
         return options
     }
 
-    @Test("a short run with kills, pauses and partitions of every kind is safe and loses no acknowledged write")
+    @Test("a short run with kills, pauses, partitions of every kind, a transfer and membership changes is safe and loses no acknowledged write")
     func shortRunIsSafe() async throws {
         let root = try temporaryTracesRoot("chaos-safe")
         let seed = Self.seed()
@@ -46,7 +46,7 @@ struct ChaosRunTests {
         options.nemeses = NemesisKind.allCases
         options.intervalSeconds = 3
         options.faultSeconds = 1.5
-        options.durationSeconds = 25.5 // eight faults: one of each kind
+        options.durationSeconds = 31.5 // ten faults: one of each kind
         let lines = Mutex<[String]>([])
         let verdict = try await ChaosRun.run(options, executable: try raftlabExecutable(), say: { line in lines.withLock { $0.append(line) } })
         let context = Comment(rawValue: "seed \(seed); reproduce with RAFTLAB_CHAOS_SEED=\(seed)\n" + verdict.text)
@@ -56,8 +56,8 @@ struct ChaosRunTests {
         #expect(verdict.writes.lost == 0 && verdict.writes.duplicates == 0 && verdict.writes.unconfirmed == 0, context)
         #expect(verdict.writes.acknowledged > 100, "the workload ran throughout; \(context)")
         #expect(verdict.converged, context)
-        #expect(verdict.faultsPlanned == 8 && verdict.faultsInjected + verdict.faultsSkipped == 8, context)
-        #expect(verdict.faultsInjected >= 7, context)
+        #expect(verdict.faultsPlanned == 10 && verdict.faultsInjected + verdict.faultsSkipped == 10, context)
+        #expect(verdict.faultsInjected >= 9, context)
         #expect(verdict.availability > 0.5 && verdict.availability <= 1, context)
         #expect(verdict.calmThroughput ?? 0 > 0 && verdict.faultSeconds > 5, context)
         #expect(lines.withLock { $0.contains { $0.contains("kill -9 node") } }, context)
@@ -71,7 +71,7 @@ struct ChaosRunTests {
                 #expect(!targets.isEmpty && record.node == -1)
             }
         }
-        for action in ["kill", "restart", "pause", "resume", "partition", "heal", "transfer"] {
+        for action in ["kill", "restart", "pause", "resume", "partition", "heal", "transfer", "add-member", "remove-member"] {
             #expect(actions[action, default: 0] >= 1, "no \(action) event; \(context)")
         }
         #expect(actions["kill", default: 0] == actions["restart", default: 0], context)
@@ -80,7 +80,7 @@ struct ChaosRunTests {
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: verdict.runDirectory + "/run.json"))) as? [String: Any]
         #expect(manifest?["seed"] as? UInt64 == seed || (manifest?["seed"] as? NSNumber)?.uint64Value == seed)
         let chaos = manifest?["chaos"] as? [String: Any]
-        #expect((chaos?["schedule"] as? [Any])?.count == 8)
+        #expect((chaos?["schedule"] as? [Any])?.count == 10)
         #expect((chaos?["reproduce"] as? String)?.hasSuffix("--seed \(seed)") == true)
         #expect(FileManager.default.fileExists(atPath: verdict.runDirectory + "/report.html"))
         #expect(liveNodeProcesses(of: verdict.runDirectory).isEmpty, "every node process is gone")

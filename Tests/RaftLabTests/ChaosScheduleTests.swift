@@ -54,14 +54,14 @@ struct ChaosScheduleTests {
         for seed in 1...50 as ClosedRange<UInt64> {
             for step in options(seed: seed).schedule.steps {
                 switch step.kind {
-                case .kill, .pause, .transferLeader:
+                case .kill, .pause, .transferLeader, .removeMember:
                     #expect((0..<5).contains(step.node ?? -1))
                 case .partitionSplit:
                     let minority = step.minority ?? []
                     #expect(minority.count == 2 && Set(minority).count == 2 && minority.allSatisfy { (0..<5).contains($0) })
                 case .partitionOneWay:
                     #expect(step.losesOutbound != nil)
-                case .killLeader, .pauseLeader, .partitionLeader:
+                case .killLeader, .pauseLeader, .partitionLeader, .addMember:
                     #expect(step.node == nil && step.minority == nil)
                 }
             }

@@ -44,7 +44,7 @@ struct ChaosPeriod {
             } else {
                 skipped += 1
                 status.clear()
-                say(line(TraceClock.nowUs(), "skipped \(step.summary(nodes: injector.nodes)): no leader within \(Int(FaultInjector.leaderWaitSeconds)) s"))
+                say(line(TraceClock.nowUs(), "skipped \(step.summary(nodes: injector.nodes)): \(injector.skipReason)"))
                 continue
             }
             let healAt = start + .milliseconds(Int64((step.atSeconds + step.healAfterSeconds) * 1000))

@@ -44,6 +44,10 @@ public struct ChaosSchedule: Codable, Sendable, Hashable {
                 return (losesOutbound ?? true) ? "lose the leader's outgoing messages" : "lose the messages sent to the leader"
             case .transferLeader:
                 return "hand leadership over"
+            case .addMember:
+                return "add a member"
+            case .removeMember:
+                return "remove node \(node ?? -1)"
             }
         }
     }
@@ -74,14 +78,14 @@ public struct ChaosSchedule: Codable, Sendable, Hashable {
             let kind = deck.removeFirst()
             var step = Step(atSeconds: at, kind: kind, healAfterSeconds: faultSeconds)
             switch kind {
-            case .kill, .pause, .transferLeader:
+            case .kill, .pause, .transferLeader, .removeMember:
                 step.node = nodes[draw(nodes.count, &random)] // a transfer's target: the next member if it is the leader
             case .partitionSplit:
                 let minoritySize = (nodes.count - 1) / 2
                 step.minority = Array(shuffled(nodes, &random).prefix(minoritySize)).sorted()
             case .partitionOneWay:
                 step.losesOutbound = random.next() & 1 == 0
-            case .killLeader, .pauseLeader, .partitionLeader:
+            case .killLeader, .pauseLeader, .partitionLeader, .addMember:
                 break
             }
             steps.append(step)

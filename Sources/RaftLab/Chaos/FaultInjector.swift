@@ -28,10 +28,15 @@ final class FaultInjector {
 
     let launcher: ClusterLauncher
     let trace: TraceWriter
-    let nodes: [NodeID]
+    /// The members now: the founding nodes, changed by `add-member` and `remove-member`.
+    private(set) var nodes: [NodeID]
+    /// The founding nodes, in the order the schedule drew from.
+    private let founders: [NodeID]
     private(set) var active: ActiveFault?
     /// Control commands that could not be delivered (a node that died on its own, ...).
     private(set) var warnings: [String] = []
+    /// Why the last `inject` that returned nil skipped its fault.
+    private(set) var skipReason = ""
 
     /// Seconds to wait for a node's answer to a status or control request.
     static let answerSeconds = 1.0
@@ -42,16 +47,80 @@ final class FaultInjector {
         self.launcher = launcher
         self.trace = trace
         nodes = launcher.client.nodeIDs
+        founders = nodes
     }
 
-    /// Injects `step`; returns what happened, or nil when it was skipped (no leader to aim
-    /// at within `leaderWaitSeconds`).
-    func inject(_ step: ChaosSchedule.Step) async throws -> Happening? {
+    /// Seconds a membership change may take (a new member catches up first).
+    static let membershipSeconds = 20.0
+
+    /// The member the schedule's `id` stands for now: itself while it is a member, else the
+    /// member at its founding position (a node the schedule drew may have been replaced).
+    func resolve(_ id: NodeID) -> NodeID {
+        if nodes.contains(id) { return id }
+        return nodes[(founders.firstIndex(of: id) ?? max(id, 0)) % nodes.count]
+    }
+
+    /// `step` with the nodes it names resolved to current members.
+    private func resolved(_ step: ChaosSchedule.Step) -> ChaosSchedule.Step {
+        var step = step
+        step.node = step.node.map(resolve)
+        if let minority = step.minority {
+            var mapped: [NodeID] = []
+            for id in minority.map(resolve) where !mapped.contains(id) { mapped.append(id) }
+            step.minority = mapped.sorted()
+        }
+        return step
+    }
+
+    /// Adds a fresh member through `raftlab member add`'s steps; returns its id, or nil
+    /// (with a warning) when the change did not complete.
+    private func addMember(_ why: String) async -> NodeID? {
+        let run = launcher.run.layout.directory
+        do {
+            let configuration = try await MembershipOperator.add(run: run, id: nil, learnerOnly: false,
+                                                                 timeout: .milliseconds(Int64(Self.membershipSeconds * 1000)), say: { _ in })
+            let file = try ClusterFile.read(path: launcher.run.clusterFilePath)
+            guard let added = file.nodes.last(where: { $0.isActive && !nodes.contains($0.id) && configuration.voters.contains($0.id) }) else {
+                warnings.append("add a member (\(why)): it joined, but the cluster file does not name it")
+                return nil
+            }
+            await launcher.client.adopt(added)
+            nodes.append(added.id)
+            return added.id
+        } catch {
+            warnings.append("add a member (\(why)): \(error)")
+            return nil
+        }
+    }
+
+    /// Removes member `id` through `raftlab member remove`'s steps; false (with a warning)
+    /// when the change did not complete.
+    private func removeMember(_ id: NodeID, _ why: String) async -> Bool {
+        do {
+            _ = try await MembershipOperator.remove(run: launcher.run.layout.directory, id: id,
+                                                    timeout: .milliseconds(Int64(Self.membershipSeconds * 1000)), say: { _ in })
+            nodes.removeAll { $0 == id }
+            launcher.client.forget(id)
+            return true
+        } catch {
+            warnings.append("remove node \(id) (\(why)): \(error)")
+            return false
+        }
+    }
+
+    /// Injects `step`; returns what happened, or nil when it was skipped (`skipReason`: no
+    /// leader to aim at within `leaderWaitSeconds`, or a membership change that did not
+    /// complete).
+    func inject(_ planned: ChaosSchedule.Step) async throws -> Happening? {
         precondition(active == nil, "faults never overlap")
+        let step = resolved(planned)
         var leader: NodeStatus?
         if step.kind.targetsLeader {
             leader = await currentLeader()
-            guard leader != nil else { return nil }
+            guard leader != nil else {
+                skipReason = "no leader within \(Int(Self.leaderWaitSeconds)) s"
+                return nil
+            }
         }
         let startedUs = TraceClock.nowUs()
         let fault: ActiveFault
@@ -86,6 +155,21 @@ final class FaultInjector {
                 warnings.append("leadership transfer \(detail): \(error)")
             }
             fault = ActiveFault(step: step, targets: [from, target], text: "hand leadership from \(detail)")
+        case .addMember:
+            guard let added = await addMember("the fault") else {
+                skipReason = "the new member did not join within \(Int(Self.membershipSeconds)) s (see the warnings)"
+                return nil
+            }
+            try record(.addMember, [added], "joined as a learner, caught up, promoted", at: startedUs)
+            fault = ActiveFault(step: step, targets: [added], text: "add node \(added) as a member")
+        case .removeMember:
+            let victim = step.node!
+            guard await removeMember(victim, "the fault") else {
+                skipReason = "node \(victim)'s removal did not complete within \(Int(Self.membershipSeconds)) s (see the warnings)"
+                return nil
+            }
+            try record(.removeMember, [victim], "removed and stopped", at: startedUs)
+            fault = ActiveFault(step: step, targets: [victim], text: "remove node \(victim) from the members")
         }
         active = fault
         return Happening(timestampUs: startedUs, text: fault.text)
@@ -111,6 +195,21 @@ final class FaultInjector {
             text = "heal the network"
         case .transferLeader:
             text = "leadership transfer over" // nothing to undo
+        case .addMember:
+            let added = fault.targets[0]
+            if await removeMember(added, "the fault's end") {
+                try record(.removeMember, [added], reason, at: startedUs)
+                text = "remove node \(added) again"
+            } else {
+                text = "node \(added) stays a member (its removal did not complete)"
+            }
+        case .removeMember:
+            if let replacement = await addMember("the fault's end") {
+                try record(.addMember, [replacement], reason, at: startedUs)
+                text = "add node \(replacement) in place of node \(fault.targets[0])"
+            } else {
+                text = "no member replaces node \(fault.targets[0]) (its addition did not complete)"
+            }
         }
         active = nil
         return Happening(timestampUs: startedUs, text: text + (reason.map { " (\($0))" } ?? ""))

@@ -25,6 +25,12 @@ public enum NemesisKind: String, CaseIterable, Codable, Sendable, Hashable {
     /// among the others when it strikes; `raftlab leader transfer`). Nothing to undo: the
     /// fault ends on its own once the new leader leads.
     case transferLeader = "transfer-leader"
+    /// Add a new member (`raftlab member add`: a fresh node joins as a learner, catches up and
+    /// is promoted); remove it again when the fault ends.
+    case addMember = "add-member"
+    /// Remove a member chosen by the seed (`raftlab member remove`: handing leadership away
+    /// first if it leads); a fresh node joins in its place when the fault ends.
+    case removeMember = "remove-member"
 
     /// Names `--nemesis` accepts for several kinds at once.
     public static let groups: [String: [NemesisKind]] = [
@@ -60,7 +66,7 @@ public enum NemesisKind: String, CaseIterable, Codable, Sendable, Hashable {
     public var targetsLeader: Bool {
         switch self {
         case .killLeader, .pauseLeader, .partitionLeader, .partitionOneWay, .transferLeader: return true
-        case .kill, .pause, .partitionSplit: return false
+        case .kill, .pause, .partitionSplit, .addMember, .removeMember: return false
         }
     }
 }
