@@ -140,6 +140,10 @@ extension RaftNode {
         commitIndex = installed.index
         emit(.persist(.commit(index: installed.index)))
         reloadConfiguration() // the snapshot's, unless a later entry the log kept says otherwise
+        // A proposal this node forwarded may be inside the snapshot, where no append will
+        // confirm it: forwarding it again could commit it twice. Its client hears nothing
+        // and times out (an unknown outcome, never a duplicate).
+        unconfirmedForwards = []
         emit(.restore(installed))
         trace(.snapshotInstalled(index: installed.index, term: installed.term, bytes: installed.data.count))
     }

@@ -19,6 +19,7 @@ import RaftCore
 /// | `before-write` | the batch's early sends (a leader's log requests) left; its durable write has not begun |
 /// | `after-write` | the durable write is done; the batch's other sends have not left |
 /// | `sync` | the batch's durable write is about to be made (its write and fdatasync) |
+/// | `snapshot-written` | the batch's snapshot file is durable, its log records not yet (the window a restart must finish) |
 ///
 /// | condition | holds when |
 /// | --- | --- |
@@ -26,6 +27,7 @@ import RaftCore
 /// | `appended` | the batch appended entries to the log |
 /// | `vote-request` | (`receive`) the message is a vote request; (batch sites) the batch sends one |
 /// | `log-request` | (`receive`) the message is a log request; (batch sites) the batch sends one |
+/// | `install` | (`receive`) the message is a snapshot chunk; (batch sites) the batch installs a leader's snapshot |
 ///
 /// | action | effect |
 /// | --- | --- |
@@ -50,6 +52,7 @@ public struct Failpoints: Sendable, Hashable {
         case beforeWrite = "before-write"
         case afterWrite = "after-write"
         case sync
+        case snapshotWritten = "snapshot-written"
     }
 
     /// What must hold for a term to fire.
@@ -58,6 +61,7 @@ public struct Failpoints: Sendable, Hashable {
         case appended
         case voteRequest = "vote-request"
         case logRequest = "log-request"
+        case install
     }
 
     /// What a term does.
@@ -157,7 +161,9 @@ public struct Failpoints: Sendable, Hashable {
         case (.receive, .timeout): throw fail("'timeout' fires at the batch site only")
         case (.sync, .kill), (.sync, .sleep), (.sync, .delay), (.sync, .timeout): throw fail("the sync site takes 'eio' or 'enospc' only")
         case (_, .diskError) where site != .sync: throw fail("'eio' and 'enospc' fire at the sync site only")
-        case (.batch, .delay), (.beforeWrite, .delay), (.afterWrite, .delay): throw fail("'delay' fires at the receive site only")
+        case (.batch, .delay), (.beforeWrite, .delay), (.afterWrite, .delay), (.snapshotWritten, .delay):
+            throw fail("'delay' fires at the receive site only")
+        case (.snapshotWritten, .timeout): throw fail("'timeout' fires at the batch site only")
         default: break
         }
         return Term(site: site, node: node, condition: condition, action: action, remaining: remaining)

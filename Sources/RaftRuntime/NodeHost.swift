@@ -338,7 +338,11 @@ public final class NodeHost: @unchecked Sendable {
                     throw StorageError.system(operation: errno == ENOSPC ? "write" : "fdatasync", file: storage.location, errno: errno)
                 }
                 storage.apply(batch.changes)
+                if !failpoints.isEmpty, let log = storage as? DurableLog {
+                    log.afterSnapshotFileWritten = { [self] in batchFailpoint(.snapshotWritten, batch)?.performBlocking() }
+                }
                 fsyncUs = try storage.commit()
+                if !failpoints.isEmpty { (storage as? DurableLog)?.afterSnapshotFileWritten = nil }
                 if !failpoints.isEmpty { batchFailpoint(.afterWrite, batch)?.performBlocking() }
                 var learned = BatchOutputs()
                 collect(node.step(.persisted(logLength: node.log.lastIndex, lastTerm: node.log.lastTerm)),
@@ -534,6 +538,7 @@ public final class NodeHost: @unchecked Sendable {
         failpoints.fire(.receive) { condition in
             switch condition {
             case .start: return false
+            case .install: if case .snapshotChunk = message.body { return true } else { return false }
             case .appended: return false
             case .voteRequest: if case .voteRequest = message.body { return true } else { return false }
             case .logRequest: if case .logRequest = message.body { return true } else { return false }
@@ -547,6 +552,8 @@ public final class NodeHost: @unchecked Sendable {
             let sends = batch.early + batch.late
             switch condition {
             case .start: return isFirst
+            case .install: // a leader's snapshot becomes this node's and its application's
+                return !batch.restores.isEmpty && batch.changes.contains { if case .snapshot = $0 { return true } else { return false } }
             case .appended: return batch.appendedEntries > 0
             case .voteRequest: return sends.contains { if case .voteRequest = $0.body { return true } else { return false } }
             case .logRequest: return sends.contains { if case .logRequest = $0.body { return true } else { return false } }

@@ -233,4 +233,31 @@ struct SnapshotScenarioTests {
         }
         #expect(snapshots > 0 && installs > 0, "the schedules took \(snapshots) snapshots and installed \(installs)")
     }
+
+    @Test("a follower whose forwarded proposal came back inside an installed snapshot does not forward it again: it would commit twice")
+    func installConfirmsNothingAndForgetsForwards() {
+        var options = ProtocolOptions.standard
+        options.checkQuorum = false
+        options.entriesKeptAfterSnapshot = 0
+        let cluster = SimulatedCluster(nodeCount: 3, options: options)
+        #expect(cluster.elect(0))
+        cluster.settle()
+        cluster.propose(at: 2, request: 5, "forwarded")
+        cluster.deliverAll(where: { $0.from == 2 }) // the forward reaches the leader, nothing comes back
+        cluster.isolate(2)
+        #expect(cluster.nodes[2].unconfirmedForwards.map(\.request) == [5])
+        for request in 6...RequestID(8) { cluster.propose(at: 0, request: request, "v\(request)") }
+        cluster.settle()
+        #expect(cluster.takeSnapshot(at: 0) && cluster.takeSnapshot(at: 1), "both hold request 5 only in their snapshots now")
+        cluster.heal()
+        cluster.settle()
+        #expect(cluster.snapshotsInstalled >= 1)
+        #expect(cluster.nodes[2].unconfirmedForwards.isEmpty, "request 5 may be inside the snapshot: it is not forwarded again")
+        cluster.crash(0)
+        #expect(cluster.elect(1))
+        cluster.settle()
+        let copies = cluster.delivered[1].filter { $0.request == 5 }.count
+        #expect(copies <= 1, "request 5 committed \(copies) times")
+        #expect(cluster.violations.isEmpty, "\(cluster.violations)")
+    }
 }

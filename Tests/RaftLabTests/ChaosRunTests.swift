@@ -38,7 +38,7 @@ struct ChaosRunTests {
         return options
     }
 
-    @Test("a short run with kills, pauses, partitions of every kind, a transfer and membership changes is safe and loses no acknowledged write")
+    @Test("a short run with kills, pauses, partitions of every kind, a transfer and membership changes is safe and loses no acknowledged write; the install kill is skipped without snapshots")
     func shortRunIsSafe() async throws {
         let root = try temporaryTracesRoot("chaos-safe")
         let seed = Self.seed()
@@ -46,7 +46,10 @@ struct ChaosRunTests {
         options.nemeses = NemesisKind.allCases
         options.intervalSeconds = 3
         options.faultSeconds = 1.5
-        options.durationSeconds = 31.5 // ten faults: one of each kind
+        options.durationSeconds = 34.5 // eleven faults: one of each kind
+        // No snapshots: kill-during-install is skipped here (its own test below runs it).
+        // With a short log kept behind each snapshot, a forward delivered late can commit a
+        // request twice (Durability reports it); the dedup beyond the log is issue 17's.
         let lines = Mutex<[String]>([])
         let verdict = try await ChaosRun.run(options, executable: try raftlabExecutable(), say: { line in lines.withLock { $0.append(line) } })
         let context = Comment(rawValue: "seed \(seed); reproduce with RAFTLAB_CHAOS_SEED=\(seed)\n" + verdict.text)
@@ -56,8 +59,9 @@ struct ChaosRunTests {
         #expect(verdict.writes.lost == 0 && verdict.writes.duplicates == 0 && verdict.writes.unconfirmed == 0, context)
         #expect(verdict.writes.acknowledged > 100, "the workload ran throughout; \(context)")
         #expect(verdict.converged, context)
-        #expect(verdict.faultsPlanned == 10 && verdict.faultsInjected + verdict.faultsSkipped == 10, context)
-        #expect(verdict.faultsInjected >= 9, context)
+        #expect(verdict.faultsPlanned == 11 && verdict.faultsInjected + verdict.faultsSkipped == 11, context)
+        #expect(verdict.faultsInjected >= 9 && verdict.faultsSkipped >= 1, context)
+        #expect(lines.withLock { $0.contains { $0.contains("inside a snapshot install: it needs --snapshot-every") } }, context)
         #expect(verdict.availability > 0.5 && verdict.availability <= 1, context)
         #expect(verdict.calmThroughput ?? 0 > 0 && verdict.faultSeconds > 5, context)
         #expect(lines.withLock { $0.contains { $0.contains("kill -9 node") } }, context)
@@ -80,11 +84,36 @@ struct ChaosRunTests {
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: verdict.runDirectory + "/run.json"))) as? [String: Any]
         #expect(manifest?["seed"] as? UInt64 == seed || (manifest?["seed"] as? NSNumber)?.uint64Value == seed)
         let chaos = manifest?["chaos"] as? [String: Any]
-        #expect((chaos?["schedule"] as? [Any])?.count == 10)
+        #expect((chaos?["schedule"] as? [Any])?.count == 11)
         #expect((chaos?["reproduce"] as? String)?.hasSuffix("--seed \(seed)") == true)
         #expect(FileManager.default.fileExists(atPath: verdict.runDirectory + "/report.html"))
         #expect(liveNodeProcesses(of: verdict.runDirectory).isEmpty, "every node process is gone")
         if verdict.isSafe { try? FileManager.default.removeItem(atPath: root) } // kept for a look when it failed
+    }
+
+    @Test("a follower killed inside its install of the leader's snapshot (the snapshot file written, its log not) finishes the install at its restart: safe, converged")
+    func killInsideSnapshotInstall() async throws {
+        let root = try temporaryTracesRoot("chaos-install")
+        let seed = Self.seed()
+        var options = options(root: root, seed: seed)
+        options.cluster.nodes = 3
+        options.cluster.snapshotEvery = 1000 // 1,000 entries kept behind each snapshot too
+        options.nemeses = [.killDuringInstall]
+        options.intervalSeconds = 5
+        options.faultSeconds = 3
+        options.durationSeconds = 13 // two faults
+        options.writesHTMLReport = false
+        let lines = Mutex<[String]>([])
+        let verdict = try await ChaosRun.run(options, executable: try raftlabExecutable(), say: { line in lines.withLock { $0.append(line) } })
+        let context = Comment(rawValue: "seed \(seed); reproduce with RAFTLAB_CHAOS_SEED=\(seed)\n" + verdict.text
+                              + "\n" + lines.withLock { $0.joined(separator: "\n") })
+        #expect(verdict.isSafe && verdict.converged, context)
+        #expect(verdict.writes.lost == 0, context)
+        #expect(verdict.faultsInjected == 2, context)
+        #expect(lines.withLock { $0.contains { $0.contains("(it died inside its snapshot install)") } },
+                "the failpoint fired at least once; \(context)")
+        #expect(liveNodeProcesses(of: verdict.runDirectory).isEmpty, "every node process is gone")
+        if verdict.isSafe { try? FileManager.default.removeItem(atPath: root) }
     }
 
     @Test("nodes that take half the cluster for a majority are caught under partitions")

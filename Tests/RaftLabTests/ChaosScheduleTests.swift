@@ -54,7 +54,7 @@ struct ChaosScheduleTests {
         for seed in 1...50 as ClosedRange<UInt64> {
             for step in options(seed: seed).schedule.steps {
                 switch step.kind {
-                case .kill, .pause, .transferLeader, .removeMember:
+                case .kill, .pause, .transferLeader, .removeMember, .killDuringInstall:
                     #expect((0..<5).contains(step.node ?? -1))
                 case .partitionSplit:
                     let minority = step.minority ?? []

@@ -15,7 +15,9 @@ struct MembershipProcessTests {
         var options = testOptions(nodes: 3, root: root)
         options.metrics = false
         options.clients = 4
-        options.snapshotEvery = 100 // the joining node needs entries the leader dropped: it gets the snapshot
+        // The joining node needs entries the leader dropped: it gets the snapshot. (500 entries
+        // stay behind each snapshot: a forward re-sent across the leader change finds its copy.)
+        options.snapshotEvery = 500
         let launcher = try ClusterLauncher(options: options, executable: try raftlabExecutable())
         let run = launcher.run.layout.directory
         let started = ContinuousClock.now
@@ -23,7 +25,7 @@ struct MembershipProcessTests {
             let leader = try await launcher.startCluster()
             try launcher.startWorkload()
             #expect(await eventually(timeout: .seconds(20)) {
-                ((try? await launcher.client.statusAsync(leader))?.commitIndex ?? 0) > 300
+                ((try? await launcher.client.statusAsync(leader))?.commitIndex ?? 0) > 1_600
             }, "the log grows past a few snapshots first")
 
             let added = try await runToExit(["member", "add", "--run", run], in: root)
@@ -40,7 +42,7 @@ struct MembershipProcessTests {
             defer { everyone.close() }
             let promotedAt = try await everyone.statusAsync(3).configurationIndex
             #expect(await eventually(timeout: .seconds(30)) {
-                ((try? await everyone.statusAsync(3))?.commitIndex ?? 0) > promotedAt + 500
+                ((try? await everyone.statusAsync(3))?.commitIndex ?? 0) > promotedAt + 1_500
             })
             let listed = try await runToExit(["member", "list", "--run", run], in: root)
             #expect(listed.status == 0 && listed.stdout.contains("node 3: ") && listed.stdout.contains("[joined]"), "\(listed.stdout)")

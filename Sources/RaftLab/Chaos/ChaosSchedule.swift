@@ -48,6 +48,8 @@ public struct ChaosSchedule: Codable, Sendable, Hashable {
                 return "add a member"
             case .removeMember:
                 return "remove node \(node ?? -1)"
+            case .killDuringInstall:
+                return "kill node \(node ?? -1) inside a snapshot install"
             }
         }
     }
@@ -78,7 +80,7 @@ public struct ChaosSchedule: Codable, Sendable, Hashable {
             let kind = deck.removeFirst()
             var step = Step(atSeconds: at, kind: kind, healAfterSeconds: faultSeconds)
             switch kind {
-            case .kill, .pause, .transferLeader, .removeMember:
+            case .kill, .pause, .transferLeader, .removeMember, .killDuringInstall:
                 step.node = nodes[draw(nodes.count, &random)] // a transfer's target: the next member if it is the leader
             case .partitionSplit:
                 let minoritySize = (nodes.count - 1) / 2

@@ -155,6 +155,31 @@ final class FaultInjector {
                 warnings.append("leadership transfer \(detail): \(error)")
             }
             fault = ActiveFault(step: step, targets: [from, target], text: "hand leadership from \(detail)")
+        case .killDuringInstall:
+            guard let every = launcher.cluster.snapshotEvery else {
+                skipReason = "it needs --snapshot-every (a leader must compact past the victim's log)"
+                return nil
+            }
+            guard let leaderNow = await currentLeader() else {
+                skipReason = "no leader within \(Int(Self.leaderWaitSeconds)) s"
+                return nil
+            }
+            var victim = step.node!
+            if victim == leaderNow.id { victim = nodes[(nodes.firstIndex(of: victim)! + 1) % nodes.count] }
+            let victimLog = (try? await launcher.client.statusAsync(victim, timeout: .seconds(1)))?.lastIndex ?? 0
+            launcher.processes.kill9(victim)
+            launcher.client.forget(victim)
+            try record(.kill, [victim], "to die again inside a snapshot install", at: startedUs)
+            // The leader's snapshot must cover the victim's log and the entries kept behind it.
+            let needed = victimLog + min(RaftLimits.entriesKeptAfterSnapshot, every) + every + 1
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(10)
+            while clock.now < deadline, (await currentLeader()?.commitIndex ?? 0) < needed || launcher.processes.isRunning(victim) {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            try launcher.processes.start(victim, environment: [Failpoints.environmentVariable: "snapshot-written@\(victim)?install=1*kill"])
+            fault = ActiveFault(step: step, targets: [victim],
+                                text: "kill -9 node \(victim), started again to die inside its snapshot install")
         case .addMember:
             guard let added = await addMember("the fault") else {
                 skipReason = "the new member did not join within \(Int(Self.membershipSeconds)) s (see the warnings)"
@@ -195,6 +220,20 @@ final class FaultInjector {
             text = "heal the network"
         case .transferLeader:
             text = "leadership transfer over" // nothing to undo
+        case .killDuringInstall:
+            let victim = fault.targets[0]
+            var note = "it died inside its snapshot install"
+            if launcher.processes.isRunning(victim) {
+                // The failpoint did not fire (no install came): start it without it.
+                note = "it had not installed a snapshot"
+                launcher.processes.kill9(victim)
+                let clock = ContinuousClock()
+                let deadline = clock.now + .seconds(5)
+                while launcher.processes.isRunning(victim), clock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+            }
+            try launcher.processes.start(victim)
+            try record(.restart, [victim], reason ?? note, at: startedUs)
+            text = "restart node \(victim) (\(note))"
         case .addMember:
             let added = fault.targets[0]
             if await removeMember(added, "the fault's end") {

@@ -31,6 +31,11 @@ public enum NemesisKind: String, CaseIterable, Codable, Sendable, Hashable {
     /// Remove a member chosen by the seed (`raftlab member remove`: handing leadership away
     /// first if it leads); a fresh node joins in its place when the fault ends.
     case removeMember = "remove-member"
+    /// `kill -9` a follower chosen by the seed, let the leader compact past its log, and start
+    /// it again with a failpoint that kills it inside the install of the leader's snapshot
+    /// (the snapshot file durable, the log records not); restart it when the fault ends: it
+    /// must finish the install. Needs `--snapshot-every` (skipped otherwise).
+    case killDuringInstall = "kill-during-install"
 
     /// Names `--nemesis` accepts for several kinds at once.
     public static let groups: [String: [NemesisKind]] = [
@@ -66,7 +71,7 @@ public enum NemesisKind: String, CaseIterable, Codable, Sendable, Hashable {
     public var targetsLeader: Bool {
         switch self {
         case .killLeader, .pauseLeader, .partitionLeader, .partitionOneWay, .transferLeader: return true
-        case .kill, .pause, .partitionSplit, .addMember, .removeMember: return false
+        case .kill, .pause, .partitionSplit, .addMember, .removeMember, .killDuringInstall: return false
         }
     }
 }

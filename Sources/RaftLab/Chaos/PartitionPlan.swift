@@ -41,7 +41,7 @@ struct PartitionPlan {
                 rules[node, default: []].append(.dropPeers(peers: NodeSet(others), direction: .inbound))
                 for other in others { rules[other, default: []].append(.dropPeers(peers: NodeSet([node]), direction: .outbound)) }
             }
-        case .killLeader, .kill, .pause, .pauseLeader, .transferLeader, .addMember, .removeMember:
+        case .killLeader, .kill, .pause, .pauseLeader, .transferLeader, .addMember, .removeMember, .killDuringInstall:
             preconditionFailure("\(step.kind) is not a partition")
         }
         precondition(!cutOff.isEmpty && cutOff.count < nodes.count, "a partition cuts off a proper, non-empty side")

@@ -68,6 +68,9 @@ public final class DurableLog {
     private var pendingSnapshot: Snapshot?
     /// Snapshot files written since `open`.
     public private(set) var snapshotWriteCount = 0
+    /// Called once, after the next snapshot file is durable and before the batch's records
+    /// are written (the `snapshot-written` failpoint).
+    var afterSnapshotFileWritten: (() -> Void)?
     /// Whether `batch` holds a record that must be synced before messages leave.
     private var batchNeedsSync = false
     /// The rules' view of `state` (including the pending batch).
@@ -168,6 +171,10 @@ public final class DurableLog {
             }
             pendingSnapshot = nil
             snapshotWriteCount += 1
+            if let hook = afterSnapshotFileWritten {
+                afterSnapshotFileWritten = nil
+                hook()
+            }
         }
         guard !batch.isEmpty else { return nil }
         let needsSync = batchNeedsSync && fsync
