@@ -63,13 +63,27 @@ public final class ClusterClient: @unchecked Sendable {
         }
     }
 
-    /// Talks to `node` too from now on (a member added while the cluster runs); its status is
-    /// not polled (`nodeIDs` stays the founding nodes).
+    /// The nodes this client talks to and polls, in increasing order: the founding ones
+    /// (`nodeIDs`), with those adopted since and without those retired; read on the loop.
+    public var memberIDs: [NodeID] {
+        eventLoop.preconditionInEventLoop()
+        return connections.keys.sorted()
+    }
+
+    /// Talks to `node` too from now on, and polls it (a member added while the cluster runs).
     public func adopt(_ node: ClusterFile.Node) async {
         try? await eventLoop.submit { [self] in
             guard connections[node.id] == nil else { return }
             connections[node.id] = NodeClientConnection(node: node.id, address: node.client, eventLoop: eventLoop)
         }.get()
+    }
+
+    /// Stops talking to node `id` (it left the cluster): no more polls, no status, no leader.
+    public func retire(_ id: NodeID) {
+        eventLoop.execute { [self] in
+            connections.removeValue(forKey: id)?.close()
+            lastStatuses[id] = nil
+        }
     }
 
     /// Forgets node `id`'s status (it was killed) until it answers again.
@@ -185,7 +199,7 @@ extension ClusterClient {
     public func proposeAsync(_ request: RequestID, _ payload: [UInt8], at id: NodeID? = nil) async -> ProposalOutcome {
         let promise = eventLoop.makePromise(of: ProposalOutcome.self)
         eventLoop.execute { [self] in
-            let target = id ?? leader ?? nodeIDs[0]
+            let target = id ?? leader ?? memberIDs.first ?? nodeIDs[0]
             guard let connection = connections[target] else { return promise.succeed(.failed("no node \(target)")) }
             connection.propose(request: request, payload: payload) { reply in
                 switch reply {

@@ -131,8 +131,10 @@ public final class ClusterLauncher: Sendable {
             // A second at a time (the status line's pace), but not past the end.
             try? await Task.sleep(for: min(.seconds(1), end.map { $0 - clock.now } ?? .seconds(1)))
             if options.showsStatus {
-                let (statuses, leader) = (try? await client.eventLoop.submit { (self.client.statuses, self.client.leader) }.get()) ?? ([:], nil)
-                line.show(line.render(statuses: statuses, nodeIDs: client.nodeIDs, leader: leader, stats: await workloadStats()))
+                let (statuses, leader, members) = (try? await client.eventLoop.submit {
+                    (self.client.statuses, self.client.leader, self.client.memberIDs)
+                }.get()) ?? ([:], nil, client.nodeIDs)
+                line.show(line.render(statuses: statuses, nodeIDs: members, leader: leader, stats: await workloadStats()))
             }
         }
         if options.showsStatus { line.finish() }
@@ -142,7 +144,7 @@ public final class ClusterLauncher: Sendable {
     /// `raftlab member add`, which waits for it to answer), and stops with SIGTERM a running
     /// node marked removed (`raftlab member remove`, once its removal committed).
     func watchMembership() {
-        let task = Task { [processes, run] in
+        let task = Task { [processes, run, client] in
             var stopping: Set<NodeID> = []
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(200))
@@ -151,12 +153,14 @@ public final class ClusterLauncher: Sendable {
                 for node in file.nodes where node.isActive && !started.contains(node.id) {
                     do {
                         try processes.start(node.id)
+                        await client.adopt(node) // the status line and the workload see it
                     } catch {
                         FileHandle.standardError.write(Data("raftlab up: cannot start the added node \(node.id): \(error)\n".utf8))
                     }
                 }
                 for node in file.nodes where !node.isActive && processes.isRunning(node.id) && !stopping.contains(node.id) {
                     stopping.insert(node.id)
+                    client.retire(node.id)
                     processes.signal(node.id, SIGTERM)
                 }
             }

@@ -133,7 +133,10 @@ public final class Workload: @unchecked Sendable {
         guard running else { return }
         nextSequence[client] += 1
         let request = (RequestID(client + 1) << 40) | RequestID(nextSequence[client])
-        let target = cluster.leader ?? cluster.nodeIDs[Int(request % UInt64(cluster.nodeIDs.count))]
+        let target = cluster.leader ?? {
+            let members = cluster.memberIDs // no leader known: any member, spread by request
+            return members[Int(request % UInt64(members.count))]
+        }()
         guard let connection = cluster.connections[target] else { return }
         let payload = Self.payload(request: request, bytes: payloadBytes)
         let started = NIODeadline.now()

@@ -100,7 +100,7 @@ final class FaultInjector {
             _ = try await MembershipOperator.remove(run: launcher.run.layout.directory, id: id,
                                                     timeout: .milliseconds(Int64(Self.membershipSeconds * 1000)), say: { _ in })
             nodes.removeAll { $0 == id }
-            launcher.client.forget(id)
+            launcher.client.retire(id)
             return true
         } catch {
             warnings.append("remove node \(id) (\(why)): \(error)")

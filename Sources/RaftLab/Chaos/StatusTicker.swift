@@ -18,8 +18,9 @@ struct StatusTicker {
         guard shows, ContinuousClock.now >= next else { return }
         next = ContinuousClock.now + .seconds(1)
         let client = launcher.client
-        let (statuses, leader) = (try? await client.eventLoop.submit { (client.statuses, client.leader) }.get()) ?? ([:], nil)
-        line.show(line.render(statuses: statuses, nodeIDs: client.nodeIDs, leader: leader, stats: await launcher.workloadStats()))
+        let (statuses, leader, members) = (try? await client.eventLoop.submit { (client.statuses, client.leader, client.memberIDs) }.get())
+            ?? ([:], nil, client.nodeIDs)
+        line.show(line.render(statuses: statuses, nodeIDs: members, leader: leader, stats: await launcher.workloadStats()))
     }
 
     /// Wipes the in-place line so a printed line does not run into it.
