@@ -36,7 +36,7 @@ extension RaftNode {
         var position = min(index, log.lastIndex)
         while position > log.compactedIndex {
             let entry = log[position]
-            if entry.request == 0, !entry.payload.isEmpty, let configuration = entry.configuration {
+            if let configuration = entry.configuration {
                 return (configuration, position)
             }
             position -= 1

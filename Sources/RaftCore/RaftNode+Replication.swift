@@ -169,7 +169,7 @@ extension RaftNode {
             requireSafe(entry.term <= currentTerm, "entry of term \(entry.term) beyond current term \(currentTerm)")
             requireSafe(entry.term >= log.lastTerm, "entry terms go down in node \(id)'s log")
             log.append(entry)
-            if entry.request == 0, !entry.payload.isEmpty, let configuration = entry.configuration {
+            if let configuration = entry.configuration {
                 latestConfiguration = (configuration, log.lastIndex)
             }
         }

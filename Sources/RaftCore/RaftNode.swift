@@ -20,7 +20,9 @@
 ///    the leader writing its new entries while it replicates them (Raft thesis §10.2.1);
 /// 2. it makes every `.persist` of the batch durable (one write, one fsync: group commit),
 ///    then gives the node `.persisted(logLength:lastTerm:)`, whose own `.persist` outputs
-///    (commit indexes) it writes too;
+///    (commit indexes) it writes too — and when those append entries (the only voter of its
+///    configuration leads only from here, and appends its no-op), it makes them durable and
+///    gives `.persisted` again;
 /// 3. only then it sends everything else — vote requests (they vouch for the term, the vote
 ///    and the log length), vote grants, append responses, forwarded proposals — delivers the
 ///    `.deliver` outputs to the application in the order given, and tells clients of
@@ -208,11 +210,11 @@ public struct RaftNode: Hashable, Sendable {
     /// the model checker).
     public mutating func stepAsBatch(_ input: Input) -> [Output] {
         var outputs = step(input)
-        guard isRunning, outputs.contains(where: \.isPersist) else { return outputs }
-        let learned = step(.persisted(logLength: log.lastIndex, lastTerm: log.lastTerm))
-        outputs += learned
-        if learned.contains(where: \.isAppend) {
-            outputs += step(.persisted(logLength: log.lastIndex, lastTerm: log.lastTerm))
+        var learnsWrite = isRunning && outputs.contains(where: \.isPersist)
+        while learnsWrite {
+            let learned = step(.persisted(logLength: log.lastIndex, lastTerm: log.lastTerm))
+            outputs += learned
+            learnsWrite = learned.contains(where: \.isAppend)
         }
         return outputs
     }

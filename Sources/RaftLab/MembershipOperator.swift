@@ -22,9 +22,10 @@ public enum MembershipOperator {
     public typealias Say = @Sendable (String) -> Void
 
     /// Adds node `id` (the next free id when nil) to the cluster of run directory `run`; as
-    /// a learner only when `learnerOnly`. Returns the configuration the leader then reports.
+    /// a learner only when `learnerOnly`. Returns the id and the configuration the leader
+    /// then reports.
     public static func add(run: String, id requested: NodeID?, learnerOnly: Bool, timeout: Duration,
-                           say: Say) async throws -> Configuration {
+                           say: Say) async throws -> (id: NodeID, configuration: Configuration) {
         let path = clusterFilePath(run)
         var file = try ClusterFile.read(path: path)
         let id = requested ?? ((file.nodes.map(\.id).max() ?? -1) + 1)
@@ -36,11 +37,11 @@ public enum MembershipOperator {
                                              : "node \(id) was removed; its data is gone with it: add a new id")
         }
         let deadline = ContinuousClock.now + timeout
-        let template = try file.node(file.nodes[0].id)
+        let template = file.nodes[0]
         let metrics = template.metrics == nil ? nil : try LoopbackPorts.free(1).first
         let added = ClusterFile.Node(id: id, peer: try sibling(of: template.peer, name: "node-\(id).sock"),
                                      client: try sibling(of: template.client, name: "node-\(id).client.sock"),
-                                     data: (run as NSString).appendingPathComponent("data/node-\(id)"), metrics: metrics ?? nil,
+                                     data: (run as NSString).appendingPathComponent("data/node-\(id)"), metrics: metrics,
                                      joined: true)
         file.nodes.append(added)
         try file.write(path: path)
@@ -50,9 +51,11 @@ public enum MembershipOperator {
             let learnerIndex = try await change(client, .addLearner(id), until: deadline, say: say)
             let caughtUp = try await waitForCatchUp(client, id, from: learnerIndex, until: deadline)
             say("node \(id) holds the log through \(caughtUp) (learner)")
-            guard !learnerOnly else { return try await committedConfiguration(client, until: deadline, where: { $0.learners.contains(id) }) }
-            _ = try await change(client, .promote(id), until: deadline, say: say)
-            return try await committedConfiguration(client, until: deadline, where: { $0.voters.contains(id) })
+            if !learnerOnly { _ = try await change(client, .promote(id), until: deadline, say: say) }
+            let configuration = try await committedConfiguration(client, until: deadline) {
+                learnerOnly ? $0.learners.contains(id) : $0.voters.contains(id)
+            }
+            return (id, configuration)
         }
     }
 
@@ -61,7 +64,7 @@ public enum MembershipOperator {
     public static func remove(run: String, id: NodeID, timeout: Duration, say: Say) async throws -> Configuration {
         let path = clusterFilePath(run)
         var file = try ClusterFile.read(path: path)
-        guard let position = file.nodes.firstIndex(where: { $0.id == id && $0.isActive }) else {
+        guard file.nodes.contains(where: { $0.id == id && $0.isActive }) else {
             throw LabError("node \(id) is not a member of \(path) (members: \(file.activeNodes.map(\.id)))")
         }
         let deadline = ContinuousClock.now + timeout
@@ -74,8 +77,9 @@ public enum MembershipOperator {
             _ = try await change(client, .remove(id), until: deadline, say: say)
             return try await committedConfiguration(client, until: deadline, where: { !$0.contains(id) })
         }
-        file = try ClusterFile.read(path: path) // as the launcher may have changed nothing, but another add might have
-        if let again = file.nodes.firstIndex(where: { $0.id == id }) { file.nodes[again].removed = true } else { file.nodes[position].removed = true }
+        file = try ClusterFile.read(path: path) // again: another member may have been added meanwhile
+        guard let position = file.nodes.firstIndex(where: { $0.id == id }) else { throw LabError("node \(id) vanished from \(path)") }
+        file.nodes[position].removed = true
         try file.write(path: path)
         say("node \(id) marked removed in \(path); waiting for the launcher to stop it")
         try await withClient(file, including: id) { client in

@@ -344,26 +344,21 @@ public final class NodeHost: @unchecked Sendable {
                 fsyncUs = try storage.commit()
                 if !failpoints.isEmpty { (storage as? DurableLog)?.afterSnapshotFileWritten = nil }
                 if !failpoints.isEmpty { batchFailpoint(.afterWrite, batch)?.performBlocking() }
-                var learned = BatchOutputs()
-                collect(node.step(.persisted(logLength: node.log.lastIndex, lastTerm: node.log.lastTerm)),
-                        into: &learned, clock: clock)
-                if !learned.changes.isEmpty {
-                    storage.apply(learned.changes) // commit indexes: written, not synced (docs/STORAGE_FORMAT.md)
-                    _ = try storage.commit()
-                }
-                if learned.changes.contains(where: { if case .append = $0 { return true } else { return false } }) {
-                    // The only voter became leader once its term was durable, and appended its
-                    // no-op: that write is done too (synced, as every append is).
-                    var more = BatchOutputs()
+                // What the node makes of the write: commit indexes (written, not synced: docs/
+                // STORAGE_FORMAT.md), and once, when the only voter became leader, its no-op
+                // (synced, as every append is), which it learns is durable in turn.
+                var learnedAppend = true
+                while learnedAppend {
+                    var learned = BatchOutputs()
                     collect(node.step(.persisted(logLength: node.log.lastIndex, lastTerm: node.log.lastTerm)),
-                            into: &more, clock: clock)
-                    if !more.changes.isEmpty {
-                        storage.apply(more.changes)
+                            into: &learned, clock: clock)
+                    if !learned.changes.isEmpty {
+                        storage.apply(learned.changes)
                         _ = try storage.commit()
                     }
-                    learned.absorb(more)
+                    learnedAppend = learned.appendedEntries > 0
+                    batch.absorb(learned)
                 }
-                batch.absorb(learned)
                 if compaction == nil, storage.shouldCompact { startCompaction() }
                 if let fsyncUs {
                     for observer in observers {

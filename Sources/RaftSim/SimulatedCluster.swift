@@ -233,14 +233,16 @@ public final class SimulatedCluster {
             if case .send(let message) = output, nodes[id].options.sendsBeforeWrite(message) { return message }
             return nil
         }
-        if outputs.contains(where: \.isPersist) {
-            // Twice when the first appended (the only voter's no-op, once it leads).
-            for _ in 0..<2 where steps.count == inputs.count || steps[steps.count - 1].outputs.contains(where: \.isAppend) {
-                let persisted = Input.persisted(logLength: nodes[id].log.lastIndex, lastTerm: nodes[id].log.lastTerm)
-                steps.append((persisted, nodes[id].step(persisted)))
-                stepCount += 1
-                outputs += steps[steps.count - 1].outputs
-            }
+        // `.persisted` once the write is done; again when that appended (the only voter's
+        // no-op, once it leads).
+        var learnsWrite = outputs.contains(where: \.isPersist)
+        while learnsWrite {
+            let persisted = Input.persisted(logLength: nodes[id].log.lastIndex, lastTerm: nodes[id].log.lastTerm)
+            let learned = nodes[id].step(persisted)
+            steps.append((persisted, learned))
+            stepCount += 1
+            outputs += learned
+            learnsWrite = learned.contains(where: \.isAppend)
         }
         for (input, stepOutputs) in steps { observer?(.step(node: id, input: input, outputs: stepOutputs)) }
         for message in early where canReach(message.from, message.to) { network.append(message) }

@@ -51,7 +51,7 @@ struct MemberCommand: AsyncParsableCommand {
         func run() async throws {
             let (run, id, learner, timeout) = (run, id, learner, Duration.milliseconds(Int(timeout * 1000)))
             try await MemberCommand.perform("add") { say in
-                try await MembershipOperator.add(run: run, id: id, learnerOnly: learner, timeout: timeout, say: say)
+                try await MembershipOperator.add(run: run, id: id, learnerOnly: learner, timeout: timeout, say: say).configuration
             }
         }
     }

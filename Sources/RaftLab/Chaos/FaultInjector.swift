@@ -72,35 +72,28 @@ final class FaultInjector {
         return step
     }
 
-    /// Adds a fresh member through `raftlab member add`'s steps; returns its id, or nil
-    /// (with a warning) when the change did not complete.
+    /// Adds a fresh member through `raftlab member add`'s steps (the launcher starts it and
+    /// its client adopts it); returns its id, or nil (with a warning) when the change did not
+    /// complete.
     private func addMember(_ why: String) async -> NodeID? {
-        let run = launcher.run.layout.directory
         do {
-            let configuration = try await MembershipOperator.add(run: run, id: nil, learnerOnly: false,
-                                                                 timeout: .milliseconds(Int64(Self.membershipSeconds * 1000)), say: { _ in })
-            let file = try ClusterFile.read(path: launcher.run.clusterFilePath)
-            guard let added = file.nodes.last(where: { $0.isActive && !nodes.contains($0.id) && configuration.voters.contains($0.id) }) else {
-                warnings.append("add a member (\(why)): it joined, but the cluster file does not name it")
-                return nil
-            }
-            await launcher.client.adopt(added)
-            nodes.append(added.id)
-            return added.id
+            let added = try await MembershipOperator.add(run: launcher.run.layout.directory, id: nil, learnerOnly: false,
+                                                         timeout: .milliseconds(Int64(Self.membershipSeconds * 1000)), say: { _ in }).id
+            nodes.append(added)
+            return added
         } catch {
             warnings.append("add a member (\(why)): \(error)")
             return nil
         }
     }
 
-    /// Removes member `id` through `raftlab member remove`'s steps; false (with a warning)
-    /// when the change did not complete.
+    /// Removes member `id` through `raftlab member remove`'s steps (the launcher stops it and
+    /// its client retires it); false (with a warning) when the change did not complete.
     private func removeMember(_ id: NodeID, _ why: String) async -> Bool {
         do {
             _ = try await MembershipOperator.remove(run: launcher.run.layout.directory, id: id,
                                                     timeout: .milliseconds(Int64(Self.membershipSeconds * 1000)), say: { _ in })
             nodes.removeAll { $0 == id }
-            launcher.client.retire(id)
             return true
         } catch {
             warnings.append("remove node \(id) (\(why)): \(error)")
