@@ -38,6 +38,11 @@ public enum Mutant: String, Hashable, Sendable, CaseIterable, Codable {
     /// server without a vote helps elect a leader.
     case voteFromRemovedMember = "vote-from-removed-member"
 
+    /// Grant every vote a candidate asks for because its leader handed leadership to it
+    /// (`VoteRequest.transfer`), skipping the usual checks (a vote already cast in the term,
+    /// the candidate's log): a transfer only looks past check-quorum's leader lease.
+    case transferVoteUnchecked = "transfer-vote-unchecked"
+
     /// Whether grants are matched by term alone (the campaign is not checked).
     var ignoresCampaign: Bool { self == .countStaleVotes || self == .sendBeforePersist }
 }

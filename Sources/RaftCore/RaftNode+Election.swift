@@ -95,6 +95,7 @@ extension RaftNode {
             return
         }
         let granted = term == currentTerm && logIsOK && (votedFor == nil || votedFor == candidate)
+            || (options.mutant == .transferVoteUnchecked && request.transfer && term == currentTerm)
         if granted {
             if votedFor == nil {
                 votedFor = candidate

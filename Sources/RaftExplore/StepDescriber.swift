@@ -33,6 +33,9 @@ enum StepDescriber {
         case .changeMembership(let id, let change):
             return StateDocument.StepDescription(label: label, kind: "membership", node: id, from: nil, message: nil,
                                                  timer: nil, summary: "\(change) (asked of the leader)")
+        case .transferLeadership(let id, let target):
+            return StateDocument.StepDescription(label: label, kind: "transfer", node: id, from: nil, message: nil,
+                                                 timer: nil, summary: "hand leadership to \(target) (asked of the leader)")
         }
     }
 }

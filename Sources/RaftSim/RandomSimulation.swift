@@ -35,6 +35,9 @@ public struct RandomSimulation {
         /// A running leader is asked for a membership change: add a spare as a learner,
         /// promote a learner, or remove a member (the leader refuses what it must).
         public var membershipWeight: Int
+        /// A running leader is asked to hand leadership to another voter (`TimeoutNow` once
+        /// the target holds its whole log; abandoned if an election timeout passes first).
+        public var transferWeight: Int
         /// Whether to run the calm phase and require convergence (only meaningful with
         /// `options.rearmTimers`: raft-lite's one-shot timers promise no progress).
         public var requiresConvergence: Bool
@@ -46,7 +49,7 @@ public struct RandomSimulation {
                     crashWeight: Int = 1, restartWeight: Int = 4, proposeWeight: Int = 12,
                     electionTimeoutWeight: Int = 3, heartbeatTimeoutWeight: Int = 10,
                     deliverWeight: Int = 70, batchWeight: Int = 4, snapshotWeight: Int = 0,
-                    spareCount: Int = 0, membershipWeight: Int = 0,
+                    spareCount: Int = 0, membershipWeight: Int = 0, transferWeight: Int = 0,
                     requiresConvergence: Bool? = nil, checksInvariants: Bool = true) {
             self.nodeCount = nodeCount
             self.options = options
@@ -63,6 +66,7 @@ public struct RandomSimulation {
             self.snapshotWeight = snapshotWeight
             self.spareCount = spareCount
             self.membershipWeight = membershipWeight
+            self.transferWeight = transferWeight
             self.requiresConvergence = requiresConvergence ?? options.rearmTimers
             self.checksInvariants = checksInvariants
         }
@@ -80,6 +84,8 @@ public struct RandomSimulation {
         public var installs: Int
         /// Membership changes the leaders appended.
         public var membershipChanges: Int
+        /// Leadership transfers the leaders started.
+        public var transfers: Int
         public var leadersElected: Int
         public var highestTerm: Term
         public var commitIndexes: [Int]
@@ -90,6 +96,7 @@ public struct RandomSimulation {
             "seed=\(seed) steps=\(steps) crashes=\(crashes) restarts=\(restarts) proposals=\(proposals) "
                 + (snapshots + installs > 0 ? "snapshots=\(snapshots) installs=\(installs) " : "")
                 + (membershipChanges > 0 ? "membership-changes=\(membershipChanges) " : "")
+                + (transfers > 0 ? "transfers=\(transfers) " : "")
                 + "leaders=\(leadersElected) term=\(highestTerm) commit=\(commitIndexes)"
                 + (failures.isEmpty ? "" : "\nFAILED (reproduce with seed \(seed)):\n  " + failures.joined(separator: "\n  "))
         }
@@ -115,12 +122,12 @@ public struct RandomSimulation {
                                        checksInvariants: config.checksInvariants)
         watch(cluster)
         var report = Report(seed: seed, steps: 0, crashes: 0, restarts: 0, proposals: 0, snapshots: 0, installs: 0,
-                            membershipChanges: 0, leadersElected: 0, highestTerm: 0, commitIndexes: [], failures: [])
+                            membershipChanges: 0, transfers: 0, leadersElected: 0, highestTerm: 0, commitIndexes: [], failures: [])
         var nextRequest: RequestID = 1
         let crashesMax = (config.nodeCount - 1) / 2
         let weights = [config.deliverWeight, config.proposeWeight, config.heartbeatTimeoutWeight,
                        config.electionTimeoutWeight, config.crashWeight, config.restartWeight, config.batchWeight,
-                       config.snapshotWeight, config.membershipWeight]
+                       config.snapshotWeight, config.membershipWeight, config.transferWeight]
         let weightTotal = weights.reduce(0, +)
 
         for _ in 0..<config.steps where cluster.violations.isEmpty {
@@ -195,6 +202,13 @@ public struct RandomSimulation {
                     if outputs.contains(where: { if case .membershipChanged = $0 { return true } else { return false } }) {
                         report.membershipChanges += 1
                     }
+                }
+            case 9:
+                guard let leader = running.filter({ cluster.nodes[$0].role == .leader }).randomElement(using: &random) else { break }
+                let targets = cluster.nodes[leader].configuration.voters.filter { $0 != leader }
+                if let target = targets.randomElement(using: &random) {
+                    _ = cluster.step(leader, .transferLeadership(to: target))
+                    if cluster.nodes[leader].transferTarget == target { report.transfers += 1 }
                 }
             default:
                 break

@@ -24,6 +24,8 @@ struct ModelOptions: ParsableArguments {
 
     @Flag(help: "One more server starts outside the cluster; leaders may add it as a learner, promote it, or remove any member, one change at a time, at any step.")
     var membership = false
+    @Flag(help: "Leaders may be asked at any step to hand leadership to another voter (TimeoutNow once its log is up to date).")
+    var transfers = false
     @Option(name: .customLong("max-crashes"), help: "Most servers down at once (default (servers-1)/2).")
     var maxCrashes: Int?
     @Option(help: "Protocol profile: lite (raft-lite's behaviour) or full (pre-vote, check-quorum, re-armed timers).")
@@ -43,6 +45,7 @@ struct ModelOptions: ParsableArguments {
     var configuration: RaftModelConfiguration {
         RaftModelConfiguration(serverCount: servers, network: network, crashMode: crash, crashCountMax: maxCrashes,
                                profile: profile, mutant: mutant.flatMap(Mutant.init(rawValue:)), tornWrites: tornWrites, symmetry: symmetry, prunesNoOps: pruneNoOps,
-                               entriesPerAppendMax: entriesPerAppend, snapshots: snapshots, membership: membership)
+                               entriesPerAppendMax: entriesPerAppend, snapshots: snapshots, membership: membership,
+                               transfers: transfers)
     }
 }

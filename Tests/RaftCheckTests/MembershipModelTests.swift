@@ -12,33 +12,18 @@ struct MembershipModelTests {
     @Test("random walks add the joining server, promote it and remove members, and the changes commit")
     func walksChangeTheConfiguration() {
         let model = RaftModel(RaftModelConfiguration(crashMode: .restart, profile: .full, membership: true))
-        var random = SplitMix64(seed: 7)
-        var seen: Set<String> = []
-        for _ in 0..<3_000 {
-            var state = model.initialState
-            for _ in 0..<40 {
-                guard let (action, next) = model.successors(of: state).randomElement(using: &random) else { break }
-                let label = model.label(of: action)
-                for kind in ["AddLearner(", "Promote(", "Remove("] where label.hasPrefix(kind) { seen.insert(kind) }
-                if label.contains("#config{") && label.contains("LogRequest") { seen.insert("replicated") }
-                state = next
-            }
+        let seen = model.kindsReached(seed: 7) { label in
+            ["AddLearner(", "Promote(", "Remove("].filter { label.hasPrefix($0) }
+                + (label.contains("#config{") && label.contains("LogRequest") ? ["replicated"] : [])
         }
         #expect(seen == ["AddLearner(", "Promote(", "Remove(", "replicated"])
     }
 
     @Test("the correct core is clean with membership changes (crash-stop depth 11, crash-restart depth 10, full profile depth 10)")
     func correctCoreIsClean() {
-        let configurations = [(RaftModelConfiguration(crashMode: .stop, membership: true), 11),
-                              (RaftModelConfiguration(crashMode: .restart, membership: true), 10),
-                              (RaftModelConfiguration(crashMode: .restart, profile: .full, membership: true), 10)]
-        for (configuration, depth) in configurations {
-            let model = RaftModel(configuration)
-            let result = RaftChecker(model: model, options: CheckerOptions(depthMax: depth, threadCount: 2)).run()
-            #expect(result.stopReason == .exhausted)
-            #expect(!result.hasCounterexample,
-                    "\(configuration): \(result.discoveries.filter { $0.classification == .counterexample }.map { ($0.property.name, $0.actions.map(model.label(of:))) })")
-        }
+        expectCleanExhaustively([(RaftModelConfiguration(crashMode: .stop, membership: true), 11),
+                                 (RaftModelConfiguration(crashMode: .restart, membership: true), 10),
+                                 (RaftModelConfiguration(crashMode: .restart, profile: .full, membership: true), 10)])
     }
 
     static let learnerAdded: [String] = {

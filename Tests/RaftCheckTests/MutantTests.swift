@@ -21,12 +21,14 @@ struct MutantTests {
         var snapshots = false
         /// The joining server and membership changes (what the membership mutants break).
         var membership = false
+        /// Leadership transfers (what `transfer-vote-unchecked` breaks).
+        var transfers = false
         var configuration: RaftModelConfiguration {
             RaftModelConfiguration(crashMode: crashMode, profile: profile, mutant: mutant, symmetry: symmetry, snapshots: snapshots,
-                                   membership: membership)
+                                   membership: membership, transfers: transfers)
         }
         var testDescription: String {
-            "\(mutant.rawValue), \(profile.rawValue), crash \(crashMode.rawValue)\(symmetry ? ", symmetry" : "")\(snapshots ? ", snapshots" : "")\(membership ? ", membership" : ""), depth \(depth)"
+            "\(mutant.rawValue), \(profile.rawValue), crash \(crashMode.rawValue)\(symmetry ? ", symmetry" : "")\(snapshots ? ", snapshots" : "")\(membership ? ", membership" : "")\(transfers ? ", transfers" : ""), depth \(depth)"
         }
     }
 
@@ -49,6 +51,9 @@ struct MutantTests {
         // Leader 0 removes 1, then 2 before the first removal commits: alone in its
         // configuration it commits what 1, leading term 2 with 2's vote, never had.
         Case(mutant: .twoChangesAtOnce, crashMode: .stop, depth: 12, membership: true),
+        // 1 leads term 1 and hands over to 2; 0 wins term 2 meanwhile; 2 campaigns on its
+        // TimeoutNow and 0, which voted for itself, grants it too: two leaders of term 2.
+        Case(mutant: .transferVoteUnchecked, crashMode: .stop, depth: 12, transfers: true),
     ]
 
     /// The profile the nodes run (pre-vote, check-quorum, re-armed timers, pipelining, a no-op
@@ -131,9 +136,10 @@ struct MutantTests {
     func everyMutantIsCovered() {
         #expect(Set(Self.cases.map(\.mutant)).union(Self.beyondDepth14).union(Self.caughtFromSetup) == Set(Mutant.allCases))
         // In the full profile send-before-persist needs five servers (docs/MODEL.md), and the
-        // membership mutants are checked in the lite profile only.
+        // membership and transfer mutants are checked in the lite profile only (in the full profile
+        // pre-votes lengthen transfer-vote-unchecked past depth 14).
         #expect(Set(Self.fullCases.map(\.mutant)).union(Self.beyondDepth14).union(Self.caughtFromSetup)
-                    .union([.sendBeforePersist, .twoChangesAtOnce]) == Set(Mutant.allCases))
+                    .union([.sendBeforePersist, .twoChangesAtOnce, .transferVoteUnchecked]) == Set(Mutant.allCases))
     }
 
     /// The full profile's figure 8 (docs/model/figure8-full-commit-older-term.txt): with log

@@ -14,6 +14,7 @@ struct RaftModelTests {
         RaftModelConfiguration(crashMode: .restart, mutant: .forgetVoteOnRestart),
         RaftModelConfiguration(crashMode: .restart, profile: .full),
         RaftModelConfiguration(crashMode: .restart, mutant: .sendBeforePersist),
+        RaftModelConfiguration(crashMode: .restart, profile: .full, transfers: true),
     ]
 
     @Test("the initial state is raft-lite's: followers in term 0, both timers armed, a proposal of each id")

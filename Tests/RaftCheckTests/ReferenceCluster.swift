@@ -95,6 +95,9 @@ struct ReferenceCluster {
         case .changeMembership(let id, let change):
             let outputs = nodes[id]!.stepAsBatch(.changeMembership(change))
             apply(outputs, at: id)
+        case .transferLeadership(let id, let target):
+            let outputs = nodes[id]!.stepAsBatch(.transferLeadership(to: target))
+            apply(outputs, at: id)
         }
     }
 

@@ -10,30 +10,17 @@ struct SnapshotModelTests {
     @Test("random walks reach snapshots, their chunks and installs: the model explores them")
     func walksReachInstalls() {
         let model = RaftModel(RaftModelConfiguration(crashMode: .restart, snapshots: true))
-        var random = SplitMix64(seed: 5)
-        var labels: Set<String> = []
-        for _ in 0..<3_000 {
-            var state = model.initialState
-            for _ in 0..<40 {
-                let successors = model.successors(of: state)
-                guard let (action, next) = successors.randomElement(using: &random) else { break }
-                let label = model.label(of: action)
-                if label.hasPrefix("Snapshot(") { labels.insert("snapshot") }
-                if label.contains("SnapshotChunk(") { labels.insert("chunk") }
-                if label.contains("SnapshotResponse(") && label.contains("installed: true") { labels.insert("installed") }
-                state = next
-            }
+        let labels = model.kindsReached(seed: 5) { label in
+            (label.hasPrefix("Snapshot(") ? ["snapshot"] : []) + (label.contains("SnapshotChunk(") ? ["chunk"] : [])
+                + (label.contains("SnapshotResponse(") && label.contains("installed: true") ? ["installed"] : [])
         }
         #expect(labels == ["snapshot", "chunk", "installed"])
     }
 
     @Test("the correct core is clean with snapshots on (crash-stop depth 12, crash-restart depth 10)")
     func correctCoreIsClean() {
-        for (crash, depth) in [(RaftModelConfiguration.CrashMode.stop, 12), (.restart, 10)] {
-            let model = RaftModel(RaftModelConfiguration(crashMode: crash, snapshots: true))
-            let result = RaftChecker(model: model, options: CheckerOptions(depthMax: depth, threadCount: 2)).run()
-            #expect(!result.hasCounterexample, "\(crash) depth \(depth): \(result.discoveries.filter { $0.classification == .counterexample }.map(\.property.name))")
-        }
+        expectCleanExhaustively([(RaftModelConfiguration(crashMode: .stop, snapshots: true), 12),
+                                 (RaftModelConfiguration(crashMode: .restart, snapshots: true), 10)])
     }
 
     @Test("snapshot-ahead-of-commit is caught: a node counts an uncommitted entry its snapshot took as committed")

@@ -12,6 +12,8 @@ struct MutantDetectionTests {
 
     /// Mutants of membership change: their schedules run a spare server and ask leaders for changes.
     static let membershipMutants: Set<Mutant> = [.twoChangesAtOnce, .voteFromRemovedMember]
+    /// Mutants of leadership transfer: their schedules ask leaders to hand over.
+    static let transferMutants: Set<Mutant> = [.transferVoteUnchecked]
 
     @Test("each mutant breaks an invariant within 1,500 seeds", arguments: Mutant.allCases)
     func mutantIsCaught(mutant: Mutant) {
@@ -26,6 +28,7 @@ struct MutantDetectionTests {
                                      snapshotWeight: mutant == .snapshotAheadOfCommit ? 4 : 0,
                                      spareCount: Self.membershipMutants.contains(mutant) ? 1 : 0,
                                      membershipWeight: Self.membershipMutants.contains(mutant) ? 6 : 0,
+                                     transferWeight: Self.transferMutants.contains(mutant) ? 6 : 0,
                                      requiresConvergence: false),
                 seed: seed
             ).run()

@@ -38,6 +38,23 @@ struct RandomScheduleTests {
         #expect(changes >= Int(Self.seedsPerProfile), "the schedules changed the configuration \(changes) times in all")
     }
 
+    @Test("leadership transfers with crashes, membership changes and snapshots: safe under chaos, converging when calm",
+          arguments: [3, 5])
+    func leadershipTransfers(nodeCount: Int) {
+        var transfers = 0
+        for seed in 1...Self.seedsPerProfile {
+            let report = RandomSimulation(
+                configuration: .init(nodeCount: nodeCount, options: .standard, steps: 1500, snapshotWeight: 1,
+                                     spareCount: 1, membershipWeight: 1, transferWeight: 4),
+                seed: seed
+            ).run()
+            #expect(report.failures.isEmpty, "\(report)")
+            if !report.failures.isEmpty { return }
+            transfers += report.transfers
+        }
+        #expect(transfers >= Int(Self.seedsPerProfile), "the schedules started \(transfers) transfers in all")
+    }
+
     @Test("lite profile (raft-lite): safe under chaos", arguments: [3, 5])
     func liteProfile(nodeCount: Int) {
         for seed in 1...Self.seedsPerProfile {

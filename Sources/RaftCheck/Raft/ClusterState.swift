@@ -18,9 +18,10 @@ public struct ItemReference: Hashable, Sendable, Comparable {
     /// `index << 8 | from << 4 | to`.
     let raw: UInt32
 
-    /// Most distinct items a model may intern (24 bits of index, the all-ones index left
-    /// out so that no reference equals an `InputCode`).
-    static let indexLimit: UInt32 = (1 << 24) - 1
+    /// Most distinct items a model may intern (24 bits of index, the three highest indexes
+    /// left out so that no reference equals an `InputCode`: timers and snapshots use index
+    /// 0xFFFFFF, membership changes 0xFFFFFE, transfers 0xFFFFFD).
+    static let indexLimit: UInt32 = (1 << 24) - 3
 
     init(raw: UInt32) { self.raw = raw }
 
@@ -89,4 +90,7 @@ public enum RaftAction: Hashable, Sendable {
     /// An operator asks a leading server to change the configuration (with
     /// `RaftModelConfiguration.membership`).
     case changeMembership(NodeID, MembershipChange)
+    /// An operator asks a leading server to hand leadership to another voter (with
+    /// `RaftModelConfiguration.transfers`).
+    case transferLeadership(NodeID, to: NodeID)
 }

@@ -51,6 +51,16 @@ enum InputCode {
         }
     }
 
+    /// `Input.transferLeadership`: `0xFFFF_FD00 | target`.
+    static let transferBase: UInt32 = 0xFFFF_FD00
+
+    static func transfer(to target: NodeID) -> UInt32 { transferBase | UInt32(target) }
+
+    /// The target `code` names, if it is a transfer code.
+    static func transferTarget(_ code: UInt32) -> NodeID? {
+        code & 0xFFFF_FFF0 == transferBase ? Int(code & 0xF) : nil
+    }
+
     static func timeout(_ kind: TimerKind) -> UInt32 { kind == .election ? electionTimeout : heartbeatTimeout }
 
     /// The timer `code` fires, if it is a timer's code.
@@ -156,6 +166,13 @@ extension RaftModel {
         return changes
     }
 
+    /// The servers an operator may ask `node` to hand leadership to: none unless it leads and
+    /// no transfer is in progress; else every other voter of its configuration.
+    func transferTargets(of node: RaftNode) -> [NodeID] {
+        guard node.isRunning, node.role == .leader, node.transferTarget == nil else { return [] }
+        return node.configuration.voters.filter { $0 != node.id }
+    }
+
     /// Whether `node` has something newer than its snapshot to snapshot.
     func canSnapshot(_ node: RaftNode) -> Bool {
         node.isRunning && (node.options.mutant == .snapshotAheadOfCommit ? node.log.lastIndex : node.commitIndex) > node.snapshot.index
@@ -167,6 +184,7 @@ extension RaftModel {
         case InputCode.heartbeatTimeout: return .heartbeatTimeout
         default:
             if let change = InputCode.membershipChange(code) { return .changeMembership(change) }
+            if let target = InputCode.transferTarget(code) { return .transferLeadership(to: target) }
             return item(ItemReference(raw: code)).input
         }
     }

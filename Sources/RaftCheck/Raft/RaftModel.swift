@@ -139,6 +139,13 @@ public final class RaftModel: Model {
                 }
             }
         }
+        if configuration.transfers {
+            for id in members where flags & StateLayout.crashedBit(id) == 0 {
+                for target in transferTargets(of: nodes.payload(state.words[layout.nodeIndex(id)])) {
+                    actions.append(.transferLeadership(id, to: target))
+                }
+            }
+        }
         let crashedCount = (flags >> UInt32(StateLayout.crashedShift)).nonzeroBitCount
         for id in members where flags & StateLayout.crashedBit(id) == 0 && crashedCount < crashCountMax {
             actions.append(.crash(id))
@@ -186,6 +193,10 @@ public final class RaftModel: Model {
             guard configuration.membership, id >= 0 && id < layout.serverCount, flags & StateLayout.crashedBit(id) == 0,
                   membershipChanges(of: nodes.payload(state.words[layout.nodeIndex(id)])).contains(change) else { return nil }
             return stepNode(state, id, code: InputCode.membership(change), flags: flags, removing: nil)
+        case .transferLeadership(let id, let target):
+            guard configuration.transfers, id >= 0 && id < layout.serverCount, flags & StateLayout.crashedBit(id) == 0,
+                  transferTargets(of: nodes.payload(state.words[layout.nodeIndex(id)])).contains(target) else { return nil }
+            return stepNode(state, id, code: InputCode.transfer(to: target), flags: flags, removing: nil)
         case .restart(let id):
             guard layout.tracksDurableState, id >= 0 && id < layout.serverCount,
                   flags & StateLayout.crashedBit(id) != 0 else { return nil }
@@ -216,6 +227,7 @@ public final class RaftModel: Model {
         case .changeMembership(let id, .addLearner(let server)): return "AddLearner(\(id), \(server))"
         case .changeMembership(let id, .promote(let server)): return "Promote(\(id), \(server))"
         case .changeMembership(let id, .remove(let server)): return "Remove(\(id), \(server))"
+        case .transferLeadership(let id, let target): return "TransferLeader(\(id), \(target))"
         }
     }
 

@@ -76,12 +76,16 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
     /// step: add that server as a learner, promote it, remove any member
     /// (`Input.changeMembership`). The founding voters are `0..<serverCount`.
     public var membership: Bool
+    /// A leader may be asked at any step to hand leadership to another voter
+    /// (`Input.transferLeadership`): it brings the target's log up to date and sends it
+    /// `TimeoutNow`, and the target campaigns at once, past check-quorum's lease.
+    public var transfers: Bool
 
     /// raft-lite's model, unless told otherwise.
     public init(serverCount: Int = 3, network: Network = .unorderedNonDuplicating, crashMode: CrashMode = .stop,
                 crashCountMax: Int? = nil, profile: Profile = .lite, mutant: Mutant? = nil, tornWrites: Bool = false,
                 symmetry: Bool = false, prunesNoOps: Bool = false, entriesPerAppendMax: Int? = nil, snapshots: Bool = false,
-                membership: Bool = false) {
+                membership: Bool = false, transfers: Bool = false) {
         self.serverCount = serverCount
         self.network = network
         self.crashMode = crashMode
@@ -94,6 +98,7 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
         self.entriesPerAppendMax = entriesPerAppendMax
         self.snapshots = snapshots
         self.membership = membership
+        self.transfers = transfers
     }
 
     /// The crash bound in force.
@@ -152,6 +157,6 @@ public struct RaftModelConfiguration: Hashable, Sendable, CustomStringConvertibl
             + "max-crashes=\(effectiveCrashCountMax), profile=\(profile.rawValue), mutant=\(mutant?.rawValue ?? "none")"
             + (tornWrites ? ", torn-writes" : "") + (symmetry ? ", symmetry" : "") + (prunesNoOps ? ", prune-no-ops" : "")
             + (entriesPerAppendMax.map { ", entries-per-append=\($0)" } ?? "") + (snapshots ? ", snapshots" : "")
-            + (membership ? ", membership" : "")
+            + (membership ? ", membership" : "") + (transfers ? ", transfers" : "")
     }
 }
