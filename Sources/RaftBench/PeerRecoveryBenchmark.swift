@@ -34,7 +34,6 @@ public enum PeerRecoveryBenchmark {
         do {
             var leader = try await launcher.startCluster()
             try launcher.startWorkload()
-            let clock = ContinuousClock()
             for round in 0..<restarts {
                 leader = try await launcher.client.waitForLeader(timeout: .seconds(30))
                 let followers = launcher.cluster.nodes.map(\.id).filter { $0 != leader }
@@ -42,27 +41,15 @@ public enum PeerRecoveryBenchmark {
                 launcher.processes.kill9(victim)
                 launcher.client.forget(victim)
                 try await Task.sleep(for: .seconds(downSeconds))
-                let processStart = clock.now
-                try launcher.processes.start(victim)
-                var answered: ContinuousClock.Instant?
-                var heard: ContinuousClock.Instant?
-                let deadline = processStart + .seconds(30)
-                while heard == nil && clock.now < deadline {
-                    if let status = try? await launcher.client.statusAsync(victim) {
-                        let now = clock.now
-                        if answered == nil { answered = now }
-                        if status.leader != nil { heard = now }
-                    } else {
-                        launcher.client.forget(victim)
-                    }
-                    if heard == nil { try await Task.sleep(for: .milliseconds(2)) }
+                let timing = try await launcher.startTimed(victim, timeout: .seconds(30),
+                                                           failure: "node \(victim) did not hear from a leader within 30 s of its restart") {
+                    $0.leader != nil
                 }
-                guard let answered, let heard else { throw LabError("node \(victim) did not hear from a leader within 30 s of its restart") }
-                let sample = milliseconds(heard - answered)
+                let sample = timing.readyMs - timing.answeredMs
                 report.samplesMs.append(sample)
-                report.startupMs.append(milliseconds(answered - processStart))
+                report.startupMs.append(timing.answeredMs)
                 progress(String(format: "restart %d/%d: node %d heard from leader %d %.1f ms after it answered (start-up %.0f ms)",
-                                round + 1, restarts, victim, leader, sample, milliseconds(answered - processStart)))
+                                round + 1, restarts, victim, leader, sample, timing.answeredMs))
             }
         } catch {
             await launcher.discard(startedAt: started)

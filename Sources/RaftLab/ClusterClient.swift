@@ -101,20 +101,20 @@ public final class ClusterClient: @unchecked Sendable {
 
     /// Asks node `id` through `request` and waits for its answer, failing after `timeout`.
     private func ask<Answer: Sendable>(_ id: NodeID, timeout: Duration, what: String,
-                                       _ request: @escaping (NodeClientConnection, @escaping (Result<Answer, any Error>) -> Void) -> Void)
+                                       _ request: @escaping @Sendable (NodeClientConnection, @escaping (Result<Answer, any Error>) -> Void) -> Void)
         async throws -> Answer {
         let promise = eventLoop.makePromise(of: Answer.self)
         eventLoop.execute { [self] in
             guard let connection = connections[id] else { return promise.fail(LabError("no node \(id)")) }
-            var completed = false
+            let completed = NIOLoopBoundBox(false, eventLoop: eventLoop)
             let timer = eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-                guard !completed else { return }
-                completed = true
+                guard !completed.value else { return }
+                completed.value = true
                 promise.fail(LabError("node \(id) did not \(what) within \(timeout)"))
             }
             request(connection) { result in
-                guard !completed else { return }
-                completed = true
+                guard !completed.value else { return }
+                completed.value = true
                 timer.cancel()
                 promise.completeWith(result)
             }

@@ -214,3 +214,47 @@ struct BenchCatchUpCommand: AsyncParsableCommand {
         print(report)
     }
 }
+
+/// `raftlab bench soak`: memory, disk and restart time over a long life under steady load.
+struct BenchSoakCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "soak",
+        abstract: "Run a snapshotting cluster under open-loop load for a long time; print memory, disk and restart times.",
+        discussion: """
+        Node processes (fsync on) that snapshot every --snapshot-every entries, under an \
+        open-loop load of --rate requests/s for --minutes. Every --sample-every seconds each \
+        node's RSS, private memory (RssAnon) and data directory size are read; every \
+        --restart-every seconds a follower is killed (kill -9) and started again, timed to its \
+        first status answer (its snapshot and log loaded) and to catching up. The first restart, \
+        right after start, has almost nothing to load: it is the floor. The leader is never \
+        restarted; its memory trend after the first tenth of the run is printed per hour.
+
+        Example:
+          swift run -c release raftlab bench soak --minutes 30 --rate 5000 --snapshot-every 10000
+        """
+    )
+
+    @Option(help: "Nodes in the cluster.") var nodes = 3
+    @Option(help: "Length of the run in minutes.") var minutes = 30.0
+    @Option(help: "Requests per second, open loop.") var rate = 5000.0
+    @Option(help: "Nodes snapshot every this many entries.") var snapshotEvery = 10_000
+    @Option(help: "Seconds between two readings of every node.") var sampleEvery = 5.0
+    @Option(help: "Seconds between two follower restarts.") var restartEvery = 180.0
+    @Option(help: "Directory for the run's files (removed afterwards).") var traces = "traces"
+
+    func validate() throws {
+        guard (3...9).contains(nodes) else { throw ValidationError("--nodes must be in 3...9, got \(nodes)") }
+        guard minutes > 0 else { throw ValidationError("--minutes must be above 0, got \(minutes)") }
+        guard rate >= 1 else { throw ValidationError("--rate must be at least 1, got \(rate)") }
+        guard snapshotEvery >= 1 else { throw ValidationError("--snapshot-every must be at least 1, got \(snapshotEvery)") }
+        guard sampleEvery >= 0.5 else { throw ValidationError("--sample-every must be at least 0.5 s, got \(sampleEvery)") }
+        guard restartEvery >= 5 else { throw ValidationError("--restart-every must be at least 5 s, got \(restartEvery)") }
+    }
+
+    func run() async throws {
+        let report = try await LongRunBenchmark.run(nodes: nodes, minutes: minutes, ratePerSecond: rate, snapshotEvery: snapshotEvery,
+                                                    sampleSeconds: sampleEvery, restartEverySeconds: restartEvery,
+                                                    root: traces) { print($0) }
+        print(report)
+    }
+}
