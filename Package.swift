@@ -68,6 +68,9 @@ let package = Package(
         // -sanitize=fuzzer); built normally, a replay tool for its inputs (docs/FUZZING.md).
         .executableTarget(name: "raftlab-fuzz", dependencies: ["RaftFuzz"]),
         // `raftlab analyze`: timeline, offline safety checks, statistics, reports and exports.
+        // Linearizability of client histories (Wing & Gong's search with memoization, as
+        // Porcupine does it), key by key for the key-value store. Standard library only.
+        .target(name: "Linearizability", swiftSettings: simulationSettings),
         .target(name: "RaftAnalyze", dependencies: ["RaftTrace", .product(name: "Histogram", package: "hdrhistogram-swift")],
                 swiftSettings: hotPathSettings),
         // The lab: node processes, the `up` launcher, client workloads, chaos experiments.
@@ -104,7 +107,7 @@ let package = Package(
         .target(
             name: "RaftBench",
             dependencies: [
-                "RaftCore", "RaftSim", "RaftTrace", "RaftRuntime", "RaftLab", "RaftFuzz", "LoopbackHTTP",
+                "RaftCore", "RaftSim", "RaftTrace", "RaftRuntime", "RaftLab", "RaftFuzz", "LoopbackHTTP", "Linearizability",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -123,6 +126,7 @@ let package = Package(
         // The turn that long and deadline-bound tests take, shared by every test target.
         .target(name: "TestGate", path: "Tests/TestGate"),
         .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "RaftSim", "TestGate"]),
+        .testTarget(name: "LinearizabilityTests", dependencies: ["Linearizability", "RaftCore"]),
         .testTarget(name: "RaftCheckTests", dependencies: ["RaftCheck", "RaftCore", "TestGate"]),
         .testTarget(name: "RaftTraceTests", dependencies: ["RaftTrace", "TestGate"]),
         .testTarget(name: "RaftLabTests", dependencies: ["RaftLab", "RaftRuntime", "RaftCore", "RaftTrace", "LoopbackHTTP", "TestGate"]),
