@@ -207,6 +207,7 @@ extension ClusterClient {
                 case .rejected(.rejected(let reason)): promise.succeed(.failed(reason.name))
                 case .rejected(.timedOut): promise.succeed(.failed("timed_out"))
                 case .unreachable(let reason): promise.succeed(.failed(reason))
+                case .lost(let reason): promise.succeed(.failed("\(reason) (outcome unknown)"))
                 }
             }
         }

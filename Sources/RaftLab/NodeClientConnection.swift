@@ -14,8 +14,11 @@ final class NodeClientConnection: @unchecked Sendable {
         case committed(index: Int)
         /// The node refused it or stopped waiting for it (`RaftError`, a code on the wire).
         case rejected(RaftError)
-        /// It did not reach a node that could take it, or its answer never came back.
+        /// It never reached a node that could take it: it did not happen.
         case unreachable(reason: String)
+        /// It was sent, and the connection closed before its answer came: it may or may not
+        /// commit (a client history records it as unknown, not as failed).
+        case lost(reason: String)
     }
 
     let node: NodeID
@@ -186,7 +189,7 @@ final class NodeClientConnection: @unchecked Sendable {
         let waitingMembership = membershipWaiters
         membershipWaiters = []
         for completion in waitingMembership { completion(.failure(LabError("connection to node \(node) lost"))) }
-        for completion in waitingProposals.values { completion(.unreachable(reason: "connection to node \(node) lost")) }
+        for completion in waitingProposals.values { completion(.lost(reason: "connection to node \(node) lost")) }
         for completion in waitingStatus { completion(.failure(LabError("connection to node \(node) lost"))) }
     }
 }

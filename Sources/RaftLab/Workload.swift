@@ -164,6 +164,10 @@ public final class Workload: @unchecked Sendable {
                 stats.failed += 1
                 pause = true
                 record(.fail(client: client, request: request, reason: reason), node: target)
+            case .lost:
+                stats.timedOut += 1 // sent, and the node went away: it may still commit
+                pause = true
+                record(.timeout(client: client, request: request), node: target)
             }
             done(client: client, pause: pause)
         }

@@ -1,0 +1,50 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import RaftRuntime
+import Testing
+@testable import RaftLab
+
+/// What a client may claim about a request: a request that reached a node and got no answer
+/// may still commit, so the history must say "unknown", never "failed".
+@Suite("Client outcomes")
+struct ClientOutcomeTests {
+    @Test("a node that takes a proposal and goes away leaves its outcome unknown; one that cannot be reached fails it")
+    func lostConnectionIsUnknown() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("raftlab-outcome-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/node.sock"
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // A "node" that reads the first bytes of a connection and closes it, answering nothing.
+        let server = try await ServerBootstrap(group: group)
+            .childChannelInitializer { channel in channel.pipeline.addHandler(CloseOnFirstRead()) }
+            .bind(unixDomainSocketPath: path).get()
+        let loop = group.next()
+        let reply: NodeClientConnection.Reply = try await loop.submit {
+            let connection = NodeClientConnection(node: 0, address: .unix(path: path), eventLoop: loop)
+            let promise = loop.makePromise(of: NodeClientConnection.Reply.self)
+            connection.propose(request: 7, payload: [1, 2, 3]) { promise.succeed($0) }
+            return promise.futureResult
+        }.flatMap { $0 }.get()
+        guard case .lost = reply else { Issue.record("expected an unknown outcome, got \(reply)"); return }
+
+        try await server.close()
+        let refused: NodeClientConnection.Reply = try await loop.submit {
+            let connection = NodeClientConnection(node: 0, address: .unix(path: directory + "/nobody.sock"), eventLoop: loop)
+            let promise = loop.makePromise(of: NodeClientConnection.Reply.self)
+            connection.propose(request: 8, payload: [1]) { promise.succeed($0) }
+            return promise.futureResult
+        }.flatMap { $0 }.get()
+        guard case .unreachable = refused else { Issue.record("expected a failure to connect, got \(refused)"); return }
+        try await group.shutdownGracefully()
+    }
+}
+
+/// Closes the connection as soon as anything arrives.
+private final class CloseOnFirstRead: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.close(promise: nil)
+    }
+}
