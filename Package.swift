@@ -70,7 +70,10 @@ let package = Package(
         // `raftlab analyze`: timeline, offline safety checks, statistics, reports and exports.
         // Linearizability of client histories (Wing & Gong's search with memoization, as
         // Porcupine does it), key by key for the key-value store. Standard library only.
-        .target(name: "Linearizability", swiftSettings: simulationSettings),
+        .target(name: "Linearizability", dependencies: ["RaftKV"], swiftSettings: simulationSettings),
+        // The replicated key-value store's state machine: commands, client sessions, snapshots.
+        // Standard library only; `raftlab kv` and Examples/kv run it on the public Raft API.
+        .target(name: "RaftKV"),
         .target(name: "RaftAnalyze", dependencies: ["RaftTrace", .product(name: "Histogram", package: "hdrhistogram-swift")],
                 swiftSettings: hotPathSettings),
         // The lab: node processes, the `up` launcher, client workloads, chaos experiments.
@@ -107,7 +110,7 @@ let package = Package(
         .target(
             name: "RaftBench",
             dependencies: [
-                "RaftCore", "RaftSim", "RaftTrace", "RaftRuntime", "RaftLab", "RaftFuzz", "LoopbackHTTP", "Linearizability",
+                "RaftCore", "RaftSim", "RaftTrace", "RaftRuntime", "RaftLab", "RaftFuzz", "LoopbackHTTP", "Linearizability", "RaftKV",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -126,7 +129,8 @@ let package = Package(
         // The turn that long and deadline-bound tests take, shared by every test target.
         .target(name: "TestGate", path: "Tests/TestGate"),
         .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "RaftSim", "TestGate"]),
-        .testTarget(name: "LinearizabilityTests", dependencies: ["Linearizability", "RaftCore"]),
+        .testTarget(name: "RaftKVTests", dependencies: ["RaftKV"]),
+        .testTarget(name: "LinearizabilityTests", dependencies: ["Linearizability", "RaftKV", "RaftCore"]),
         .testTarget(name: "RaftCheckTests", dependencies: ["RaftCheck", "RaftCore", "TestGate"]),
         .testTarget(name: "RaftTraceTests", dependencies: ["RaftTrace", "TestGate"]),
         .testTarget(name: "RaftLabTests", dependencies: ["RaftLab", "RaftRuntime", "RaftCore", "RaftTrace", "LoopbackHTTP", "TestGate"]),

@@ -1,9 +1,10 @@
 import Dispatch
+import RaftKV
 
 /// Checks a key-value history key by key (P-compositionality: a history is linearizable when
 /// each key's is) on every core, and explains a violation with a short window of operations.
 public enum KeyValueLinearizability {
-    public typealias Operation = HistoryOperation<KeyValueInput, KeyValueOutput>
+    public typealias Operation = HistoryOperation<KeyValueOperation, KeyValueResult>
 
     /// The verdict on one key.
     public struct KeyReport: Sendable {
@@ -41,11 +42,14 @@ public enum KeyValueLinearizability {
     }
 
     /// Checks `operations` (every key's, any order; each key absent at the start) with at most
-    /// `stepsMax` search steps per key.
+    /// `stepsMax` search steps per key. Operations answered `staleRequest` or `sessionExpired`
+    /// did nothing and are left out, as failed ones must be by the caller.
     public static func check(_ operations: [Operation], stepsMax: Int = LinearizabilityChecker<KeyValueRegister>.defaultStepsMax)
         -> Report {
         var byKey: [String: [Operation]] = [:]
-        for operation in operations { byKey[operation.input.key, default: []].append(operation) }
+        for operation in operations where operation.output != .staleRequest && operation.output != .sessionExpired {
+            byKey[operation.input.key, default: []].append(operation)
+        }
         // Largest histories first, so the cores finish together.
         let histories = byKey.sorted { ($0.value.count, $0.key) > ($1.value.count, $1.key) }
         let results = ResultSlots<KeyReport>(count: histories.count)

@@ -1,4 +1,5 @@
 import Linearizability
+import RaftKV
 import RaftCore
 import RaftLab
 

@@ -1,5 +1,6 @@
 import Linearizability
 import RaftCore
+import RaftKV
 import Testing
 
 /// Histories from the literature and from Jepsen's reports, judged key by key against a
@@ -10,7 +11,7 @@ struct KeyValueLinearizabilityTests {
     typealias Operation = KeyValueLinearizability.Operation
 
     /// An operation of `client` from `start` to `end` (nil: unknown outcome) returning `output`.
-    static func op(_ client: Int, _ input: KeyValueInput, _ start: Int64, _ end: Int64?, _ output: KeyValueOutput? = nil) -> Operation {
+    static func op(_ client: Int, _ input: KeyValueOperation, _ start: Int64, _ end: Int64?, _ output: KeyValueResult? = nil) -> Operation {
         if let end {
             let answer = output ?? { if case .get = input { return .value(nil) } else { return .ok } }()
             return Operation(client: client, input: input, invokedAt: start, outcome: .returned(answer, at: end))
@@ -27,8 +28,8 @@ struct KeyValueLinearizabilityTests {
         let history = [
             Self.op(0, .put(key: "x", value: "1"), 0, 1),
             Self.op(0, .get(key: "x"), 2, 3, .value("1")),
-            Self.op(0, .cas(key: "x", from: "1", to: "2"), 4, 5, .ok),
-            Self.op(0, .cas(key: "x", from: "1", to: "3"), 6, 7, .casFailed),
+            Self.op(0, .cas(key: "x", expected: "1", new: "2"), 4, 5, .ok),
+            Self.op(0, .cas(key: "x", expected: "1", new: "3"), 6, 7, .casFailed(current: "2")),
             Self.op(0, .get(key: "x"), 8, 9, .value("2")),
             Self.op(0, .delete(key: "x"), 10, 11),
             Self.op(0, .get(key: "x"), 12, 13, .value(nil)),
@@ -81,14 +82,14 @@ struct KeyValueLinearizabilityTests {
     func lostUpdate() {
         let history = [
             Self.op(0, .put(key: "x", value: "0"), 0, 1),
-            Self.op(1, .cas(key: "x", from: "0", to: "1"), 2, 6, .ok),
-            Self.op(2, .cas(key: "x", from: "0", to: "2"), 3, 7, .ok),
+            Self.op(1, .cas(key: "x", expected: "0", new: "1"), 2, 6, .ok),
+            Self.op(2, .cas(key: "x", expected: "0", new: "2"), 3, 7, .ok),
         ]
         #expect(Self.verdict(history) == .notLinearizable)
         // One of them failing is fine, whichever.
         for failed in [1, 2] {
             var fixed = history
-            fixed[failed].outcome = .returned(.casFailed, at: fixed[failed].returnedAt!)
+            fixed[failed].outcome = .returned(.casFailed(current: failed == 1 ? "2" : "1"), at: fixed[failed].returnedAt!)
             #expect(Self.verdict(fixed) == .linearizable)
         }
     }

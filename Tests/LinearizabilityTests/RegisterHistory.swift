@@ -1,4 +1,5 @@
 import Linearizability
+import RaftKV
 
 /// Anomalies planted in histories of `AtomicStoreHistory`.
 enum RegisterHistory {
