@@ -11,7 +11,8 @@ import RaftRuntime
 /// (the node answers only once it loaded its snapshot and log, `Raft.run`), and to the status
 /// showing it committed what the leader had when it was killed. The first restart comes
 /// right after warm-up, with almost nothing to load: that is the floor the later ones are
-/// compared with. The leader is never restarted, so its memory is the one that shows a leak.
+/// compared with. The leader is never restarted, so its memory is the one that shows a leak:
+/// its trend over the second half of the run is printed (the first minutes settle).
 public enum LongRunBenchmark {
     /// One reading of one node.
     public struct Sample: Sendable {
@@ -84,12 +85,15 @@ public enum LongRunBenchmark {
                 let leads = mine.filter(\.isLeader).count * 2 > mine.count
                 let rss = late.map(\.residentMiB), anon = late.map(\.privateMiB), pss = late.map(\.proportionalMiB)
                 let data = mine.map(\.dataMiB)
-                let slope = leads ? Self.slopePerHour(late) { $0.residentMiB } : nil
-                let privateSlope = leads ? Self.slopePerHour(late) { $0.privateMiB } : nil
+                // Allocators and tables settle in the first minutes: the second half's trend is
+                // the one that would show a leak.
+                let secondHalf = mine.filter { $0.seconds >= minutes * 30 }
+                let slope = leads ? Self.slopePerHour(secondHalf) { $0.residentMiB } : nil
+                let privateSlope = leads ? Self.slopePerHour(secondHalf) { $0.privateMiB } : nil
                 lines.append(String(format: "node %d%@: RSS %.1f MiB at the start, %.1f–%.1f MiB after the first tenth (private %.1f–%.1f MiB, PSS %.1f–%.1f MiB)%@; data directory %.1f–%.1f MiB, %.1f MiB at the end; commit index %d at the end",
                                     node, leads ? " (leader)" : "", first.residentMiB, rss.min() ?? 0, rss.max() ?? 0,
                                     anon.min() ?? 0, anon.max() ?? 0, pss.min() ?? 0, pss.max() ?? 0,
-                                    slope.map { rss in String(format: ", trend %+.1f MiB/hour (private %+.1f)", rss, privateSlope ?? 0) } ?? "",
+                                    slope.map { rss in String(format: ", second-half trend %+.1f MiB/hour (private %+.1f)", rss, privateSlope ?? 0) } ?? "",
                                     data.min() ?? 0, data.max() ?? 0, last.dataMiB, last.commitIndex))
             }
             if let floor = restarts.first {

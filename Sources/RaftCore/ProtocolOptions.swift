@@ -26,7 +26,9 @@ public struct ProtocolOptions: Hashable, Sendable {
     /// A follower remembers the proposals it forwarded until they show up in its log, and
     /// forwards them again to the next leader it learns of (or appends them if it wins):
     /// proposals sent to a leader that died in the meantime are not lost. The leader's
-    /// request-id check makes a second copy harmless.
+    /// request-id check makes a second copy harmless. The origin being the one that forwards
+    /// again, a node that does not lead drops a forward it receives rather than passing it
+    /// on (a copy that waited in a queue could outlive the leader's memory of the first).
     public var reforwardsOnLeaderChange: Bool
     /// Emit `.trace` outputs.
     public var emitsTraceEvents: Bool

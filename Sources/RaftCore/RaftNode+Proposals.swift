@@ -14,6 +14,15 @@ extension RaftNode {
             }
         }
         guard !valid.isEmpty else { return }
+        if hops > 0 && role != .leader && options.reforwardsOnLeaderChange {
+            // Forwarded here, but this node does not lead (it restarted or stepped down since
+            // the forward left). Each proposal's origin keeps it until it shows up in its log
+            // and forwards it again to the leader it learns of; passing it on from here too
+            // would give it a second life that a leader which compacted the first copy away
+            // cannot recognise, and it would commit twice.
+            valid.removeAll { $0.origin != id }
+            guard !valid.isEmpty else { return }
+        }
         if role == .leader && transferTarget == nil {
             appendProposals(valid)
             replicateToAll(isHeartbeat: false) // (a single-node cluster commits on `.persisted`)

@@ -227,7 +227,7 @@ struct BenchSoakCommand: AsyncParsableCommand {
         --restart-every seconds a follower is killed (kill -9) and started again, timed to its \
         first status answer (its snapshot and log loaded) and to catching up. The first restart, \
         right after start, has almost nothing to load: it is the floor. The leader is never \
-        restarted; its memory trend after the first tenth of the run is printed per hour.
+        restarted; its memory trend over the second half of the run is printed per hour.
 
         Example:
           swift run -c release raftlab bench soak --minutes 30 --rate 5000 --snapshot-every 10000

@@ -30,10 +30,11 @@ struct ForwardRejectionTests {
         #expect(cluster.violations.isEmpty, "\(cluster.violations)")
     }
 
-    @Test("a proposal buffered on its way keeps its origin: the refusal and the later forward name it")
+    @Test("without re-forwarding (raft-lite), a proposal buffered on its way keeps its origin: the refusal and the later forward name it")
     func originSurvivesBuffering() {
         var options = Profiles.plain
         options.bufferedProposalsMax = 1
+        options.reforwardsOnLeaderChange = false // with it, a node that does not lead drops others' forwards
         var node = RaftNode(id: 1, members: [0, 1, 2], options: options)
         _ = node.step(.restart(.initial))
         let forward = Forward(proposals: [Proposal(request: 7, payload: [], origin: 2), Proposal(request: 8, payload: [], origin: 2)], hops: 1)
@@ -50,6 +51,16 @@ struct ForwardRejectionTests {
             if case .send(let message) = output, case .forward(let forward) = message.body { return forward } else { return nil }
         }
         #expect(forwarded.flatMap(\.proposals) == [Proposal(request: 7, payload: [], origin: 2)])
+    }
+
+    @Test("with re-forwarding, a node that does not lead drops a forward: the origin keeps the proposal and sends it to the leader it learns of")
+    func nonLeaderDropsForwards() {
+        var node = RaftNode(id: 1, members: [0, 1, 2], options: Profiles.plain)
+        _ = node.step(.restart(.initial))
+        let forward = Forward(proposals: [Proposal(request: 7, payload: [], origin: 2)], hops: 1)
+        let outputs = node.step(.receive(Message(from: 2, to: 1, term: 0, body: .forward(forward))))
+        #expect(!outputs.contains { if case .send = $0 { return true } else { return false } }, "\(outputs)")
+        #expect(node.bufferedProposals.isEmpty && node.unconfirmedForwards.isEmpty)
     }
 
     @Test("a node's own proposals are refused to its own client, with no message")

@@ -260,4 +260,32 @@ struct SnapshotScenarioTests {
         #expect(copies <= 1, "request 5 committed \(copies) times")
         #expect(cluster.violations.isEmpty, "\(cluster.violations)")
     }
+
+    @Test("a forward that waited for its leader across the leader's restart is not passed on: its leader compacted the request away and would commit it twice")
+    func staleForwardIsNotRelayed() throws {
+        var options = ProtocolOptions.standard
+        options.checkQuorum = false
+        options.entriesKeptAfterSnapshot = 0
+        let cluster = SimulatedCluster(nodeCount: 3, options: options)
+        #expect(cluster.elect(2))
+        cluster.settle()
+        cluster.propose(at: 0, request: 5, "forwarded")
+        // The forward waits in node 0's queue for node 2, which is killed before it arrives.
+        let position = try #require(cluster.network.firstIndex { $0.from == 0 && $0.to == 2 })
+        let stale = cluster.takeMessage(at: position)
+        cluster.crash(2)
+        #expect(cluster.elect(1)) // node 0 hears of the new leader and forwards request 5 again
+        cluster.settle()
+        #expect(cluster.delivered[1].filter { $0.request == 5 }.count == 1)
+        for request in 6...RequestID(8) { cluster.propose(at: 1, request: request, "v\(request)") }
+        cluster.settle()
+        #expect(cluster.takeSnapshot(at: 0) && cluster.takeSnapshot(at: 1), "request 5 is only in their snapshots now")
+        // Node 2 comes back in its old term, knowing no leader, and the queued forward reaches it.
+        cluster.restart(2)
+        _ = cluster.step(2, .receive(stale))
+        cluster.settle()
+        let copies = cluster.delivered[1].filter { $0.request == 5 }.count
+        #expect(copies == 1, "request 5 committed \(copies) times")
+        #expect(cluster.violations.isEmpty, "\(cluster.violations)")
+    }
 }
