@@ -203,7 +203,7 @@ extension ClusterClient {
             guard let connection = connections[target] else { return promise.succeed(.failed("no node \(target)")) }
             connection.propose(request: request, payload: payload) { reply in
                 switch reply {
-                case .committed(let index): promise.succeed(.committed(index: index))
+                case .committed(let index, _): promise.succeed(.committed(index: index))
                 case .rejected(.rejected(let reason)): promise.succeed(.failed(reason.name))
                 case .rejected(.timedOut): promise.succeed(.failed("timed_out"))
                 case .unreachable(let reason): promise.succeed(.failed(reason))

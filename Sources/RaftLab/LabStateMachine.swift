@@ -14,7 +14,7 @@ final class LabStateMachine: StateMachine {
     /// Touched on the node's loop only; the mutex is there for `Sendable`, uncontended.
     private let state = Mutex(State())
 
-    func apply(index: Int, entry: Entry) {
+    func apply(index: Int, entry: Entry) -> [UInt8] {
         state.withLock { state in
             precondition(index == state.index + 1, "applied index \(index) after \(state.index)")
             for word in [UInt64(index), entry.term, entry.digest] {
@@ -22,6 +22,7 @@ final class LabStateMachine: StateMachine {
             }
             state.index = index
         }
+        return [] // the lab's clients need the index only
     }
 
     func snapshot() -> [UInt8] {

@@ -10,8 +10,8 @@ import RaftRuntime
 final class NodeClientConnection: @unchecked Sendable {
     /// How a proposal ended at the node.
     enum Reply: Sendable {
-        /// Committed at `index`.
-        case committed(index: Int)
+        /// Committed at `index`; `reply` is the node's state machine's answer (empty for none).
+        case committed(index: Int, reply: [UInt8])
         /// The node refused it or stopped waiting for it (`RaftError`, a code on the wire).
         case rejected(RaftError)
         /// It never reached a node that could take it: it did not happen.
@@ -165,7 +165,9 @@ final class NodeClientConnection: @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         switch frame {
         case .committed(let request, let index):
-            proposals.removeValue(forKey: request)?(.committed(index: index))
+            proposals.removeValue(forKey: request)?(.committed(index: index, reply: []))
+        case .answered(let request, let index, let reply):
+            proposals.removeValue(forKey: request)?(.committed(index: index, reply: reply))
         case .rejected(let request, let reason):
             proposals.removeValue(forKey: request)?(.rejected(reason))
         case .redirect(let request, let leader):

@@ -148,7 +148,7 @@ public final class Workload: @unchecked Sendable {
             guard waiting.removeValue(forKey: request) != nil else { return } // timed out already
             var pause = false
             switch reply {
-            case .committed(let index):
+            case .committed(let index, _):
                 stats.ok += 1
                 let micros = (NIODeadline.now() - started).nanoseconds / 1000
                 stats.latencyUs.record(UInt64(max(0, micros)))

@@ -27,7 +27,10 @@ final class ClientFrameHandler: ChannelInboundHandler, @unchecked Sendable {
             let server = self.server
             let registered = server.clients.register(request: request, timeout: Self.proposalTimeout) { result in
                 switch result {
-                case .success(let index): server.reply(.committed(request: request, index: index), on: channel)
+                case .success(let committed) where committed.reply.isEmpty:
+                    server.reply(.committed(request: request, index: committed.index), on: channel)
+                case .success(let committed):
+                    server.reply(.answered(request: request, index: committed.index, reply: committed.reply), on: channel)
                 case .failure(let reason): server.reply(.rejected(request: request, reason: reason), on: channel)
                 }
             }

@@ -6,8 +6,8 @@ import RaftCore
 /// sweep per `sweepIntervalMs` (not a timer per proposal, which costs a schedule and a cancel
 /// on every commit). Confined to the host's loop.
 final class ClientRegistry: @unchecked Sendable {
-    /// How a waiting proposal ends: its log index, or why it will not get one.
-    typealias Completion = (Result<Int, RaftError>) -> Void
+    /// How a waiting proposal ends: its log index and reply, or why it will not get one.
+    typealias Completion = (Result<Committed, RaftError>) -> Void
 
     /// How often expired proposals are looked for.
     static let sweepIntervalMs: Int64 = 100
@@ -60,8 +60,8 @@ final class ClientRegistry: @unchecked Sendable {
     }
 
     /// Registers `request` and runs `submit` on the loop, then suspends until it completes.
-    func await(request: RequestID, timeout: Duration, submit: @escaping @Sendable () -> Void) async throws -> Int {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
+    func await(request: RequestID, timeout: Duration, submit: @escaping @Sendable () -> Void) async throws -> Committed {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Committed, any Error>) in
             eventLoop.execute { [self] in
                 let registered = register(request: request, timeout: timeout) { result in
                     continuation.resume(with: result.mapError { $0 as any Error })
@@ -71,11 +71,12 @@ final class ClientRegistry: @unchecked Sendable {
         }
     }
 
-    /// An entry was delivered here: completes the proposal that carried it.
-    func delivered(index: Int, entry: Entry) {
+    /// An entry was delivered here: completes the proposal that carried it, with the state
+    /// machine's `reply`.
+    func delivered(index: Int, entry: Entry, reply: [UInt8] = []) {
         eventLoop.preconditionInEventLoop()
         guard !entry.isProtocolEntry, !waiting.isEmpty else { return }
-        finish(entry.request, .success(index))
+        finish(entry.request, .success(Committed(index: index, reply: reply)))
     }
 
     /// The core refused `request` (a duplicate is not a refusal: see `RaftSession`).
@@ -107,7 +108,7 @@ final class ClientRegistry: @unchecked Sendable {
         for request in expired { finish(request, .failure(.timedOut)) }
     }
 
-    private func finish(_ request: RequestID, _ result: Result<Int, RaftError>) {
+    private func finish(_ request: RequestID, _ result: Result<Committed, RaftError>) {
         guard let waiter = waiting.removeValue(forKey: request) else { return }
         switch result {
         case .success:

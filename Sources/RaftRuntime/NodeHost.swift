@@ -59,8 +59,9 @@ public final class NodeHost: @unchecked Sendable {
         if case .running = lifecycle { return true } else { return false }
     }
 
-    /// Called on the loop with every committed entry, in log order, after it is durable.
-    public var onDeliver: ((Int, Entry) -> Void)?
+    /// Called on the loop with every committed entry, in log order, after it is durable, with
+    /// the state machine's reply to it (empty without one).
+    public var onDeliver: ((Int, Entry, [UInt8]) -> Void)?
     /// Called on the loop, in order with `onDeliver`, when the application must replace its
     /// state with a snapshot (`Output.restore`): deliveries go on after `snapshot.index`.
     public var onRestore: ((Snapshot) -> Void)?
@@ -405,9 +406,9 @@ public final class NodeHost: @unchecked Sendable {
 
     /// Hands the committed entry at `index` to the application.
     private func apply(_ index: Int, _ entry: Entry) {
-        stateMachine?.apply(index: index, entry: entry)
+        let reply = stateMachine?.apply(index: index, entry: entry) ?? []
         appliedIndex = index
-        onDeliver?(index, entry)
+        onDeliver?(index, entry, reply)
     }
 
     // MARK: Compaction off the loop

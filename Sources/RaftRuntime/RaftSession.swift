@@ -59,11 +59,11 @@ public final class RaftSession: Sendable {
         let continuation = self.continuation
         let registry = clientRegistry
         if !deliversMessages { continuation.finish() }
-        host.onDeliver = { index, entry in
+        host.onDeliver = { index, entry, reply in
             let isReplay = index <= replayedThrough
             // A replayed entry was proposed in an earlier run: no proposal of this one waits
             // for it, even if a request id happens to match.
-            if !isReplay { registry.delivered(index: index, entry: entry) }
+            if !isReplay { registry.delivered(index: index, entry: entry, reply: reply) }
             guard deliversMessages, !entry.isProtocolEntry else { return }
             continuation.yield(DeliveredMessage(index: index, bytes: entry.payload, request: entry.request, isReplay: isReplay))
         }
@@ -131,6 +131,12 @@ public final class RaftSession: Sendable {
     /// `RaftError.rejected` if the cluster refuses it and `RaftError.timedOut` after `timeout`
     /// (the message may still commit later: a timeout is not a failure).
     public func propose(_ bytes: [UInt8], timeout: Duration = .seconds(5)) async throws -> Int {
+        try await call(bytes, timeout: timeout).index
+    }
+
+    /// Sends `bytes` and waits until this node applied it; returns its log index and what the
+    /// state machine (`RaftConfig.stateMachine`) answered. Throws as `propose` does.
+    public func call(_ bytes: [UInt8], timeout: Duration = .seconds(5)) async throws -> Committed {
         let request = makeRequestID()
         return try await clientRegistry.await(request: request, timeout: timeout) {
             self.host.submit(.propose([Proposal(request: request, payload: bytes)]))

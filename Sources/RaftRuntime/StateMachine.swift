@@ -13,8 +13,10 @@ import RaftCore
 /// written on the node's loop).
 public protocol StateMachine: AnyObject, Sendable {
     /// Applies the committed entry at `index` (indexes arrive in order, without gaps, after
-    /// the last `restore`).
-    func apply(index: Int, entry: Entry)
+    /// the last `restore`) and returns the reply for the client that proposed it, if this
+    /// node's client waits for it (`RaftSession.call`, the `answered` client frame); return
+    /// `[]` for none. A replayed or another node's entry's reply is dropped.
+    func apply(index: Int, entry: Entry) -> [UInt8]
     /// The state after the last applied entry, as bytes `restore` can read back.
     func snapshot() -> [UInt8]
     /// Replaces the state with `snapshot`'s: every entry through `snapshot.index` is in it.

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import RaftCore
 import RaftRuntime
 import Testing
 @testable import RaftLab
@@ -37,6 +38,48 @@ struct ClientOutcomeTests {
             return promise.futureResult
         }.flatMap { $0 }.get()
         guard case .unreachable = refused else { Issue.record("expected a failure to connect, got \(refused)"); return }
+        try await group.shutdownGracefully()
+    }
+}
+
+/// Answers every entry with "applied <index>".
+private final class AnsweringMachine: StateMachine {
+    func apply(index: Int, entry: Entry) -> [UInt8] { entry.isProtocolEntry ? [] : Array("applied \(index)".utf8) }
+    func snapshot() -> [UInt8] { [] }
+    func restore(_ snapshot: Snapshot) {}
+}
+
+extension ClientOutcomeTests {
+    @Test("a node whose state machine replies sends the reply with the commit (the `answered` frame)")
+    func stateMachineReplyReachesTheClient() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("raftlab-reply-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var config = RaftConfig(peers: [0: .unix(path: directory + "/peer.sock")], self: 0, dataDirectory: directory + "/data",
+                                clientAddress: .unix(path: directory + "/client.sock"))
+        config.deliversMessages = false
+        config.stateMachine = AnsweringMachine()
+        config.snapshotEveryEntries = 1_000
+        let session = try await Raft(config: config).run()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let deadline = ContinuousClock.now + .seconds(30)
+        var reply: NodeClientConnection.Reply?
+        var request: UInt64 = 100
+        // The single node leads once its term is durable; until then proposals wait.
+        while reply == nil || { if case .committed = reply! { return false } else { return true } }(), ContinuousClock.now < deadline {
+            request += 1
+            let attempt = request
+            reply = try await loop.submit {
+                let connection = NodeClientConnection(node: 0, address: .unix(path: directory + "/client.sock"), eventLoop: loop)
+                let promise = loop.makePromise(of: NodeClientConnection.Reply.self)
+                connection.propose(request: attempt, payload: [1]) { promise.succeed($0) }
+                return promise.futureResult
+            }.flatMap { $0 }.get()
+        }
+        guard case .committed(let index, let bytes) = reply else { Issue.record("no commit: \(String(describing: reply))"); return }
+        #expect(String(decoding: bytes, as: UTF8.self) == "applied \(index)")
+        await session.shutdown()
         try await group.shutdownGracefully()
     }
 }

@@ -42,7 +42,7 @@ struct InProcessHostTests {
         func makeHost(_ id: NodeID) -> NodeHost {
             let host = NodeHost(id: id, members: members, tuning: tuning, storage: storages[id].reopen(),
                                 trace: nil, eventLoop: group.next())
-            host.onDeliver = { [delivered] index, entry in delivered.append(entry, node: id, index: index) }
+            host.onDeliver = { [delivered] index, entry, _ in delivered.append(entry, node: id, index: index) }
             return host
         }
 

@@ -127,7 +127,7 @@ struct RestartDeliveryTests {
                                 storage: storage.reopen(), trace: nil, eventLoop: group.next())
             let application = self.application
             application.restart()
-            host.onDeliver = { [unowned host] index, entry in
+            host.onDeliver = { [unowned host] index, entry, _ in
                 // The crash: the commit record is durable, the application never sees the entry.
                 if !application.apply(index, entry, crashAt: crashRequest) { host.abandon() }
             }

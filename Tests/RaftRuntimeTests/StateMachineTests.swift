@@ -6,15 +6,17 @@ import TestGate
 import Testing
 
 /// A state machine the node applies, snapshots and restores itself (`RaftConfig.stateMachine`):
-/// a counter that sums the first byte of every message.
+/// a counter that sums the first byte of every message, and answers each with the sum so far.
 final class SummingMachine: StateMachine {
     private let state = Mutex((index: 0, sum: 0, restores: 0))
 
-    func apply(index: Int, entry: Entry) {
+    func apply(index: Int, entry: Entry) -> [UInt8] {
         state.withLock { state in
             precondition(index == state.index + 1, "applied \(index) after \(state.index)")
             state.index = index
-            if !entry.isProtocolEntry { state.sum += Int(entry.payload.first ?? 0) }
+            guard !entry.isProtocolEntry else { return [] }
+            state.sum += Int(entry.payload.first ?? 0)
+            return Array(String(state.sum).utf8)
         }
     }
 
@@ -42,7 +44,7 @@ struct StateMachineTests {
         return config
     }
 
-    @Test("nodes snapshot their state machines; a node restarted from disk rebuilds its state from its snapshot and the log after it")
+    @Test("nodes snapshot their state machines, each proposer gets its machine's reply; a node restarted from disk rebuilds its state from its snapshot and the log after it")
     func restartRebuildsFromTheSnapshot() async throws {
         let directory = try RaftLibraryTests.makeDirectory("machine")
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -52,8 +54,10 @@ struct StateMachineTests {
         for id in 0..<3 { sessions.append(try await Raft(config: Self.config(id, peers: peers, directory: directory, machine: machines[id])).run()) }
         var expected = 0
         for value in 1...45 {
-            _ = try await sessions[value % 3].propose([UInt8(value)], timeout: .seconds(20))
+            let committed = try await sessions[value % 3].call([UInt8(value)], timeout: .seconds(20))
             expected += value
+            // The proposing node's machine answered with the sum through this entry.
+            #expect(String(decoding: committed.reply, as: UTF8.self) == String(expected))
         }
         let deadline = ContinuousClock.now + .seconds(30)
         while machines.contains(where: { $0.current.sum != expected }), ContinuousClock.now < deadline {

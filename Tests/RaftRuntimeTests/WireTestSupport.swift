@@ -39,6 +39,8 @@ enum WireSamples {
         .propose(request: 1, payload: []),
         .statusRequest,
         .committed(request: 77, index: 1234),
+        .answered(request: 77, index: 1235, reply: Array("ok".utf8)),
+        .answered(request: 78, index: 1, reply: [0]),
         .rejected(request: 78, reason: RaftError.rejected(.tooManyUncommitted)),
         .rejected(request: 79, reason: RaftError.rejected(.duplicate(index: 40))),
         .rejected(request: 80, reason: RaftError.timedOut),

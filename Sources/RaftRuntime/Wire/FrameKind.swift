@@ -24,6 +24,8 @@ public enum FrameKind: UInt8, Hashable, Sendable, CaseIterable, CustomStringConv
     case changeMembership = 11
     /// Node → operator: the answer to `changeMembership`.
     case membershipAnswer = 12
+    /// Node → client: the proposal committed at an index, and the state machine's reply.
+    case answered = 13
 
     public var description: String {
         switch self {
@@ -39,6 +41,7 @@ public enum FrameKind: UInt8, Hashable, Sendable, CaseIterable, CustomStringConv
         case .transferLeader: return "transfer-leader"
         case .changeMembership: return "change-membership"
         case .membershipAnswer: return "membership-answer"
+        case .answered: return "answered"
         }
     }
 }

@@ -22,6 +22,10 @@ extension WireFrame {
         case .committed:
             let request = try reader.integer(UInt64.self, "request id")
             frame = .committed(request: request, index: try reader.count("index"))
+        case .answered:
+            let request = try reader.integer(UInt64.self, "request id")
+            let index = try reader.count("index")
+            frame = .answered(request: request, index: index, reply: try reader.payload("reply"))
         case .rejected:
             let request = try reader.integer(UInt64.self, "request id")
             frame = .rejected(request: request, reason: try reader.rejection())

@@ -29,6 +29,10 @@ extension WireFrame {
         case .committed(let request, let index):
             buffer.writeInteger(request)
             buffer.writeCount(index)
+        case .answered(let request, let index, let reply):
+            buffer.writeInteger(request)
+            buffer.writeCount(index)
+            buffer.writePayload(reply)
         case .rejected(let request, let reason):
             buffer.writeInteger(request)
             buffer.writeInteger(WireTags.code(of: reason))
@@ -76,6 +80,7 @@ extension WireFrame {
         case .propose(_, let payload): body = 8 + 4 + payload.count
         case .statusRequest: body = 0
         case .committed: body = 8 + 8
+        case .answered(_, _, let reply): body = 8 + 8 + 4 + reply.count
         case .rejected: body = 8 + 1 + 8
         case .redirect(_, let leader): body = 8 + (leader == nil ? 1 : 3)
         case .status(let status): body = 2 + 1 + 8 + (status.leader == nil ? 1 : 3) + 8 + 8 + 8 + 8 + 8

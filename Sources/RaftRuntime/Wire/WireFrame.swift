@@ -18,6 +18,9 @@ public enum WireFrame: Hashable, Sendable {
     case statusRequest
     /// The client's request committed at `index`.
     case committed(request: RequestID, index: Int)
+    /// The client's request committed at `index`, and the node's state machine answered it
+    /// with `reply` (`StateMachine.apply`; sent instead of `committed` when the reply is not empty).
+    case answered(request: RequestID, index: Int, reply: [UInt8])
     /// The client's request was refused (it will not commit) or timed out (it may still
     /// commit): a code and the number it carries on the wire.
     case rejected(request: RequestID, reason: RaftError)
@@ -50,6 +53,7 @@ public enum WireFrame: Hashable, Sendable {
         case .propose: return .propose
         case .statusRequest: return .statusRequest
         case .committed: return .committed
+        case .answered: return .answered
         case .rejected: return .rejected
         case .redirect: return .redirect
         case .status: return .status
