@@ -74,6 +74,8 @@ let package = Package(
         // The replicated key-value store's state machine: commands, client sessions, snapshots.
         // Standard library only; `raftlab kv` and Examples/kv run it on the public Raft API.
         .target(name: "RaftKV"),
+        // The store on a node: its `StateMachine` and a client session over `RaftSession`.
+        .target(name: "RaftKVServer", dependencies: ["RaftKV", "RaftRuntime", "RaftCore"]),
         .target(name: "RaftAnalyze", dependencies: ["RaftTrace", .product(name: "Histogram", package: "hdrhistogram-swift")],
                 swiftSettings: hotPathSettings),
         // The lab: node processes, the `up` launcher, client workloads, chaos experiments.
@@ -118,6 +120,8 @@ let package = Package(
         ),
         // raft-lite's dinner example: three guests agree on one restaurant.
         .executableTarget(name: "dinner", dependencies: ["RaftRuntime"], path: "Examples/dinner"),
+        // A replicated key-value store on the public API: operations, a retry, a restart.
+        .executableTarget(name: "kv", dependencies: ["RaftRuntime", "RaftKV", "RaftKVServer"], path: "Examples/kv"),
         // The command-line tool: parsing and printing only.
         .executableTarget(
             name: "raftlab",
@@ -129,7 +133,7 @@ let package = Package(
         // The turn that long and deadline-bound tests take, shared by every test target.
         .target(name: "TestGate", path: "Tests/TestGate"),
         .testTarget(name: "RaftCoreTests", dependencies: ["RaftCore", "RaftSim", "TestGate"]),
-        .testTarget(name: "RaftKVTests", dependencies: ["RaftKV"]),
+        .testTarget(name: "RaftKVTests", dependencies: ["RaftKV", "RaftKVServer", "RaftRuntime", "RaftCore"]),
         .testTarget(name: "LinearizabilityTests", dependencies: ["Linearizability", "RaftKV", "RaftCore"]),
         .testTarget(name: "RaftCheckTests", dependencies: ["RaftCheck", "RaftCore", "TestGate"]),
         .testTarget(name: "RaftTraceTests", dependencies: ["RaftTrace", "TestGate"]),

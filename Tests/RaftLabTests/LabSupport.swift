@@ -13,6 +13,23 @@ func raftlabExecutable() throws -> String {
     throw LabError("raftlab executable not found next to \(CommandLine.arguments[0]); run `swift build` first")
 }
 
+/// Runs the example executable `name` (built next to `raftlab`) to its end, killed after
+/// `timeoutSeconds`; returns its exit status and what it printed.
+func runExample(_ name: String, timeoutSeconds: Double = 120) throws -> (status: Int32, output: String) {
+    let directory = URL(fileURLWithPath: try raftlabExecutable()).deletingLastPathComponent()
+    let process = Process()
+    process.executableURL = directory.appendingPathComponent(name)
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeoutSeconds, execute: watchdog)
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    watchdog.cancel()
+    return (process.terminationStatus, text)
+}
+
 /// A fresh directory for one test's run directories.
 func temporaryTracesRoot(_ name: String) throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("raftlab-test-\(name)-\(UInt32.random(in: 0 ... .max))").path
