@@ -32,10 +32,11 @@ import Testing
         #expect(rejection(Be.be(UInt32(100)) + [5]) == .unsupportedVersion(5))
         #expect(rejection(Be.be(UInt32(100)) + [0]) == .unsupportedVersion(0))
         #expect(rejection(Be.be(UInt32(100)) + [4, 0]) == .unknownKind(0))
-        #expect(rejection(Be.be(UInt32(100)) + [4, 13]) == .unknownKind(13))
+        let firstUnknown = UInt8(FrameKind.allCases.count + 1)
+        #expect(rejection(Be.be(UInt32(100)) + [4, firstUnknown]) == .unknownKind(firstUnknown))
         #expect(rejection(Be.be(UInt32(100)) + [4, 255]) == .unknownKind(255))
         #expect(WireError.unsupportedVersion(1).description == "unsupported wire version 1 (this node speaks version 4)")
-        #expect(WireError.unknownKind(13).description == "unknown frame kind 13 (known: 1...12)")
+        #expect(WireError.unknownKind(14).description == "unknown frame kind 14 (known: 1...13)")
         #expect(WireError.frameTooLarge(bytes: 5, limit: 4).description == "frame of 5 bytes exceeds frameBytesMax 4")
     }
 
