@@ -52,16 +52,20 @@ public enum KeyValueLinearizability {
         }
         // Largest histories first, so the cores finish together.
         let histories = byKey.sorted { ($0.value.count, $0.key) > ($1.value.count, $1.key) }
-        let results = ResultSlots<KeyReport>(count: histories.count)
+        var reports = [KeyReport?](repeating: nil, count: histories.count)
         let checker = LinearizabilityChecker(KeyValueRegister(), stepsMax: stepsMax)
-        DispatchQueue.concurrentPerform(iterations: histories.count) { position in
-            let (key, history) = histories[position]
-            let result = checker.check(history, from: .known(nil))
-            var report = KeyReport(key: key, operationCount: history.count, verdict: result.verdict, steps: result.steps)
-            if result.verdict == .notLinearizable { report.window = window(of: history, checker: checker) }
-            results.set(position, report)
+        reports.withUnsafeMutableBufferPointer { buffer in
+            // Each iteration writes its own slot only.
+            nonisolated(unsafe) let slots = buffer
+            DispatchQueue.concurrentPerform(iterations: histories.count) { position in
+                let (key, history) = histories[position]
+                let result = checker.check(history, from: .known(nil))
+                var report = KeyReport(key: key, operationCount: history.count, verdict: result.verdict, steps: result.steps)
+                if result.verdict == .notLinearizable { report.window = window(of: history, checker: checker) }
+                slots[position] = report
+            }
         }
-        return Report(keys: results.values.sorted { $0.key < $1.key }, operationCount: operations.count)
+        return Report(keys: reports.map { $0! }.sorted { $0.key < $1.key }, operationCount: operations.count)
     }
 
     /// Explains a violated key history: first the earliest return that makes the history up to
@@ -121,25 +125,4 @@ public enum KeyValueLinearizability {
             return operation
         }
     }
-}
-
-/// Slots written once each from concurrent iterations (distinct indexes), read after they all
-/// finished: raw memory, so that no two threads touch one array value.
-private final class ResultSlots<Value>: @unchecked Sendable {
-    private let slots: UnsafeMutablePointer<Value?>
-    private let count: Int
-
-    init(count: Int) {
-        self.count = count
-        slots = .allocate(capacity: max(count, 1))
-        slots.initialize(repeating: nil, count: max(count, 1))
-    }
-
-    deinit {
-        slots.deinitialize(count: max(count, 1))
-        slots.deallocate()
-    }
-
-    func set(_ index: Int, _ value: Value) { slots[index] = value }
-    var values: [Value] { (0..<count).map { slots[$0]! } }
 }

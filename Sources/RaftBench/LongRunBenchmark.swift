@@ -143,7 +143,7 @@ public enum LongRunBenchmark {
                         samples.append(Sample(seconds: elapsed(), node: id, isLeader: status?.role == .leader,
                                               residentMiB: Double(launcher.processes.residentMemoryBytes(id) ?? 0) / 1_048_576,
                                               privateMiB: Double(launcher.processes.privateMemoryBytes(id) ?? 0) / 1_048_576,
-                                              proportionalMiB: Double(proportionalBytes(launcher.processes.pid(id)) ?? 0) / 1_048_576,
+                                              proportionalMiB: Double(launcher.processes.proportionalMemoryBytes(id) ?? 0) / 1_048_576,
                                               dataMiB: Double(directoryBytes(launcher.run.dataDirectory(node: id))) / 1_048_576,
                                               commitIndex: status?.commitIndex ?? 0))
                     }
@@ -191,13 +191,6 @@ public enum LongRunBenchmark {
             await launcher.discard(startedAt: started)
             throw error
         }
-    }
-
-    /// The `Pss` line of `/proc/PID/smaps_rollup`, in bytes.
-    static func proportionalBytes(_ pid: Int32?) -> Int? {
-        guard let pid, let text = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8) else { return nil }
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Pss:") }) else { return nil }
-        return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 * 1024 }
     }
 
     /// Bytes in the regular files under `path`.

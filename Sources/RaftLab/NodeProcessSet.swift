@@ -125,9 +125,14 @@ public final class NodeProcessSet: @unchecked Sendable {
     /// Memory private to node `id`'s process now (Linux `RssAnon`: heap and stacks), in bytes.
     public func privateMemoryBytes(_ id: NodeID) -> Int? { statusField("RssAnon", of: id) }
 
-    private func statusField(_ name: String, of id: NodeID) -> Int? {
+    /// Proportional set size of node `id`'s process now (Linux `Pss` of `smaps_rollup`): its
+    /// private pages plus its share of the pages it shares with the other nodes, in bytes.
+    public func proportionalMemoryBytes(_ id: NodeID) -> Int? { statusField("Pss", of: id, in: "smaps_rollup") }
+
+    /// A `name: N kB` line of `/proc/<pid>/<file>`, in bytes.
+    private func statusField(_ name: String, of id: NodeID, in file: String = "status") -> Int? {
         guard let pid = pid(id),
-              let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let status = try? String(contentsOfFile: "/proc/\(pid)/\(file)", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }),
               let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
         else { return nil }

@@ -22,24 +22,31 @@ struct ClientOutcomeTests {
             .childChannelInitializer { channel in channel.pipeline.addHandler(CloseOnFirstRead()) }
             .bind(unixDomainSocketPath: path).get()
         let loop = group.next()
-        let reply: NodeClientConnection.Reply = try await loop.submit {
-            let connection = NodeClientConnection(node: 0, address: .unix(path: path), eventLoop: loop)
-            let promise = loop.makePromise(of: NodeClientConnection.Reply.self)
-            connection.propose(request: 7, payload: [1, 2, 3]) { promise.succeed($0) }
-            return promise.futureResult
-        }.flatMap { $0 }.get()
+        let reply = try await Self.propose(request: 7, payload: [1, 2, 3], to: path, on: loop)
         guard case .lost = reply else { Issue.record("expected an unknown outcome, got \(reply)"); return }
 
         try await server.close()
-        let refused: NodeClientConnection.Reply = try await loop.submit {
-            let connection = NodeClientConnection(node: 0, address: .unix(path: directory + "/nobody.sock"), eventLoop: loop)
-            let promise = loop.makePromise(of: NodeClientConnection.Reply.self)
-            connection.propose(request: 8, payload: [1]) { promise.succeed($0) }
-            return promise.futureResult
-        }.flatMap { $0 }.get()
+        let refused = try await Self.propose(request: 8, payload: [1], to: directory + "/nobody.sock", on: loop)
         guard case .unreachable = refused else { Issue.record("expected a failure to connect, got \(refused)"); return }
         try await group.shutdownGracefully()
     }
+}
+
+extension ClientOutcomeTests {
+    /// Proposes `payload` as `request` to the node listening for clients at `path`; returns how it ended.
+    static func propose(request: UInt64, payload: [UInt8], to path: String, on loop: any EventLoop) async throws
+        -> NodeClientConnection.Reply {
+        try await loop.submit {
+            let connection = NodeClientConnection(node: 0, address: .unix(path: path), eventLoop: loop)
+            let promise = loop.makePromise(of: NodeClientConnection.Reply.self)
+            connection.propose(request: request, payload: payload) { promise.succeed($0) }
+            return promise.futureResult
+        }.flatMap { $0 }.get()
+    }
+}
+
+extension NodeClientConnection.Reply {
+    var isCommitted: Bool { if case .committed = self { return true } else { return false } }
 }
 
 /// Answers every entry with "applied <index>".
@@ -64,20 +71,14 @@ extension ClientOutcomeTests {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let deadline = ContinuousClock.now + .seconds(30)
-        var reply: NodeClientConnection.Reply?
+        var reply: NodeClientConnection.Reply
         var request: UInt64 = 100
-        // The single node leads once its term is durable; until then proposals wait.
-        while reply == nil || { if case .committed = reply! { return false } else { return true } }(), ContinuousClock.now < deadline {
+        // The single node leads once its term is durable; a proposal refused before that is retried.
+        repeat {
             request += 1
-            let attempt = request
-            reply = try await loop.submit {
-                let connection = NodeClientConnection(node: 0, address: .unix(path: directory + "/client.sock"), eventLoop: loop)
-                let promise = loop.makePromise(of: NodeClientConnection.Reply.self)
-                connection.propose(request: attempt, payload: [1]) { promise.succeed($0) }
-                return promise.futureResult
-            }.flatMap { $0 }.get()
-        }
-        guard case .committed(let index, let bytes) = reply else { Issue.record("no commit: \(String(describing: reply))"); return }
+            reply = try await Self.propose(request: request, payload: [1], to: directory + "/client.sock", on: loop)
+        } while !reply.isCommitted && ContinuousClock.now < deadline
+        guard case .committed(let index, let bytes) = reply else { Issue.record("no commit: \(reply)"); return }
         #expect(String(decoding: bytes, as: UTF8.self) == "applied \(index)")
         await session.shutdown()
         try await group.shutdownGracefully()
